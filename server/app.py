@@ -1,0 +1,59 @@
+"""create_app(settings) -> Starlette: /graphql (+ GraphiQL, graphql-transport-ws), /healthz, /media."""
+from __future__ import annotations
+
+import contextlib
+import logging
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.responses import JSONResponse
+from starlette.routing import Route, WebSocketRoute
+from strawberry.asgi import GraphQL
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+
+from server.db import Database
+from server.graphql.context import Services, bearer, build_context
+from server.graphql.schema import create_schema
+from server.http.limits import BodyLimit
+from server.settings import Settings
+
+log = logging.getLogger("outfallwatch")
+
+
+class GraphQLApp(GraphQL):
+    def __init__(self, schema, services: Services, **kw):
+        super().__init__(schema, subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,), **kw)
+        self.services = services
+
+    async def get_context(self, request, response):
+        return await build_context(self.services, request, response, bearer(request.headers))
+
+
+def build_services(settings: Settings) -> Services:
+    return Services(settings=settings, db=Database(settings.database_url))
+
+
+def create_app(settings: Settings | None = None, *, services: Services | None = None) -> Starlette:
+    settings = settings or Settings.from_env()
+    services = services or build_services(settings)
+    schema = create_schema(settings)
+    gql = GraphQLApp(schema, services, graphql_ide="graphiql" if settings.graphiql else None)
+
+    async def healthz(request):
+        async with services.db.session() as s:
+            await s.execute(__import__("sqlalchemy").text("SELECT 1"))
+        return JSONResponse({"status": "ok"})
+
+    routes = [Route("/healthz", healthz), Route("/graphql", gql, methods=["GET", "POST"]),
+              WebSocketRoute("/graphql", gql)]
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app):
+        yield
+        await services.db.dispose()
+
+    app = Starlette(routes=routes, lifespan=lifespan,
+                    middleware=[Middleware(BodyLimit, max_bytes=settings.max_body_bytes)])
+    app.state.services = services
+    app.state.schema = schema
+    return app

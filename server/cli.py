@@ -1,0 +1,186 @@
+"""The `outfallwatch` command."""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import sys
+from pathlib import Path
+
+from server.domain.errors import DomainError
+from server.settings import Settings
+
+
+class CliError(Exception):
+    """A failure worth one clear line and a non-zero exit."""
+
+
+def _db(settings: Settings):
+    from server.db import Database
+
+    return Database(settings.database_url)
+
+
+async def _migrate(settings: Settings) -> str:
+    from server.domain.geo.service import load_reference_data
+    from server.migrate import current_revision, upgrade
+
+    db = _db(settings)
+    try:
+        await upgrade(db)
+        async with db.transaction() as s:
+            nd, nr = await load_reference_data(session=s)
+        return f"database at {await current_revision(db)}; {nd} districts, {nr} rivers loaded"
+    finally:
+        await db.dispose()
+
+
+async def _check_migrated(settings: Settings) -> None:
+    from server.migrate import current_revision, head_revision
+
+    db = _db(settings)
+    try:
+        cur = await current_revision(db)
+    finally:
+        await db.dispose()
+    if cur != head_revision():
+        raise CliError(f"database is at {cur or 'no revision'}, code expects {head_revision()}: "
+                       "run `outfallwatch migrate` first")
+
+
+def cmd_migrate(args, settings):
+    print(asyncio.run(_migrate(settings)))
+
+
+def cmd_seed_demo(args, settings):
+    from server.demo.seed import seed_demo
+
+    async def go():
+        await _check_migrated(settings)
+        db = _db(settings)
+        try:
+            async with db.transaction() as s:
+                return await seed_demo(session=s)
+        finally:
+            await db.dispose()
+
+    made = asyncio.run(go())
+    if made["outfalls"]:
+        print(f"seeded {made['outfalls']} demo outfalls")
+    else:
+        print("demo data already present; nothing seeded")
+    print_demo_users()
+
+
+def print_demo_users():
+    from server.demo.seed import DEMO_USERS, demo_password
+
+    print("demo users (username / password / role / district):")
+    for username, role, dname, _ in DEMO_USERS:
+        print(f"  {username:<11} {demo_password(username):<16} {role:<17} {dname or '全市 city-wide'}")
+
+
+def cmd_create_user(args, settings):
+    from server.domain.users.service import create_user
+
+    if sys.stdin.isatty():
+        pw = getpass.getpass("password: ")
+        if getpass.getpass("again: ") != pw:
+            raise CliError("passwords differ")
+    else:
+        pw = sys.stdin.readline().rstrip("\n")
+
+    async def go():
+        await _check_migrated(settings)
+        db = _db(settings)
+        try:
+            async with db.transaction() as s:
+                u = await create_user(session=s, username=args.username, password=pw, role=args.role,
+                                      district_code=args.district, display_name=args.display_name)
+                return u.id
+        finally:
+            await db.dispose()
+
+    print(f"created user {args.username} (id {asyncio.run(go())}, {args.role})")
+
+
+def cmd_export_schema(args, settings):
+    from server.graphql.schema import create_schema
+
+    sdl = create_schema(settings).as_str() + "\n"
+    if args.output == "-":
+        sys.stdout.write(sdl)
+    else:
+        Path(args.output).write_text(sdl, encoding="utf-8")
+        print(f"wrote {args.output}")
+
+
+def cmd_serve(args, settings):
+    import uvicorn
+
+    from server.app import create_app
+
+    settings = settings.with_(host=args.host or settings.host, port=args.port or settings.port)
+    asyncio.run(_check_migrated(settings))
+    print(f"Outfall Watch on http://{settings.host}:{settings.port}/graphql  (data: {settings.data_dir})")
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level=args.log_level,
+                workers=None)
+
+
+COMMANDS: dict[str, tuple] = {}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="outfallwatch", description="Outfall Watch (入河排污口巡查整治) server.")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    s = sub.add_parser("serve", help="serve the GraphQL API (GraphiQL on GET /graphql)")
+    s.add_argument("--host")
+    s.add_argument("--port", type=int)
+    s.add_argument("--log-level", default="info")
+    s.set_defaults(func=cmd_serve)
+
+    s = sub.add_parser("migrate", help="apply database migrations and load the reference data")
+    s.set_defaults(func=cmd_migrate)
+
+    s = sub.add_parser("seed-demo", help="create demo users and outfalls (only into an empty register)")
+    s.set_defaults(func=cmd_seed_demo)
+
+    s = sub.add_parser("create-user", help="create a user; the password is read from stdin or a prompt")
+    s.add_argument("username")
+    s.add_argument("--role", required=True, choices=["INSPECTOR", "DISTRICT_OFFICER", "SUPERVISOR", "ADMIN",
+                                                     "INTEGRATOR"])
+    s.add_argument("--district", help="GB/T 2260 code, required for INSPECTOR and DISTRICT_OFFICER")
+    s.add_argument("--display-name")
+    s.set_defaults(func=cmd_create_user)
+
+    s = sub.add_parser("export-schema", help="write the GraphQL SDL the server serves")
+    s.add_argument("--output", "-o", default="schema.graphql", help="file, or - for stdout")
+    s.set_defaults(func=cmd_export_schema)
+
+    for name, (help_, setup, func) in COMMANDS.items():
+        s = sub.add_parser(name, help=help_)
+        setup(s)
+        s.set_defaults(func=func)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    import server.cli_extra  # noqa: F401  (registers the commands of later areas)
+
+    args = build_parser().parse_args(argv)
+    try:
+        args.func(args, Settings.from_env())
+    except (CliError, DomainError) as e:
+        print(f"error: {getattr(e, 'message', None) or e}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    except Exception as e:  # noqa: BLE001 - one clear line, not a traceback, for the operator
+        print(f"error: {type(e).__name__}: {e}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

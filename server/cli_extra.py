@@ -1,0 +1,1 @@
+"""Commands of later areas register here: COMMANDS[name] = (help, setup(parser), func(args, settings))."""

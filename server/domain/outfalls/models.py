@@ -1,0 +1,55 @@
+"""The outfall register (入河排污口名录)."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Column, Index
+from sqlmodel import Field, SQLModel
+
+from server.domain.sqltypes import UTCDateTime, utcnow
+
+CATEGORIES = ("INDUSTRIAL", "URBAN_SEWAGE_PLANT", "AGRICULTURAL", "OTHER")
+PHASES = ("SURVEYED", "MONITORED", "TRACED", "REMEDIATED")  # 查 测 溯 治, in order
+REMEDIATIONS = ("BAN", "MERGE", "RECTIFY")
+STATUSES = ("ACTIVE", "CLOSED")
+WATER_CLASSES = ("I", "II", "III", "IV", "V")
+
+
+class Outfall(SQLModel, table=True):
+    __tablename__ = "outfalls"
+    __table_args__ = (
+        Index("ix_outfalls_lat_lon", "lat", "lon"),
+        Index("ix_outfalls_district_code", "district_code"),
+        Index("ix_outfalls_river_code", "river_code"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=32, unique=True)
+    # The phone's UUID for the create; a replay finds the first result through it.
+    client_id: str | None = Field(default=None, max_length=36, unique=True)
+    request_hash: str | None = Field(default=None, max_length=64)
+    name: str = Field(max_length=100)
+    category: str = Field(max_length=24)
+    subtype: str | None = Field(default=None, max_length=64)
+    river_code: str = Field(foreign_key="rivers.code", max_length=32)
+    district_code: str = Field(foreign_key="districts.code", max_length=6)
+    lat: float
+    lon: float
+    accuracy_m: float | None = None
+    water_class: str | None = Field(default=None, max_length=3)
+    phase: str = Field(default="SURVEYED", max_length=12)
+    remediation: str | None = Field(default=None, max_length=8)
+    status: str = Field(default="ACTIVE", max_length=8)
+    responsible_unit: str | None = Field(default=None, max_length=200)
+    signboard_installed: bool = False
+    created_by_id: int | None = Field(default=None, foreign_key="users.id")
+    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+    version: int = Field(default=1)
+
+
+class OutfallCodeCounter(SQLModel, table=True):
+    """Next sequence number per district; row-locked so concurrent registrations never collide."""
+
+    __tablename__ = "outfall_code_counters"
+    district_code: str = Field(primary_key=True, foreign_key="districts.code", max_length=6)
+    last: int = 0

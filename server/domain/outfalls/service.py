@@ -1,0 +1,328 @@
+"""Rules and transactions of the outfall register."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import Select, func, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from server.domain.actor import Actor
+from server.domain.errors import BadInput, InvalidState, NotFound
+from server.domain.geo.distance import bbox_around, check_in_chongqing, haversine_m
+from server.domain.geo.models import District, River
+from server.domain.idempotency import check_replay, normalise_client_id, payload_hash
+from server.domain.outfalls.labels import category_labels, phase_labels, STATUS_LABELS
+from server.domain.outfalls.models import (CATEGORIES, PHASES, REMEDIATIONS, STATUSES, WATER_CLASSES,
+                                           Outfall, OutfallCodeCounter)
+from server.domain.pagination import check_first, decode_cursor, encode_cursor
+from server.domain.permissions import require
+from server.domain.sqltypes import utcnow
+
+MAX_NEAR_RADIUS_M = 100_000
+
+
+@dataclass
+class Point:
+    lat: float
+    lon: float
+    accuracy_m: float | None = None
+
+
+@dataclass
+class OutfallFilter:
+    river_code: str | None = None
+    district_code: str | None = None
+    category: str | None = None
+    phase: str | None = None
+    status: str | None = None
+    search: str | None = None
+    bbox: tuple[float, float, float, float] | None = None  # south, west, north, east
+    near: tuple[float, float, float] | None = None  # lat, lon, radius_m
+
+
+@dataclass
+class Page:
+    items: list[Outfall]
+    cursors: list[str]
+    has_next: bool
+    total: int | None
+    distances: dict[int, float] = field(default_factory=dict)
+
+
+def check_point(p: Point, field_name: str = "location") -> None:
+    check_in_chongqing(p.lat, p.lon, field=field_name)
+    if p.accuracy_m is not None and not (0 <= p.accuracy_m <= 10_000):
+        raise BadInput(f"{field_name}.accuracyM must be between 0 and 10000 metres", field=f"{field_name}.accuracyM")
+
+
+def _text(value: str | None, field_name: str, max_len: int, *, required: bool = False) -> str | None:
+    if value is None:
+        if required:
+            raise BadInput(f"{field_name} is required", field=field_name)
+        return None
+    v = value.strip()
+    if not v:
+        if required:
+            raise BadInput(f"{field_name} must not be empty", field=field_name)
+        return None
+    if len(v) > max_len:
+        raise BadInput(f"{field_name} is {len(v)} characters; at most {max_len}", field=field_name)
+    return v
+
+
+def _one_of(value: str | None, allowed, field_name: str) -> str | None:
+    if value is not None and value not in allowed:
+        raise BadInput(f"{field_name} {value!r} is not one of {', '.join(allowed)}", field=field_name)
+    return value
+
+
+async def _check_refs(session: AsyncSession, river_code: str | None, district_code: str | None) -> None:
+    if river_code is not None and await session.get(River, river_code) is None:
+        raise BadInput(f"unknown river code {river_code!r}", field="riverCode")
+    if district_code is not None and await session.get(District, district_code) is None:
+        raise BadInput(f"unknown district code {district_code!r}", field="districtCode")
+
+
+async def next_code(*, session: AsyncSession, district_code: str) -> str:
+    """The district's next readable code, e.g. 500103-00042, under a row lock."""
+    ins = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+    await session.execute(ins(OutfallCodeCounter).values(district_code=district_code, last=0)
+                          .on_conflict_do_nothing(index_elements=["district_code"]))
+    last = (await session.execute(
+        update(OutfallCodeCounter).where(OutfallCodeCounter.district_code == district_code)
+        .values(last=OutfallCodeCounter.last + 1).returning(OutfallCodeCounter.last))).scalar_one()
+    return f"{district_code}-{last:05d}"
+
+
+async def register_outfall(*, session: AsyncSession, actor: Actor, client_id, name: str, category: str,
+                           river_code: str, district_code: str, location: Point, subtype: str | None = None,
+                           water_class: str | None = None, responsible_unit: str | None = None,
+                           signboard_installed: bool = False, media_ids: list[int] | None = None,
+                           code: str | None = None) -> Outfall:
+    """Register an outfall in SURVEYED phase; a replay of the same clientId returns the first one."""
+    client_id = normalise_client_id(client_id)
+    payload = dict(name=name, category=category, river_code=river_code, district_code=district_code,
+                   lat=location.lat, lon=location.lon, accuracy_m=location.accuracy_m, subtype=subtype,
+                   water_class=water_class, responsible_unit=responsible_unit,
+                   signboard_installed=bool(signboard_installed), media_ids=sorted(media_ids or []), code=code)
+    h = payload_hash(payload)
+    existing = (await session.execute(select(Outfall).where(Outfall.client_id == client_id))).scalar_one_or_none()
+    if existing is not None:
+        require(actor, "outfall.read")
+        return check_replay(existing, h, "outfall")
+    require(actor, "outfall.create", district_code)
+    name = _text(name, "name", 100, required=True)
+    _one_of(category, CATEGORIES, "category")
+    _one_of(water_class, WATER_CLASSES, "waterClass")
+    check_point(location)
+    await _check_refs(session, river_code, district_code)
+    o = Outfall(
+        code=code or await next_code(session=session, district_code=district_code),
+        client_id=client_id, request_hash=h, name=name, category=category,
+        subtype=_text(subtype, "subtype", 64), river_code=river_code, district_code=district_code,
+        lat=location.lat, lon=location.lon, accuracy_m=location.accuracy_m, water_class=water_class,
+        responsible_unit=_text(responsible_unit, "responsibleUnit", 200),
+        signboard_installed=bool(signboard_installed), created_by_id=actor.user_id,
+    )
+    session.add(o)
+    try:
+        async with session.begin_nested():
+            await session.flush()
+    except IntegrityError:
+        # A concurrent replay won the race on client_id (or the official code is taken).
+        if code and (await session.execute(select(Outfall.id).where(Outfall.code == code))).first():
+            raise BadInput(f"outfall code {code!r} already exists", field="code") from None
+        existing = (await session.execute(select(Outfall).where(Outfall.client_id == client_id))).scalar_one()
+        return check_replay(existing, h, "outfall")
+    return o
+
+
+def advance_phase(o: Outfall, target: str) -> bool:
+    """Move the 查测溯治 phase forward only; returns whether it moved."""
+    if PHASES.index(target) > PHASES.index(o.phase):
+        o.phase = target
+        return True
+    return False
+
+
+UPDATABLE = ("name", "category", "subtype", "river_code", "water_class", "phase", "remediation", "status",
+             "responsible_unit", "signboard_installed", "location")
+
+
+async def update_outfall(*, session: AsyncSession, actor: Actor, outfall_id: int, changes: dict) -> Outfall:
+    """Apply the given fields (None = leave as is); the phase only moves forward."""
+    o = await session.get(Outfall, outfall_id, with_for_update=True)
+    if o is None:
+        raise NotFound(f"no outfall with id {outfall_id}")
+    require(actor, "outfall.update", o.district_code)
+    unknown = set(changes) - set(UPDATABLE)
+    if unknown:
+        raise BadInput(f"cannot update {', '.join(sorted(unknown))}")
+    c = {k: v for k, v in changes.items() if v is not None}
+    if "name" in c:
+        o.name = _text(c["name"], "name", 100, required=True)
+    if "category" in c:
+        o.category = _one_of(c["category"], CATEGORIES, "category")
+    if "subtype" in c:
+        o.subtype = _text(c["subtype"], "subtype", 64)
+    if "river_code" in c:
+        await _check_refs(session, c["river_code"], None)
+        o.river_code = c["river_code"]
+    if "water_class" in c:
+        o.water_class = _one_of(c["water_class"], WATER_CLASSES, "waterClass")
+    if "remediation" in c:
+        o.remediation = _one_of(c["remediation"], REMEDIATIONS, "remediation")
+    if "status" in c:
+        o.status = _one_of(c["status"], STATUSES, "status")
+    if "signboard_installed" in c:
+        o.signboard_installed = bool(c["signboard_installed"])
+    if "location" in c:
+        p: Point = c["location"]
+        check_point(p)
+        o.lat, o.lon, o.accuracy_m = p.lat, p.lon, p.accuracy_m
+    if "responsible_unit" in c:
+        o.responsible_unit = _text(c["responsible_unit"], "responsibleUnit", 200)
+        if o.responsible_unit:
+            advance_phase(o, "TRACED")  # 溯: the source has been traced to a responsible unit
+    if "phase" in c:
+        target = _one_of(c["phase"], PHASES, "phase")
+        if PHASES.index(target) < PHASES.index(o.phase):
+            raise InvalidState(f"phase cannot move back from {o.phase} to {target}", field="phase")
+        if target == "REMEDIATED" and actor.role not in ("SUPERVISOR", "ADMIN"):
+            raise InvalidState("REMEDIATED follows an approved remediation task", field="phase")
+        advance_phase(o, target)
+    o.updated_at = utcnow()
+    o.version += 1
+    await session.flush()
+    return o
+
+
+async def get_outfall(*, session: AsyncSession, actor: Actor, outfall_id: int | None = None,
+                      code: str | None = None) -> Outfall | None:
+    require(actor, "outfall.read")
+    if outfall_id is None and code is None:
+        raise BadInput("give `id` or `code`", field="id")
+    stmt = select(Outfall)
+    if outfall_id is not None:
+        stmt = stmt.where(Outfall.id == outfall_id)
+    if code is not None:
+        stmt = stmt.where(Outfall.code == code)
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+def _check_filter(f: OutfallFilter) -> None:
+    _one_of(f.category, CATEGORIES, "filter.category")
+    _one_of(f.phase, PHASES, "filter.phase")
+    _one_of(f.status, STATUSES, "filter.status")
+    if f.search is not None and len(f.search) > 100:
+        raise BadInput("filter.search is longer than 100 characters", field="filter.search")
+    if f.bbox:
+        s, w, n, e = f.bbox
+        if not (-90 <= s <= n <= 90) or not (-180 <= w <= e <= 180):
+            raise BadInput("filter.bbox needs -90 <= south <= north <= 90 and -180 <= west <= east <= 180",
+                           field="filter.bbox")
+    if f.near:
+        lat, lon, r = f.near
+        check_in_chongqing(lat, lon, field="filter.near")
+        if not (0 < r <= MAX_NEAR_RADIUS_M):
+            raise BadInput(f"filter.near.radiusM must be in (0, {MAX_NEAR_RADIUS_M}]", field="filter.near.radiusM")
+
+
+def _where(stmt: Select, f: OutfallFilter) -> Select:
+    if f.river_code:
+        stmt = stmt.where(Outfall.river_code == f.river_code)
+    if f.district_code:
+        stmt = stmt.where(Outfall.district_code == f.district_code)
+    if f.category:
+        stmt = stmt.where(Outfall.category == f.category)
+    if f.phase:
+        stmt = stmt.where(Outfall.phase == f.phase)
+    if f.status:
+        stmt = stmt.where(Outfall.status == f.status)
+    if f.search and f.search.strip():
+        pat = "%" + f.search.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        stmt = stmt.where(or_(Outfall.code.ilike(pat, escape="\\"), Outfall.name.ilike(pat, escape="\\")))
+    boxes = [f.bbox] if f.bbox else []
+    if f.near:
+        boxes.append(bbox_around(*f.near))
+    for s, w, n, e in boxes:
+        stmt = stmt.where(Outfall.lat.between(s, n), Outfall.lon.between(w, e))
+    return stmt
+
+
+async def list_outfalls(*, session: AsyncSession, actor: Actor, filter: OutfallFilter | None, first: int | None,
+                        after: str | None, cap: int, want_total: bool = True) -> Page:
+    """A page of the register: id order, or nearest first when `near` is given."""
+    require(actor, "outfall.read")
+    f = filter or OutfallFilter()
+    _check_filter(f)
+    first = check_first(first, cap)
+    if f.near:
+        return await _near_page(session, f, first, after)
+    after_id = decode_cursor(after, "o")
+    stmt = _where(select(Outfall), f)
+    if after_id is not None:
+        stmt = stmt.where(Outfall.id > after_id)
+    rows = list((await session.execute(stmt.order_by(Outfall.id).limit(first + 1))).scalars())
+    has_next = len(rows) > first
+    rows = rows[:first]
+    total = None
+    if want_total:
+        total = (await session.execute(_where(select(func.count()).select_from(Outfall), f))).scalar_one()
+    return Page(rows, [encode_cursor("o", o.id) for o in rows], has_next, total)
+
+
+async def _near_page(session: AsyncSession, f: OutfallFilter, first: int, after: str | None) -> Page:
+    lat, lon, radius = f.near
+    offset = decode_cursor(after, "n")
+    offset = 0 if offset is None else offset + 1
+    cands = (await session.execute(_where(select(Outfall.id, Outfall.lat, Outfall.lon), f))).all()
+    ranked = sorted((d, i) for i, la, lo in cands if (d := haversine_m(lat, lon, la, lo)) <= radius)
+    window = ranked[offset:offset + first]
+    by_id = {}
+    if window:
+        ids = [i for _, i in window]
+        by_id = {o.id: o for o in (await session.execute(select(Outfall).where(Outfall.id.in_(ids)))).scalars()}
+    items = [by_id[i] for _, i in window]
+    return Page(items, [encode_cursor("n", offset + k) for k in range(len(items))],
+                offset + first < len(ranked), len(ranked), {i: d for d, i in window})
+
+
+GROUP_COLUMNS = {"RIVER": Outfall.river_code, "DISTRICT": Outfall.district_code, "CATEGORY": Outfall.category,
+                 "PHASE": Outfall.phase, "STATUS": Outfall.status}
+
+
+async def outfall_stats(*, session: AsyncSession, actor: Actor, group_by: str,
+                        filter: OutfallFilter | None) -> list[tuple[str, str, int]]:
+    """(key, label, count) per group, largest first."""
+    require(actor, "outfall.read")
+    f = filter or OutfallFilter()
+    _check_filter(f)
+    col = GROUP_COLUMNS[group_by]
+    stmt = _where(select(col, func.count()).select_from(Outfall), f).group_by(col)
+    if f.near:
+        # Distance is not SQL here: count the exact circle in Python.
+        lat, lon, r = f.near
+        pts = (await session.execute(_where(select(col, Outfall.lat, Outfall.lon), f))).all()
+        counts: dict[str, int] = {}
+        for k, la, lo in pts:
+            if haversine_m(lat, lon, la, lo) <= r:
+                counts[k] = counts.get(k, 0) + 1
+        rows = list(counts.items())
+    else:
+        rows = [(k, n) for k, n in (await session.execute(stmt)).all()]
+    labels = await _labels(session, group_by)
+    return sorted(((k, labels.get(k, k), n) for k, n in rows), key=lambda t: (-t[2], t[0]))
+
+
+async def _labels(session: AsyncSession, group_by: str) -> dict[str, str]:
+    if group_by == "RIVER":
+        return dict((await session.execute(select(River.code, River.name))).all())
+    if group_by == "DISTRICT":
+        return dict((await session.execute(select(District.code, District.name))).all())
+    return {"CATEGORY": category_labels, "PHASE": phase_labels}.get(group_by, lambda: STATUS_LABELS)()
+

@@ -1,0 +1,44 @@
+"""Permission verbs, checked inside services (after ODK's auth.canOrReject).
+
+The outfall register is readable city-wide by every signed-in role: rivers cross district
+borders and an inspector standing on one must see the outfalls on the other bank.
+Writes and everything about tasks, inspections and media are scoped to the district.
+"""
+from __future__ import annotations
+
+from server.domain.actor import Actor
+from server.domain.errors import Forbidden, Unauthenticated
+
+READ_ROLES = {"INSPECTOR", "DISTRICT_OFFICER", "SUPERVISOR", "ADMIN", "INTEGRATOR"}
+
+
+def _in_district(actor: Actor, district_code: str | None) -> bool:
+    return actor.is_city or (actor.district_code is not None and actor.district_code == district_code)
+
+
+# verb -> (roles allowed, whether the object's district must be the actor's for district roles)
+RULES: dict[str, tuple[set[str], bool]] = {
+    "outfall.read": (READ_ROLES, False),
+    "outfall.create": ({"INSPECTOR", "SUPERVISOR", "ADMIN"}, True),
+    "outfall.update": ({"INSPECTOR", "SUPERVISOR", "ADMIN"}, True),
+    "user.create": ({"ADMIN"}, False),
+}
+
+
+def can(actor: Actor | None, verb: str, district_code: str | None = None) -> bool:
+    if actor is None:
+        return False
+    roles, scoped = RULES[verb]
+    if actor.role not in roles:
+        return False
+    return not scoped or _in_district(actor, district_code)
+
+
+def require(actor: Actor | None, verb: str, district_code: str | None = None) -> Actor:
+    """Return the actor when allowed; raise UNAUTHENTICATED or FORBIDDEN naming the verb."""
+    if actor is None:
+        raise Unauthenticated("sign in first: a valid Bearer token is required")
+    if not can(actor, verb, district_code):
+        where = f" in district {district_code}" if district_code else ""
+        raise Forbidden(f"role {actor.role} may not {verb.replace('.', ' ')}{where}")
+    return actor

@@ -1,0 +1,26 @@
+"""People and systems that sign in."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Column
+from sqlmodel import Field, SQLModel
+
+from server.domain.sqltypes import UTCDateTime, utcnow
+
+ROLES = ("INSPECTOR", "DISTRICT_OFFICER", "SUPERVISOR", "ADMIN", "INTEGRATOR")
+DISTRICT_ROLES = ("INSPECTOR", "DISTRICT_OFFICER")
+
+
+class User(SQLModel, table=True):
+    __tablename__ = "users"
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(max_length=64, unique=True, index=True)
+    display_name: str = Field(max_length=64)
+    role: str = Field(max_length=20)
+    district_code: str | None = Field(default=None, foreign_key="districts.code", max_length=6)
+    password_hash: str = Field(max_length=255)
+    # Bumped on sign-out-everywhere or password change: older tokens stop working.
+    token_version: int = Field(default=0)
+    active: bool = Field(default=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))

@@ -1,0 +1,76 @@
+"""The typed per-request context: who is asking, and the means to answer."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import strawberry
+
+from server.db import Database
+from server.domain.actor import Actor
+from server.domain.errors import DomainError, Unauthenticated
+from server.domain.users.service import actor_from_token
+from server.graphql.dataloaders import Loaders
+from server.settings import Settings
+
+
+@dataclass
+class Services:
+    """What lives for the whole process: built once in create_app."""
+
+    settings: Settings
+    db: Database
+    store: Any = None
+    events: Any = None
+    extra: dict = field(default_factory=dict)
+
+
+@dataclass
+class Context:
+    request: Any
+    response: Any
+    services: Services
+    loaders: Loaders
+    _actor: Actor | None = None
+    _auth_error: DomainError | None = None
+
+    @property
+    def settings(self) -> Settings:
+        return self.services.settings
+
+    @property
+    def db(self) -> Database:
+        return self.services.db
+
+    @property
+    def actor(self) -> Actor | None:
+        """The signed-in actor; a bad or expired token fails here with its reason, not silently."""
+        if self._auth_error is not None:
+            raise self._auth_error
+        return self._actor
+
+    @property
+    def actor_or_none(self) -> Actor | None:
+        return None if self._auth_error is not None else self._actor
+
+
+Info = strawberry.Info[Context, None]
+
+
+def bearer(headers) -> str | None:
+    h = headers.get("authorization") or ""
+    scheme, _, token = h.partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
+async def build_context(services: Services, request, response, token: str | None) -> Context:
+    ctx = Context(request=request, response=response, services=services, loaders=Loaders.create(services.db))
+    if token:
+        client = getattr(request, "client", None)
+        try:
+            async with services.db.session() as s:
+                ctx._actor = await actor_from_token(session=s, token=token, secret=services.settings.secret_key,
+                                                    client_addr=client.host if client else None)
+        except Unauthenticated as e:
+            ctx._auth_error = e
+    return ctx

@@ -1,0 +1,28 @@
+"""Districts and rivers by code."""
+from __future__ import annotations
+
+from sqlalchemy import select
+from strawberry.dataloader import DataLoader
+
+from server.db import Database
+from server.domain.geo.models import District, River
+
+Key = str
+Result = District | River | None
+
+
+def _by_code(db: Database, model) -> DataLoader[Key, Result]:
+    async def load(codes: list[Key]) -> list[Result]:
+        async with db.session() as s:
+            rows = {r.code: r for r in (await s.execute(select(model).where(model.code.in_(codes)))).scalars()}
+        return [rows.get(c) for c in codes]
+
+    return DataLoader(load_fn=load)
+
+
+def district_loader(db: Database) -> DataLoader[Key, Result]:
+    return _by_code(db, District)
+
+
+def river_loader(db: Database) -> DataLoader[Key, Result]:
+    return _by_code(db, River)

@@ -1,0 +1,20 @@
+"""Users by id."""
+from __future__ import annotations
+
+from sqlalchemy import select
+from strawberry.dataloader import DataLoader
+
+from server.db import Database
+from server.domain.users.models import User
+
+Key = int
+Result = User | None
+
+
+def user_loader(db: Database) -> DataLoader[Key, Result]:
+    async def load(ids: list[Key]) -> list[Result]:
+        async with db.session() as s:
+            rows = {u.id: u for u in (await s.execute(select(User).where(User.id.in_(ids)))).scalars()}
+        return [rows.get(i) for i in ids]
+
+    return DataLoader(load_fn=load)

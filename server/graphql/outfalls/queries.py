@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+import strawberry
+
+from server.domain.outfalls import service
+from server.graphql.common import PageInfo, parse_id, selected_names
+from server.graphql.context import Info
+from server.graphql.enums import OutfallGroupBy
+from server.graphql.outfalls.types import (Outfall, OutfallConnection, OutfallEdge, OutfallFilter, StatBucket,
+                                          build_outfalls)
+
+
+@strawberry.type
+class OutfallQuery:
+    @strawberry.field(description="One outfall by id or by code.")
+    async def outfall(self, info: Info, id: strawberry.ID | None = None, code: str | None = None) -> Outfall | None:
+        ctx = info.context
+        async with ctx.db.session() as s:
+            o = await service.get_outfall(session=s, actor=ctx.actor,
+                                          outfall_id=parse_id(id) if id is not None else None, code=code)
+        return (await build_outfalls(info, [o]))[0] if o else None
+
+    @strawberry.field(description="The register, filtered; nearest first when `filter.near` is given.")
+    async def outfalls(self, info: Info, filter: OutfallFilter | None = None, first: int | None = 50,
+                       after: str | None = None) -> OutfallConnection:
+        ctx = info.context
+        async with ctx.db.session() as s:
+            page = await service.list_outfalls(
+                session=s, actor=ctx.actor, filter=filter.to_domain() if filter else None, first=first,
+                after=after, cap=ctx.settings.max_page, want_total="totalCount" in selected_names(info))
+        nodes = await build_outfalls(info, page.items, page.distances)
+        return OutfallConnection(
+            edges=[OutfallEdge(node=n, cursor=c) for n, c in zip(nodes, page.cursors)],
+            page_info=PageInfo(has_next_page=page.has_next, end_cursor=page.cursors[-1] if page.cursors else None),
+            total_count=page.total or 0,
+        )
+
+    @strawberry.field(description="Counts of outfalls grouped by river, district, category, phase or status.")
+    async def outfall_stats(self, info: Info, group_by: OutfallGroupBy,
+                            filter: OutfallFilter | None = None) -> list[StatBucket]:
+        ctx = info.context
+        async with ctx.db.session() as s:
+            rows = await service.outfall_stats(session=s, actor=ctx.actor, group_by=group_by.value,
+                                               filter=filter.to_domain() if filter else None)
+        return [StatBucket(key=k, label=label, count=n) for k, label, n in rows]

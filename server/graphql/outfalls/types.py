@@ -1,0 +1,111 @@
+"""Outfall GraphQL types, built from models; leaf fields are plain attributes (cheap to resolve)."""
+from __future__ import annotations
+
+from datetime import datetime
+
+import strawberry
+
+from server.domain.geo.crs import to_crs
+from server.domain.outfalls import service
+from server.domain.outfalls.models import Outfall as OutfallRow
+from server.graphql.common import BBoxInput, GeoPoint, NearInput, PageInfo
+from server.graphql.enums import (CampaignPhase, Crs, OutfallCategory, OutfallStatus, RemediationApproach,
+                                  WaterClass)
+from server.graphql.geo.types import District, River
+
+
+@strawberry.type
+class Outfall:
+    id: strawberry.ID
+    code: str
+    name: str
+    category: OutfallCategory
+    subtype: str | None
+    river: River
+    district: District
+    water_class: WaterClass | None
+    phase: CampaignPhase
+    remediation: RemediationApproach | None
+    status: OutfallStatus
+    responsible_unit: str | None
+    signboard_installed: bool
+    created_at: datetime
+    lat: strawberry.Private[float]
+    lon: strawberry.Private[float]
+    accuracy_m: strawberry.Private[float | None]
+    row_id: strawberry.Private[int]
+    distance_m: float | None = strawberry.field(
+        default=None, description="Metres from the `near` point of the query that returned this outfall.")
+
+    @strawberry.field(description="WGS-84 unless `crs` asks for GCJ02 or BD09 (Chinese map tiles).")
+    def location(self, crs: Crs = Crs.WGS84) -> GeoPoint:
+        if crs is Crs.WGS84:
+            return GeoPoint(lat=self.lat, lon=self.lon, accuracy_m=self.accuracy_m)
+        lat, lon = to_crs(self.lat, self.lon, crs.value)
+        return GeoPoint(lat=lat, lon=lon, accuracy_m=self.accuracy_m)
+
+    @classmethod
+    def from_model(cls, o: OutfallRow, *, district, river, distance_m: float | None = None) -> "Outfall":
+        return cls(
+            id=strawberry.ID(str(o.id)), code=o.code, name=o.name, category=OutfallCategory(o.category),
+            subtype=o.subtype, river=River.from_model(river), district=District.from_model(district),
+            water_class=WaterClass(o.water_class) if o.water_class else None, phase=CampaignPhase(o.phase),
+            remediation=RemediationApproach(o.remediation) if o.remediation else None,
+            status=OutfallStatus(o.status), responsible_unit=o.responsible_unit,
+            signboard_installed=o.signboard_installed, created_at=o.created_at, lat=o.lat, lon=o.lon,
+            accuracy_m=o.accuracy_m, row_id=o.id, distance_m=distance_m,
+        )
+
+
+async def build_outfalls(info, rows: list[OutfallRow], distances: dict[int, float] | None = None) -> list[Outfall]:
+    """Types for a list of rows, with districts and rivers fetched in one batch each."""
+    loaders = info.context.loaders
+    d_codes = sorted({o.district_code for o in rows})
+    r_codes = sorted({o.river_code for o in rows})
+    districts = dict(zip(d_codes, await loaders.district.load_many(d_codes)))
+    rivers = dict(zip(r_codes, await loaders.river.load_many(r_codes)))
+    distances = distances or {}
+    return [Outfall.from_model(o, district=districts[o.district_code], river=rivers[o.river_code],
+                               distance_m=distances.get(o.id)) for o in rows]
+
+
+@strawberry.type
+class OutfallEdge:
+    node: Outfall
+    cursor: str
+
+
+@strawberry.type
+class OutfallConnection:
+    edges: list[OutfallEdge]
+    page_info: PageInfo
+    total_count: int
+
+
+@strawberry.type
+class StatBucket:
+    key: str
+    label: str
+    count: int
+
+
+@strawberry.input
+class OutfallFilter:
+    river_code: str | None = None
+    district_code: str | None = None
+    category: OutfallCategory | None = None
+    phase: CampaignPhase | None = None
+    status: OutfallStatus | None = None
+    search: str | None = None
+    bbox: BBoxInput | None = None
+    near: NearInput | None = strawberry.field(default=None, description="Sorted nearest first when given.")
+
+    def to_domain(self) -> service.OutfallFilter:
+        return service.OutfallFilter(
+            river_code=self.river_code, district_code=self.district_code,
+            category=self.category.value if self.category else None,
+            phase=self.phase.value if self.phase else None, status=self.status.value if self.status else None,
+            search=self.search,
+            bbox=(self.bbox.south, self.bbox.west, self.bbox.north, self.bbox.east) if self.bbox else None,
+            near=(self.near.lat, self.near.lon, self.near.radius_m) if self.near else None,
+        )

@@ -1,0 +1,48 @@
+"""The schema, assembled from the areas; limits built once, not per request."""
+from __future__ import annotations
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.extensions import (AddValidationRules, DisableIntrospection, MaxTokensLimiter, ParserCache,
+                                   ValidationCache)
+from strawberry.extensions.max_aliases import create_validator as alias_validator
+from strawberry.extensions.query_depth_limiter import create_validator as depth_validator
+from strawberry.tools import merge_types
+
+from server.graphql.errors import ErrorShaping, shape
+from server.graphql.geo.queries import GeoQuery
+from server.graphql.outfalls.mutations import OutfallMutation
+from server.graphql.outfalls.queries import OutfallQuery
+from server.graphql.users.resolvers import UserMutation, UserQuery
+from server.settings import Settings
+
+QUERIES = [UserQuery, GeoQuery, OutfallQuery]
+MUTATIONS = [UserMutation, OutfallMutation]
+SUBSCRIPTIONS: list[type] = []
+
+
+class Schema(strawberry.Schema):
+    def process_errors(self, errors: list[GraphQLError], execution_context=None) -> None:
+        # ErrorShaping already logged the unexpected ones; domain and request errors are not server faults.
+        return None
+
+
+def create_schema(settings: Settings | None = None) -> Schema:
+    s = settings or Settings()
+    rules = (depth_validator(s.max_depth, None), alias_validator(s.max_aliases))
+    extensions = [
+        lambda: MaxTokensLimiter(s.max_tokens),
+        lambda: ParserCache(maxsize=512),
+        lambda: ValidationCache(maxsize=512),
+        lambda: AddValidationRules(list(rules)),
+        ErrorShaping,
+    ]
+    if not s.introspection:
+        extensions.append(DisableIntrospection)
+    Query = merge_types("Query", tuple(QUERIES))
+    Mutation = merge_types("Mutation", tuple(MUTATIONS))
+    Subscription = merge_types("Subscription", tuple(SUBSCRIPTIONS)) if SUBSCRIPTIONS else None
+    return Schema(query=Query, mutation=Mutation, subscription=Subscription, extensions=extensions)
+
+
+__all__ = ["create_schema", "Schema", "shape"]

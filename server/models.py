@@ -1,0 +1,8 @@
+"""Every table, imported once so SQLModel's metadata (and Alembic) sees them all."""
+from sqlmodel import SQLModel
+
+from server.domain.geo.models import District, River  # noqa: F401
+from server.domain.outfalls.models import Outfall, OutfallCodeCounter  # noqa: F401
+from server.domain.users.models import User  # noqa: F401
+
+metadata = SQLModel.metadata

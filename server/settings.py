@@ -1,0 +1,133 @@
+"""One typed settings object, read from OUTFALLWATCH_* environment variables."""
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+
+def _bool(v: str | None, default: bool) -> bool:
+    if v is None or v == "":
+        return default
+    return v.strip().lower() in {"1", "true", "yes", "on"}
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path = Path("var")
+    database_url: str = ""
+    secret_key: str = ""
+    host: str = "127.0.0.1"
+    port: int = 8000
+    public_url: str = ""
+    token_ttl_hours: float = 12.0
+    # GraphQL limits: built once into validation rules at start-up.
+    max_page: int = 500
+    max_depth: int = 12
+    max_aliases: int = 30
+    max_tokens: int = 4000
+    max_body_bytes: int = 1_000_000
+    graphiql: bool = True
+    introspection: bool = True
+    # Object store: "local" (embedded default) or "minio".
+    storage: str = "local"
+    minio_endpoint: str | None = None
+    minio_access_key: str | None = None
+    minio_secret_key: str | None = None
+    minio_bucket: str = "outfallwatch"
+    minio_secure: bool = False
+    # Evidence rules.
+    far_threshold_m: float = 200.0
+    upload_ttl_minutes: int = 15
+    url_ttl_minutes: int = 10
+    max_pixels: int = 50_000_000
+    # Standards: GB 18918-2002 grade for urban sewage plants.
+    sewage_grade: str = "1A"
+    exceedance_deadline_days: int = 7
+    reminder_hours: int = 24
+    # Events: "memory" (one process), "postgres" (LISTEN/NOTIFY) or "redis".
+    events: str = "memory"
+    redis_url: str = "redis://127.0.0.1:6379/0"
+    webhook_url: str | None = None
+    webhook_secret: str | None = None
+    sms_gateway_url: str | None = None
+    background_jobs: bool = True
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def sqlite_path(self) -> Path:
+        return self.data_dir / "outfallwatch.db"
+
+    @property
+    def media_dir(self) -> Path:
+        return self.data_dir / "media"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    def with_(self, **changes) -> "Settings":
+        return replace(self, **changes)
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None, **overrides) -> "Settings":
+        """Read OUTFALLWATCH_* variables; fill the embedded defaults for what is unset."""
+        e = os.environ if env is None else env
+        g = lambda k, d=None: e.get(f"OUTFALLWATCH_{k}", d)  # noqa: E731
+        data_dir = Path(g("DATA_DIR", "var"))
+        host = g("HOST", e.get("HOST", "127.0.0.1"))
+        port = int(g("PORT", e.get("PORT", "8000")))
+        minio_endpoint = g("MINIO_ENDPOINT") or None
+        s = cls(
+            data_dir=data_dir,
+            database_url=g("DATABASE_URL", ""),
+            secret_key=g("SECRET_KEY", ""),
+            host=host,
+            port=port,
+            public_url=g("PUBLIC_URL", ""),
+            token_ttl_hours=float(g("TOKEN_TTL_HOURS", "12")),
+            graphiql=_bool(g("GRAPHIQL"), True),
+            introspection=_bool(g("INTROSPECTION"), True),
+            storage=g("STORAGE", "minio" if minio_endpoint else "local"),
+            minio_endpoint=minio_endpoint,
+            minio_access_key=g("MINIO_ACCESS_KEY"),
+            minio_secret_key=g("MINIO_SECRET_KEY"),
+            minio_bucket=g("MINIO_BUCKET", "outfallwatch"),
+            minio_secure=_bool(g("MINIO_SECURE"), False),
+            far_threshold_m=float(g("FAR_THRESHOLD_M", "200")),
+            sewage_grade=g("SEWAGE_GRADE", "1A"),
+            exceedance_deadline_days=int(g("EXCEEDANCE_DEADLINE_DAYS", "7")),
+            events=g("EVENTS", "memory"),
+            redis_url=g("REDIS_URL", "redis://127.0.0.1:6379/0"),
+            webhook_url=g("WEBHOOK_URL") or None,
+            webhook_secret=g("WEBHOOK_SECRET") or None,
+            sms_gateway_url=g("SMS_GATEWAY_URL") or None,
+            background_jobs=_bool(g("BACKGROUND_JOBS"), True),
+        )
+        if overrides:
+            s = replace(s, **overrides)
+        return s.resolved()
+
+    def resolved(self) -> "Settings":
+        """Fill derived defaults: SQLite URL, public URL, a persisted secret for the embedded run."""
+        s = self
+        if not s.database_url:
+            s = replace(s, database_url=f"sqlite+aiosqlite:///{s.sqlite_path}")
+        if not s.public_url:
+            s = replace(s, public_url=f"http://{s.host}:{s.port}")
+        if not s.secret_key:
+            s = replace(s, secret_key=_persisted_secret(s.data_dir))
+        return s
+
+
+def _persisted_secret(data_dir: Path) -> str:
+    # The embedded default keeps its signing key beside its data, so tokens survive restarts.
+    data_dir.mkdir(parents=True, exist_ok=True)
+    path = data_dir / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    key = secrets.token_urlsafe(48)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key

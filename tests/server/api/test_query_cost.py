@@ -1,0 +1,54 @@
+"""SQL statements per request must not grow with the page size (no N+1)."""
+from __future__ import annotations
+
+import contextlib
+import uuid
+
+from sqlalchemy import event
+
+from server.domain.actor import Actor
+from server.domain.outfalls.service import Point, register_outfall
+
+PAGE = """query($n: Int) { outfalls(first: $n) { totalCount edges { node { id code name category phase
+  location { lat lon } district { code name } river { code name } } } } }"""
+
+
+@contextlib.contextmanager
+def count_statements(db):
+    seen: list[str] = []
+
+    def on(conn, cursor, statement, *a):
+        seen.append(statement)
+
+    event.listen(db.engine.sync_engine, "before_cursor_execute", on)
+    try:
+        yield seen
+    finally:
+        event.remove(db.engine.sync_engine, "before_cursor_execute", on)
+
+
+async def seed(db, users, n: int):
+    admin = Actor(user_id=users["admin"], username="admin", role="ADMIN", district_code=None)
+    spots = [("500103", "YANGTZE", 29.56, 106.58), ("500101", "YANGTZE", 30.80, 108.40),
+             ("500102", "WU", 29.70, 107.39), ("500105", "JIALING", 29.575, 106.59)]
+    async with db.transaction() as s:
+        for i in range(n):
+            d, r, lat, lon = spots[i % len(spots)]
+            await register_outfall(session=s, actor=admin, client_id=uuid.uuid4(), name=f"排口{i}",
+                                   category="OTHER", river_code=r, district_code=d,
+                                   location=Point(lat + i * 1e-4, lon))
+
+
+async def statements_for(gql, db, n: int) -> list[str]:
+    with count_statements(db) as seen:
+        d = await gql(PAGE, {"n": n})
+    assert len(d["outfalls"]["edges"]) == n
+    return seen
+
+
+async def test_outfall_page_statements_do_not_grow(gql, db, users):
+    await seed(db, users, 60)
+    g = await gql.as_("supervisor")
+    small, large = await statements_for(g, db, 5), await statements_for(g, db, 60)
+    # auth (1) + page (1) + count (1) + districts (1) + rivers (1)
+    assert len(small) == len(large) == 5, large
