@@ -40,17 +40,25 @@ async def _reset_pg(url: str) -> None:
         await db.dispose()
 
 
+def run_in_thread(coro_fn, *args):
+    """Run a coroutine to completion on its own loop (session fixtures may be built inside a running one)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1) as ex:
+        return ex.submit(asyncio.run, coro_fn(*args)).result()
+
+
 @pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("template") / "template.db"
-    asyncio.run(_migrate_and_load(f"sqlite+aiosqlite:///{path}"))
+    run_in_thread(_migrate_and_load, f"sqlite+aiosqlite:///{path}")
     return path
 
 
 @pytest.fixture(scope="session")
 def pg_migrated() -> str:
-    asyncio.run(_reset_pg(PG_URL))
-    asyncio.run(_migrate_and_load(PG_URL))
+    run_in_thread(_reset_pg, PG_URL)
+    run_in_thread(_migrate_and_load, PG_URL)
     return PG_URL
 
 

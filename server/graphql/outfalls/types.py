@@ -38,8 +38,8 @@ class Outfall:
         default=None, description="Metres from the `near` point of the query that returned this outfall.")
 
     @strawberry.field(description="WGS-84 unless `crs` asks for GCJ02 or BD09 (Chinese map tiles).")
-    def location(self, crs: Crs = Crs.WGS84) -> GeoPoint:
-        if crs is Crs.WGS84:
+    def location(self, crs: Crs | None = Crs.WGS84) -> GeoPoint:
+        if crs is None or crs is Crs.WGS84:
             return GeoPoint(lat=self.lat, lon=self.lon, accuracy_m=self.accuracy_m)
         lat, lon = to_crs(self.lat, self.lon, crs.value)
         return GeoPoint(lat=lat, lon=lon, accuracy_m=self.accuracy_m)
