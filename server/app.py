@@ -16,6 +16,8 @@ from server.graphql.context import Services, bearer, build_context
 from server.graphql.schema import create_schema
 from server.http.limits import BodyLimit
 from server.settings import Settings
+from server.storage import LocalStore, make_store
+from server.storage.local_routes import media_routes
 
 log = logging.getLogger("outfallwatch")
 
@@ -30,7 +32,7 @@ class GraphQLApp(GraphQL):
 
 
 def build_services(settings: Settings) -> Services:
-    return Services(settings=settings, db=Database(settings.database_url))
+    return Services(settings=settings, db=Database(settings.database_url), store=make_store(settings))
 
 
 def create_app(settings: Settings | None = None, *, services: Services | None = None) -> Starlette:
@@ -46,9 +48,13 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
 
     routes = [Route("/healthz", healthz), Route("/graphql", gql, methods=["GET", "POST"]),
               WebSocketRoute("/graphql", gql)]
+    if isinstance(services.store, LocalStore):
+        routes += media_routes(services.store)
 
     @contextlib.asynccontextmanager
     async def lifespan(app):
+        if services.store is not None:
+            await services.store.ensure_ready()
         yield
         await services.db.dispose()
 

@@ -2,6 +2,7 @@
 from sqlmodel import SQLModel
 
 from server.domain.geo.models import District, River  # noqa: F401
+from server.domain.media.models import Media  # noqa: F401
 from server.domain.outfalls.models import Outfall, OutfallCodeCounter  # noqa: F401
 from server.domain.users.models import User  # noqa: F401
 

@@ -22,6 +22,9 @@ RULES: dict[str, tuple[set[str], bool]] = {
     "outfall.create": ({"INSPECTOR", "SUPERVISOR", "ADMIN"}, True),
     "outfall.update": ({"INSPECTOR", "SUPERVISOR", "ADMIN"}, True),
     "user.create": ({"ADMIN"}, False),
+    "media.upload": ({"INSPECTOR", "DISTRICT_OFFICER", "SUPERVISOR", "ADMIN"}, False),
+    "media.read": (READ_ROLES, False),
+    "media.original": ({"SUPERVISOR", "ADMIN"}, False),
 }
 
 

@@ -15,13 +15,14 @@ from strawberry.tools import merge_types
 
 from server.graphql.errors import ErrorShaping, shape
 from server.graphql.geo.queries import GeoQuery
+from server.graphql.media.resolvers import MediaMutation, MediaQuery
 from server.graphql.outfalls.mutations import OutfallMutation
 from server.graphql.outfalls.queries import OutfallQuery
 from server.graphql.users.resolvers import UserMutation, UserQuery
 from server.settings import Settings
 
-QUERIES = [UserQuery, GeoQuery, OutfallQuery]
-MUTATIONS = [UserMutation, OutfallMutation]
+QUERIES = [UserQuery, GeoQuery, OutfallQuery, MediaQuery]
+MUTATIONS = [UserMutation, OutfallMutation, MediaMutation]
 SUBSCRIPTIONS: list[type] = []
 
 

@@ -48,7 +48,10 @@ class Gql:
 
 @pytest.fixture
 async def app(settings, db):
-    services = Services(settings=settings, db=db)
+    from server.storage import make_store
+
+    services = Services(settings=settings, db=db, store=make_store(settings))
+    await services.store.ensure_ready()
     return create_app(settings, services=services)
 
 

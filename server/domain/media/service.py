@@ -1,0 +1,255 @@
+"""The upload flow: request a ticket, send bytes to the store, complete (verify, process, check)."""
+from __future__ import annotations
+
+import hashlib
+import re
+import uuid
+from datetime import datetime, timedelta
+
+import anyio
+from sqlalchemy import or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from server.db import Database
+from server.domain.actor import Actor
+from server.domain.errors import BadInput, Conflict, Forbidden, NotFound, UploadInvalid
+from server.domain.evidence import PhotoFacts, Site, Window, hamming, phash_bands, photo_checks
+from server.domain.idempotency import check_replay, normalise_client_id, payload_hash
+from server.domain.media.models import ROLES, Media
+from server.domain.permissions import require
+from server.domain.sqltypes import utcnow
+from server.settings import Settings
+
+TYPES = {"image/jpeg": ("PHOTO", "JPEG"), "image/png": ("PHOTO", "PNG"), "image/webp": ("PHOTO", "WEBP"),
+         "video/mp4": ("VIDEO", "MP4")}
+SIZE_CAPS = {"PHOTO": 30 * 1024 * 1024, "VIDEO": 200 * 1024 * 1024}
+NEAR_DUPLICATE_MAX = 3  # the 4-band index finds every pair within 3 bits (pigeonhole)
+_SHA = re.compile(r"^[0-9a-f]{64}$")
+
+
+def _clean_filename(name: str) -> str:
+    base = re.split(r"[\\/]", (name or "").strip())[-1]
+    if not base or len(base) > 200:
+        raise BadInput("filename must be 1-200 characters", field="filename")
+    return base
+
+
+async def request_upload(*, session: AsyncSession, store, settings: Settings, actor: Actor, client_id,
+                         filename: str, content_type: str, size_bytes: int, sha256: str, role: str = "GENERAL"):
+    """Create (or find, on replay) a PENDING media row and sign a short-lived upload ticket for it."""
+    require(actor, "media.upload")
+    client_id = normalise_client_id(client_id)
+    sha256 = (sha256 or "").lower()
+    h = payload_hash(dict(filename=filename, content_type=content_type, size=size_bytes, sha256=sha256, role=role))
+    m = (await session.execute(select(Media).where(Media.client_id == client_id))).scalar_one_or_none()
+    if m is None:
+        if content_type not in TYPES:
+            raise BadInput(f"contentType {content_type!r} not allowed; one of {', '.join(TYPES)}",
+                           field="contentType")
+        kind = TYPES[content_type][0]
+        if not (0 < size_bytes <= SIZE_CAPS[kind]):
+            raise BadInput(f"sizeBytes must be between 1 and {SIZE_CAPS[kind]} for a {kind.lower()}",
+                           field="sizeBytes")
+        if not _SHA.match(sha256):
+            raise BadInput("sha256 must be 64 hexadecimal characters", field="sha256")
+        if role not in ROLES:
+            raise BadInput(f"role {role!r} is not one of {', '.join(ROLES)}", field="role")
+        now = utcnow()
+        m = Media(client_id=client_id, request_hash=h, uploader_id=actor.user_id, district_code=actor.district_code,
+                  kind=kind, role=role, filename=_clean_filename(filename), content_type=content_type,
+                  size_bytes=size_bytes, sha256=sha256, key=f"media/{now:%Y/%m/%d}/{uuid.uuid4()}/original",
+                  expires_at=now + timedelta(minutes=settings.upload_ttl_minutes))
+        session.add(m)
+        try:
+            async with session.begin_nested():
+                await session.flush()
+        except IntegrityError:
+            m = (await session.execute(select(Media).where(Media.client_id == client_id))).scalar_one()
+    check_replay(m, h, "upload")
+    if m.uploader_id != actor.user_id:
+        raise Conflict("clientId belongs to another user's upload", field="clientId")
+    ticket = None
+    if m.status == "PENDING":
+        if m.expires_at <= utcnow():
+            raise UploadInvalid("this upload's ticket has expired; request a new upload with a new clientId")
+        ticket = await store.presign_upload(m.key, content_type=m.content_type, size=m.size_bytes,
+                                            expires=m.expires_at - utcnow())
+    return m, ticket
+
+
+def _reject(m: Media, reason: str) -> Media:
+    m.status, m.reject_reason, m.completed_at = "REJECTED", reason, utcnow()
+    return m
+
+
+async def complete_upload(*, db: Database, store, settings: Settings, actor: Actor, media_id: int) -> Media:
+    """Verify what arrived against what was declared, process it off the loop, and mark READY or REJECTED.
+
+    The object store is trusted with nothing: existence, size, SHA-256, format by content and pixel
+    count are all checked here. A rejection is committed (with its reason) and the object deleted;
+    the caller turns it into UPLOAD_INVALID.
+    """
+    require(actor, "media.upload")
+    async with db.session() as s:
+        m = await s.get(Media, media_id)
+    if m is None:
+        raise NotFound(f"no media with id {media_id}")
+    if m.uploader_id != actor.user_id:
+        raise Forbidden("only the uploader can complete an upload")
+    if m.status != "PENDING":
+        return m  # a replay: the first outcome stands
+    reason, facts = None, {}
+    if m.expires_at <= utcnow():
+        reason = "the upload ticket expired before the upload was completed"
+    else:
+        info = await store.stat(m.key)
+        if info is None:
+            raise UploadInvalid("no file has been uploaded for this ticket yet; send it, then complete")
+        if info.size != m.size_bytes:
+            reason = f"uploaded {info.size} bytes but {m.size_bytes} were declared"
+        else:
+            data = await store.get(m.key, max_bytes=m.size_bytes)
+            reason, facts = await anyio.to_thread.run_sync(_verify_and_process, m, data, settings.max_pixels)
+            if reason is None:
+                await _store_derivatives(store, m, facts)
+    async with db.transaction() as s:
+        row = (await s.execute(select(Media).where(Media.id == media_id).with_for_update())).scalar_one()
+        if row.status != "PENDING":
+            return row
+        if reason:
+            _reject(row, reason)
+        else:
+            _apply_facts(row, facts)
+            row.checks = await media_checks(session=s, media=row, settings=settings)
+            row.status, row.completed_at = "READY", utcnow()
+    if reason:
+        await store.delete(m.key)
+    return row
+
+
+def _verify_and_process(m: Media, data: bytes, max_pixels: int) -> tuple[str | None, dict]:
+    from server.images import process
+
+    if hashlib.sha256(data).hexdigest() != m.sha256:
+        return "the file's SHA-256 does not match the declared sha256", {}
+    try:
+        p = process(data, max_pixels=max_pixels)
+    except UploadInvalid as e:
+        return e.message, {}
+    if p.probe.content_type != m.content_type:
+        return f"the file is {p.probe.format} but was declared as {m.content_type}", {}
+    return None, {"probe": p.probe, "exif": p.exif, "derived": p.derived}
+
+
+async def _store_derivatives(store, m: Media, facts: dict) -> None:
+    d = facts.get("derived")
+    if d is None:
+        return
+    base = m.key.rsplit("/", 1)[0]
+    facts["display_key"], facts["thumb_key"] = f"{base}/display.jpg", f"{base}/thumb.jpg"
+    await store.put(facts["display_key"], d.display, content_type="image/jpeg")
+    await store.put(facts["thumb_key"], d.thumbnail, content_type="image/jpeg")
+
+
+def _apply_facts(m: Media, facts: dict) -> None:
+    p, e, d = facts["probe"], facts.get("exif"), facts.get("derived")
+    m.width, m.height = p.width, p.height
+    if e is not None:
+        if e.taken_at is not None:
+            from datetime import timezone
+
+            naive = e.taken_at.tzinfo is None
+            # No offset in EXIF: the phone's clock is taken as China Standard Time.
+            m.taken_at = e.taken_at.replace(tzinfo=timezone(timedelta(hours=8))) if naive else e.taken_at
+            m.taken_at_naive = naive
+        m.exif_lat, m.exif_lon, m.exif_alt = e.lat, e.lon, e.altitude_m
+        m.make, m.model, m.software, m.orientation = e.make, e.model, e.software, e.orientation
+    if d is not None:
+        m.display_key, m.thumb_key = facts["display_key"], facts["thumb_key"]
+        m.phash = d.phash
+        m.ph0, m.ph1, m.ph2, m.ph3 = phash_bands(d.phash)
+
+
+def photo_facts(m: Media) -> PhotoFacts:
+    return PhotoFacts(media_id=str(m.id), sha256=m.sha256, phash=m.phash, taken_at=m.taken_at,
+                      exif_lat=m.exif_lat, exif_lon=m.exif_lon, software=m.software,
+                      uploaded_at=m.completed_at or utcnow(), kind=m.kind)
+
+
+async def media_checks(*, session: AsyncSession, media: Media, settings: Settings, site: Site | None = None,
+                       window: Window | None = None) -> list[dict]:
+    """Evidence checks of one photo, with duplicates found through the sha256 and phash-band indexes."""
+    if media.kind != "PHOTO":
+        return []
+    dups = list((await session.execute(select(Media.id).where(
+        Media.sha256 == media.sha256, Media.id != media.id, Media.status == "READY"))).scalars())
+    near: list[tuple[str, int]] = []
+    if media.phash:
+        b = phash_bands(media.phash)
+        cands = (await session.execute(select(Media.id, Media.phash).where(
+            or_(Media.ph0 == b[0], Media.ph1 == b[1], Media.ph2 == b[2], Media.ph3 == b[3]),
+            Media.id != media.id, Media.status == "READY", Media.sha256 != media.sha256))).all()
+        near = [(str(i), dist) for i, ph in cands if ph and (dist := hamming(media.phash, ph)) <= NEAR_DUPLICATE_MAX]
+    checks = photo_checks(photo_facts(media), now=utcnow(), site=site, window=window,
+                          far_threshold_m=settings.far_threshold_m, duplicate_of=[str(i) for i in dups],
+                          near_duplicate_of=near)
+    return [check_dict(c) for c in checks]
+
+
+def check_dict(c) -> dict:
+    return {"code": c.code, "severity": c.severity, "zh": c.message_zh, "en": c.message_en}
+
+
+async def attach(*, session: AsyncSession, actor: Actor, media_ids: list[int], owner_type: str, owner_id: int,
+                 slot: str | None = None, settings: Settings, site: Site | None = None,
+                 window: Window | None = None, field: str = "mediaIds") -> list[Media]:
+    """Make READY media of the caller evidence for one record, and judge them against its site and time."""
+    if not media_ids:
+        return []
+    if len(set(media_ids)) != len(media_ids):
+        raise BadInput(f"{field} lists the same media twice", field=field)
+    rows = {m.id: m for m in (await session.execute(
+        select(Media).where(Media.id.in_(media_ids)).with_for_update())).scalars()}
+    out = []
+    for mid in media_ids:
+        m = rows.get(mid)
+        if m is None:
+            raise BadInput(f"{field}: no media with id {mid}", field=field)
+        if m.uploader_id != actor.user_id:
+            raise BadInput(f"{field}: media {mid} was uploaded by someone else", field=field)
+        if m.status != "READY":
+            raise BadInput(f"{field}: media {mid} is {m.status}, not READY", field=field)
+        if m.owner_type is not None and (m.owner_type, m.owner_id, m.slot) != (owner_type, owner_id, slot):
+            raise BadInput(f"{field}: media {mid} is already evidence for another record", field=field)
+        m.owner_type, m.owner_id, m.slot = owner_type, owner_id, slot
+        m.checks = await media_checks(session=session, media=m, settings=settings, site=site, window=window)
+        out.append(m)
+    await session.flush()
+    return out
+
+
+async def get_media(*, session: AsyncSession, actor: Actor, media_id: int) -> Media | None:
+    require(actor, "media.read")
+    m = await session.get(Media, media_id)
+    if m is None:
+        return None
+    if not (actor.is_city or actor.role == "INTEGRATOR" or m.uploader_id == actor.user_id
+            or (m.district_code and m.district_code == actor.district_code)):
+        raise Forbidden("this media belongs to another district")
+    return m
+
+
+async def expire_stale_uploads(*, db: Database, store, now: datetime | None = None) -> int:
+    """Reject PENDING uploads whose ticket expired, and remove anything that was sent for them."""
+    now = now or utcnow()
+    async with db.session() as s:
+        stale = list((await s.execute(select(Media).where(Media.status == "PENDING", Media.expires_at <= now)
+                                      .limit(1000))).scalars())
+    for m in stale:
+        await store.delete(m.key)
+    if stale:
+        async with db.transaction() as s:
+            await s.execute(update(Media).where(Media.id.in_([m.id for m in stale]), Media.status == "PENDING")
+                            .values(status="REJECTED", reject_reason="upload ticket expired", completed_at=now))
+    return len(stale)

@@ -1,0 +1,106 @@
+"""Display copy, thumbnail and perceptual hash from one reduced-scale decode."""
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+
+import imagehash
+from PIL import Image
+
+from server.domain.errors import UploadInvalid
+
+_TRANSPOSE = {
+    2: Image.Transpose.FLIP_LEFT_RIGHT,
+    3: Image.Transpose.ROTATE_180,
+    4: Image.Transpose.FLIP_TOP_BOTTOM,
+    5: Image.Transpose.TRANSPOSE,
+    6: Image.Transpose.ROTATE_270,
+    7: Image.Transpose.TRANSVERSE,
+    8: Image.Transpose.ROTATE_90,
+}
+_SWAPS_AXES = {5, 6, 7, 8}
+
+
+@dataclass(frozen=True)
+class Derived:
+    display: bytes  # JPEG, upright, no metadata
+    thumbnail: bytes  # JPEG, upright, no metadata
+    display_size: tuple[int, int]  # (width, height) after rotation
+    thumb_size: tuple[int, int]
+    phash: str  # 16 hex chars, 64-bit DCT hash of the upright image
+
+
+def fit(size: tuple[int, int], box: int) -> tuple[int, int]:
+    """Largest size with the same aspect that fits a box x box square; never enlarges."""
+    w, h = size
+    if max(w, h) <= box:
+        return w, h
+    scale = box / max(w, h)
+    return max(1, round(w * scale)), max(1, round(h * scale))
+
+
+def derive(data: bytes, *, display_max: int = 1600, thumb_max: int = 320, quality: int = 82) -> Derived:
+    try:
+        # No `with`: closing would discard the decoded pixels we go on to use.
+        img = Image.open(io.BytesIO(data))
+        orientation = _orientation(img)
+        display_target = fit(img.size, display_max)
+        # JPEG DCT scaling: decode at 1/2, 1/4 or 1/8 scale, never below the display size.
+        img.draft("RGB", display_target)
+        img.load()
+        base = _to_rgb(img)
+    except (OSError, SyntaxError, ValueError, EOFError, Image.DecompressionBombError):
+        raise UploadInvalid("image is truncated or corrupt") from None
+
+    display = _shrink(base, display_target)
+    thumb = _shrink(display, fit(display.size, thumb_max))
+    # Rotate after shrinking: transposing small images is cheaper than the decoded one.
+    if (method := _TRANSPOSE.get(orientation)) is not None:
+        display, thumb = display.transpose(method), thumb.transpose(method)
+    return Derived(
+        display=_jpeg(display, quality),
+        thumbnail=_jpeg(thumb, quality),
+        display_size=display.size,
+        thumb_size=thumb.size,
+        phash=str(imagehash.phash(thumb)),
+    )
+
+
+def _orientation(img: Image.Image) -> int:
+    # PNG's getexif() would decode the whole image first; its EXIF is in info when present.
+    try:
+        if img.format == "PNG" and "exif" not in img.info:
+            return 1
+        return int(img.getexif().get(0x0112, 1))
+    except Exception:  # noqa: BLE001 - broken EXIF: keep pixels as stored
+        return 1
+
+
+def _to_rgb(img: Image.Image) -> Image.Image:
+    if img.mode == "RGB":
+        return img
+    has_alpha = img.mode in ("RGBA", "LA", "PA", "RGBa", "La") or "transparency" in img.info
+    if has_alpha:
+        # Flatten onto white: transparent areas would otherwise turn black.
+        rgba = img.convert("RGBA")
+        canvas = Image.new("RGB", rgba.size, (255, 255, 255))
+        canvas.paste(rgba, mask=rgba.getchannel("A"))
+        return canvas
+    if img.mode.startswith("I"):  # 16-bit greyscale: scale to 8 bits rather than clip
+        img = img.convert("I").point(lambda v: v / 257).convert("L")
+    return img.convert("RGB")
+
+
+def _shrink(img: Image.Image, size: tuple[int, int]) -> Image.Image:
+    if img.size == size:
+        return img
+    # reducing_gap box-reduces large ratios first (fast); bicubic finishes sharply.
+    return img.resize(size, Image.Resampling.BICUBIC, reducing_gap=2.0)
+
+
+def _jpeg(img: Image.Image, quality: int) -> bytes:
+    # A fresh buffer and no exif/icc/xmp/comment arguments: nothing but pixels is written.
+    img.info = {}
+    out = io.BytesIO()
+    img.save(out, "JPEG", quality=quality, optimize=False, progressive=False)
+    return out.getvalue()

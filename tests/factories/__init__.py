@@ -1,0 +1,1 @@
+"""Reusable test-data factories (images, ...)."""

@@ -1,0 +1,101 @@
+import io
+from datetime import datetime, timezone
+
+import pytest
+from PIL import Image
+
+from server.domain.errors import UploadInvalid
+from server.images import derive
+from tests.factories.images import make_jpeg, make_png, make_webp
+
+LOADED = dict(taken_at=datetime(2024, 5, 1, 9, 30, tzinfo=timezone.utc), gps=(-33.86, -151.2),
+              altitude=20.0, software="MIUI", make="Xiaomi", model="Redmi Note 12")
+
+
+def _open(jpeg: bytes) -> Image.Image:
+    img = Image.open(io.BytesIO(jpeg))
+    assert img.format == "JPEG"
+    return img
+
+
+def test_sizes_fit_their_boxes_and_keep_aspect():
+    d = derive(make_jpeg(4000, 3000))
+    assert d.display_size == (1600, 1200)
+    assert d.thumb_size == (320, 240)
+    assert _open(d.display).size == d.display_size
+    assert _open(d.thumbnail).size == d.thumb_size
+
+
+def test_small_images_are_not_enlarged():
+    d = derive(make_jpeg(300, 200))
+    assert d.display_size == (300, 200)
+    assert d.thumb_size == (300, 200)
+
+
+def test_custom_boxes():
+    d = derive(make_jpeg(1000, 500), display_max=800, thumb_max=100)
+    assert (d.display_size, d.thumb_size) == ((800, 400), (100, 50))
+
+
+def test_orientation_6_rotates_display_and_thumbnail():
+    d = derive(make_jpeg(4000, 3000, orientation=6))
+    assert d.display_size == (1200, 1600)
+    assert d.thumb_size == (240, 320)
+    assert _open(d.display).size == (1200, 1600)
+
+
+@pytest.mark.parametrize("orientation", [5, 6, 7, 8])
+def test_axis_swapping_orientations(orientation):
+    assert derive(make_jpeg(64, 32, orientation=orientation)).display_size == (32, 64)
+
+
+def test_rotation_matches_pillow_exif_transpose():
+    from PIL import ImageOps
+
+    data = make_jpeg(80, 60, orientation=8, seed=4)
+    expected = ImageOps.exif_transpose(Image.open(io.BytesIO(data))).convert("L").resize((8, 6))
+    got = _open(derive(data).display).convert("L").resize((8, 6))
+    diff = max(abs(a - b) for a, b in zip(expected.getdata(), got.getdata()))
+    assert diff < 40
+
+
+@pytest.mark.parametrize("factory", [make_jpeg, make_png, make_webp])
+def test_outputs_carry_no_metadata(factory):
+    d = derive(factory(800, 600, orientation=6, **LOADED))
+    for out in (d.display, d.thumbnail):
+        img = _open(out)
+        assert len(img.getexif()) == 0
+        assert img.getexif().get_ifd(0x8825) == {}
+        for key in ("exif", "xmp", "icc_profile", "comment", "XML:com.adobe.xmp"):
+            assert key not in img.info
+        assert b"Exif\x00\x00" not in out
+        assert b"MIUI" not in out and b"Xiaomi" not in out
+        assert img.mode == "RGB"
+
+
+def test_comment_and_icc_in_source_are_dropped():
+    from PIL import ImageCms
+
+    icc = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    buf = io.BytesIO()
+    Image.open(io.BytesIO(make_jpeg(200, 100))).save(buf, "JPEG", comment=b"inspector: Wang", icc_profile=icc)
+    d = derive(buf.getvalue())
+    assert b"inspector" not in d.display and b"inspector" not in d.thumbnail
+    assert "icc_profile" not in _open(d.display).info
+
+
+def test_png_with_alpha_is_flattened_to_rgb():
+    d = derive(make_png(100, 80, alpha=True))
+    assert _open(d.display).mode == "RGB"
+
+
+def test_phash_is_16_hex_chars():
+    h = derive(make_jpeg()).phash
+    assert len(h) == 16
+    int(h, 16)
+
+
+def test_truncated_input_raises_upload_invalid():
+    data = make_jpeg(400, 300)
+    with pytest.raises(UploadInvalid, match="truncated or corrupt"):
+        derive(data[: len(data) // 2])
