@@ -43,11 +43,11 @@ def derive(data: bytes, *, display_max: int = 1600, thumb_max: int = 320, qualit
     try:
         # No `with`: closing would discard the decoded pixels we go on to use.
         img = Image.open(io.BytesIO(data))
-        orientation = _orientation(img)
         display_target = fit(img.size, display_max)
         # JPEG DCT scaling: decode at 1/2, 1/4 or 1/8 scale, never below the display size.
         img.draft("RGB", display_target)
         img.load()
+        orientation = _orientation(img)  # after load: a PNG eXIf chunk may follow IDAT
         base = _to_rgb(img)
     except (OSError, SyntaxError, ValueError, EOFError, Image.DecompressionBombError):
         raise UploadInvalid("image is truncated or corrupt") from None
@@ -67,10 +67,7 @@ def derive(data: bytes, *, display_max: int = 1600, thumb_max: int = 320, qualit
 
 
 def _orientation(img: Image.Image) -> int:
-    # PNG's getexif() would decode the whole image first; its EXIF is in info when present.
     try:
-        if img.format == "PNG" and "exif" not in img.info:
-            return 1
         return int(img.getexif().get(0x0112, 1))
     except Exception:  # noqa: BLE001 - broken EXIF: keep pixels as stored
         return 1

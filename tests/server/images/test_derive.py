@@ -99,3 +99,38 @@ def test_truncated_input_raises_upload_invalid():
     data = make_jpeg(400, 300)
     with pytest.raises(UploadInvalid, match="truncated or corrupt"):
         derive(data[: len(data) // 2])
+
+
+def _save(img: Image.Image, fmt: str, **params) -> bytes:
+    buf = io.BytesIO()
+    img.save(buf, fmt, **params)
+    return buf.getvalue()
+
+
+def test_progressive_jpeg_uses_reduced_decode_too():
+    src = Image.open(io.BytesIO(make_jpeg(2000, 1000)))
+    d = derive(_save(src, "JPEG", progressive=True, quality=85))
+    assert d.display_size == (1600, 800)
+
+
+@pytest.mark.parametrize(
+    "img",
+    [
+        Image.new("CMYK", (400, 300), (0, 255, 255, 0)),
+        Image.new("L", (400, 300), 128),
+        Image.new("I;16", (400, 300), 65535),
+        Image.new("1", (400, 300), 1),
+    ],
+    ids=lambda im: im.mode,
+)
+def test_other_modes_become_rgb(img):
+    fmt = "JPEG" if img.mode in ("CMYK", "L") else "PNG"
+    out = _open(derive(_save(img, fmt)).display)
+    assert out.mode == "RGB" and out.size == (400, 300)
+    if img.mode in ("I;16", "1"):
+        assert out.getpixel((0, 0)) == (255, 255, 255)  # scaled to 8 bits, not clipped to black
+
+
+def test_png_and_webp_orientation_honoured():
+    for factory in (make_png, make_webp):
+        assert derive(factory(64, 32, orientation=6)).display_size == (32, 64)
