@@ -76,8 +76,10 @@ def _image_size(data: bytes, fmt: str, max_pixels: int) -> tuple[int, int]:
         with Image.open(io.BytesIO(data), formats=[fmt]) as img:
             width, height = img.size
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-        m = re.search(r"\((\d+) pixels\)", str(exc))
-        raise _too_many(int(m.group(1)) if m else "too many", max_pixels) from None
+        # Pillow's limit wins when the caller's cap is above it; report the one applied.
+        pixels, limit = re.search(r"\((\d+) pixels\)", str(exc)), re.search(r"limit of (\d+)", str(exc))
+        cap = min(max_pixels, int(limit.group(1))) if limit else max_pixels
+        raise _too_many(int(pixels.group(1)) if pixels else "too many", cap) from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, struct.error, EOFError):
         raise UploadInvalid(CORRUPT) from None
     if width <= 0 or height <= 0:

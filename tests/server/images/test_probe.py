@@ -135,3 +135,9 @@ def test_bomb_below_pillow_limit_but_over_our_cap_refused():
     # 10000 x 10000 is under Pillow's own error threshold: our cap must catch it.
     with pytest.raises(UploadInvalid, match=r"100,000,000 pixels"):
         probe(pixel_bomb_png(10000, 10000))
+
+
+def test_pillow_limit_reported_when_callers_cap_is_higher():
+    pillow_cap = f"{2 * Image.MAX_IMAGE_PIXELS:,}"
+    with pytest.raises(UploadInvalid, match=rf"900,000,000 pixels, over the cap of {pillow_cap}"):
+        probe(pixel_bomb_png(30000, 30000), max_pixels=10**12)
