@@ -31,8 +31,37 @@ class GraphQLApp(GraphQL):
         return await build_context(self.services, request, response, bearer(request.headers))
 
 
+def start_background_jobs(services: Services):
+    """The in-server scheduler: deadline sweeps, notification delivery, expired-upload cleanup."""
+    import asyncio
+
+    from server.domain.media.service import expire_stale_uploads
+    from server.domain.notify.channels import build_channels
+    from server.domain.notify.service import dispatch
+    from server.domain.tasks.service import sweep_deadlines
+
+    channels = build_channels(services.settings)
+
+    async def loop():
+        while True:
+            for name, job in (("deadlines", lambda: sweep_deadlines(db=services.db, settings=services.settings,
+                                                                     broker=services.events)),
+                              ("notify", lambda: dispatch(db=services.db, channels=channels)),
+                              ("uploads", lambda: expire_stale_uploads(db=services.db, store=services.store))):
+                try:
+                    await job()
+                except Exception:  # noqa: BLE001 - a failing job must not stop the others
+                    log.exception("background job %s failed", name)
+            await asyncio.sleep(30)
+
+    return asyncio.get_running_loop().create_task(loop())
+
+
 def build_services(settings: Settings) -> Services:
-    return Services(settings=settings, db=Database(settings.database_url), store=make_store(settings))
+    from server.events.broker import make_broker
+
+    return Services(settings=settings, db=Database(settings.database_url), store=make_store(settings),
+                    events=make_broker(settings))
 
 
 def create_app(settings: Settings | None = None, *, services: Services | None = None) -> Starlette:
@@ -55,7 +84,14 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
     async def lifespan(app):
         if services.store is not None:
             await services.store.ensure_ready()
+        if services.events is not None:
+            await services.events.start()
+        jobs = start_background_jobs(services) if settings.background_jobs else None
         yield
+        if jobs is not None:
+            jobs.cancel()
+        if services.events is not None:
+            await services.events.stop()
         await services.db.dispose()
 
     app = Starlette(routes=routes, lifespan=lifespan,

@@ -47,7 +47,7 @@ class Settings:
     exceedance_deadline_days: int = 7
     reminder_hours: int = 24
     # Events: "memory" (one process), "postgres" (LISTEN/NOTIFY) or "redis".
-    events: str = "memory"
+    events: str = "auto"
     redis_url: str = "redis://127.0.0.1:6379/0"
     webhook_url: str | None = None
     webhook_secret: str | None = None
@@ -98,7 +98,7 @@ class Settings:
             far_threshold_m=float(g("FAR_THRESHOLD_M", "200")),
             sewage_grade=g("SEWAGE_GRADE", "1A"),
             exceedance_deadline_days=int(g("EXCEEDANCE_DEADLINE_DAYS", "7")),
-            events=g("EVENTS", "memory"),
+            events=g("EVENTS", "auto"),
             redis_url=g("REDIS_URL", "redis://127.0.0.1:6379/0"),
             webhook_url=g("WEBHOOK_URL") or None,
             webhook_secret=g("WEBHOOK_SECRET") or None,

@@ -13,7 +13,10 @@ READ_ROLES = {"INSPECTOR", "DISTRICT_OFFICER", "SUPERVISOR", "ADMIN", "INTEGRATO
 
 
 def _in_district(actor: Actor, district_code: str | None) -> bool:
-    return actor.is_city or (actor.district_code is not None and actor.district_code == district_code)
+    # Only district-bound roles are scoped; city roles and integrators see the whole city.
+    if actor.role not in ("INSPECTOR", "DISTRICT_OFFICER"):
+        return True
+    return actor.district_code is not None and actor.district_code == district_code
 
 
 # verb -> (roles allowed, whether the object's district must be the actor's for district roles)
@@ -25,6 +28,14 @@ RULES: dict[str, tuple[set[str], bool]] = {
     "media.upload": ({"INSPECTOR", "DISTRICT_OFFICER", "SUPERVISOR", "ADMIN"}, False),
     "media.read": (READ_ROLES, False),
     "media.original": ({"SUPERVISOR", "ADMIN"}, False),
+    "inspection.create": ({"INSPECTOR", "SUPERVISOR", "ADMIN"}, True),
+    "inspection.read": (READ_ROLES, True),
+    "task.read": (READ_ROLES, True),
+    "task.create": ({"INSPECTOR", "SUPERVISOR", "ADMIN"}, True),
+    "task.start": ({"DISTRICT_OFFICER", "SUPERVISOR", "ADMIN"}, True),
+    "task.submit": ({"DISTRICT_OFFICER"}, True),
+    "task.review": ({"SUPERVISOR"}, False),
+    "task.cancel": ({"SUPERVISOR", "ADMIN"}, False),
 }
 
 

@@ -15,15 +15,16 @@ from strawberry.tools import merge_types
 
 from server.graphql.errors import ErrorShaping, shape
 from server.graphql.geo.queries import GeoQuery
+from server.graphql.loop.resolvers import LoopMutation, LoopQuery, LoopSubscription
 from server.graphql.media.resolvers import MediaMutation, MediaQuery
 from server.graphql.outfalls.mutations import OutfallMutation
 from server.graphql.outfalls.queries import OutfallQuery
 from server.graphql.users.resolvers import UserMutation, UserQuery
 from server.settings import Settings
 
-QUERIES = [UserQuery, GeoQuery, OutfallQuery, MediaQuery]
-MUTATIONS = [UserMutation, OutfallMutation, MediaMutation]
-SUBSCRIPTIONS: list[type] = []
+QUERIES = [UserQuery, GeoQuery, OutfallQuery, MediaQuery, LoopQuery]
+MUTATIONS = [UserMutation, OutfallMutation, MediaMutation, LoopMutation]
+SUBSCRIPTIONS: list[type] = [LoopSubscription]
 
 
 class Schema(strawberry.Schema):

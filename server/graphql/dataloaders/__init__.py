@@ -1,7 +1,7 @@
 """Per-request DataLoaders for scattered lookups; created in get_context."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from strawberry.dataloader import DataLoader
 
@@ -15,7 +15,16 @@ class Loaders:
     district: DataLoader
     river: DataLoader
     user: DataLoader
+    records: dict = field(default_factory=dict)
+
+    def __getattr__(self, name):  # loaders of the rectification loop, by name
+        try:
+            return self.__dict__["records"][name]
+        except KeyError:
+            raise AttributeError(name) from None
 
     @classmethod
     def create(cls, db: Database) -> "Loaders":
-        return cls(district=district_loader(db), river=river_loader(db), user=user_loader(db))
+        from server.graphql.dataloaders.records import make
+
+        return cls(district=district_loader(db), river=river_loader(db), user=user_loader(db), records=make(db))

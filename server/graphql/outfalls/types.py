@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
@@ -12,6 +13,15 @@ from server.graphql.common import BBoxInput, GeoPoint, NearInput, PageInfo
 from server.graphql.enums import (CampaignPhase, Crs, OutfallCategory, OutfallStatus, RemediationApproach,
                                   WaterClass)
 from server.graphql.geo.types import District, River
+
+if TYPE_CHECKING:
+    from server.graphql.loop.types import Inspection, InspectionConnection, TaskConnection
+
+_LOOP = "server.graphql.loop.types"
+InspectionRef = Annotated["Inspection", strawberry.lazy(_LOOP)]
+InspectionConnectionRef = Annotated["InspectionConnection", strawberry.lazy(_LOOP)]
+TaskConnectionRef = Annotated["TaskConnection", strawberry.lazy(_LOOP)]
+TaskStatusRef = Annotated["TaskStatus", strawberry.lazy("server.graphql.enums")]
 
 
 @strawberry.type
@@ -43,6 +53,29 @@ class Outfall:
             return GeoPoint(lat=self.lat, lon=self.lon, accuracy_m=self.accuracy_m)
         lat, lon = to_crs(self.lat, self.lon, crs.value)
         return GeoPoint(lat=lat, lon=lon, accuracy_m=self.accuracy_m)
+
+    @strawberry.field
+    async def latest_inspection(self, info: strawberry.Info) -> InspectionRef | None:
+        from server.graphql.loop.types import Inspection
+
+        i = await info.context.loaders.latest_inspection.load(self.row_id)
+        return Inspection.from_model(i) if i else None
+
+    @strawberry.field
+    async def inspections(self, info: strawberry.Info, first: int | None = 20,
+                          after: str | None = None) -> InspectionConnectionRef:
+        from server.graphql.loop.resolvers import outfall_inspections
+
+        return await outfall_inspections(info, self.row_id, first, after)
+
+    @strawberry.field
+    async def tasks(self, info: strawberry.Info, status: list[TaskStatusRef] | None = None, first: int | None = 20,
+                    after: str | None = None) -> TaskConnectionRef:
+        from server.graphql.loop.resolvers import tasks_connection
+        from server.domain.tasks.service import TaskFilter
+
+        f = TaskFilter(status=[x.value for x in status] if status else None, outfall_id=self.row_id)
+        return await tasks_connection(info, f, first, after)
 
     @classmethod
     def from_model(cls, o: OutfallRow, *, district, river, distance_m: float | None = None) -> "Outfall":

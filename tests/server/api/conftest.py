@@ -50,7 +50,9 @@ class Gql:
 async def app(settings, db):
     from server.storage import make_store
 
-    services = Services(settings=settings, db=db, store=make_store(settings))
+    from server.events.broker import MemoryBroker
+
+    services = Services(settings=settings, db=db, store=make_store(settings), events=MemoryBroker())
     await services.store.ensure_ready()
     return create_app(settings, services=services)
 

@@ -1,0 +1,104 @@
+"""Recording an inspection: readings judged against the standards, exceedances raising tasks."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from server.domain.actor import Actor
+from server.domain.errors import BadInput, Forbidden, NotFound
+from server.domain.evidence import Site
+from server.domain.idempotency import check_replay, normalise_client_id, payload_hash
+from server.domain.inspections.models import Inspection, Measurement
+from server.domain.media import service as media
+from server.domain.outfalls.models import Outfall
+from server.domain.outfalls.service import Point, advance_phase, check_point
+from server.domain.permissions import require
+from server.domain.sqltypes import utcnow
+from server.domain.standards import judge, validate_value
+
+
+@dataclass
+class Reading:
+    parameter: str
+    value: float
+
+
+async def record_inspection(*, session: AsyncSession, actor: Actor, settings, client_id, outfall_id: int,
+                            observed_at: datetime, position: Point | None = None, flowing: bool | None = None,
+                            note: str | None = None, readings: list[Reading] = (),
+                            media_ids: list[int] = ()) -> Inspection:
+    """Record what was seen at an outfall; a replay of the clientId returns the first record."""
+    client_id = normalise_client_id(client_id)
+    h = payload_hash(dict(outfall=outfall_id, observed_at=observed_at.isoformat() if observed_at else None,
+                          position=[position.lat, position.lon, position.accuracy_m] if position else None,
+                          flowing=flowing, note=note, readings=[[r.parameter, r.value] for r in readings],
+                          media=sorted(media_ids)))
+    existing = (await session.execute(select(Inspection).where(Inspection.client_id == client_id))).scalar_one_or_none()
+    if existing is not None:
+        if existing.inspector_id != actor.user_id:
+            raise Forbidden("clientId belongs to another user's inspection")
+        return check_replay(existing, h, "inspection")
+    o = await session.get(Outfall, outfall_id)
+    if o is None:
+        raise BadInput(f"outfallId: no outfall with id {outfall_id}", field="outfallId")
+    require(actor, "inspection.create", o.district_code)
+    if observed_at.tzinfo is None:
+        raise BadInput("observedAt needs a UTC offset", field="observedAt")
+    if observed_at > utcnow() + timedelta(minutes=10):
+        raise BadInput("observedAt is in the future", field="observedAt")
+    if observed_at < utcnow() - timedelta(days=60):
+        raise BadInput("observedAt is more than 60 days ago", field="observedAt")
+    if position is not None:
+        check_point(position, "position")
+    if note is not None and len(note) > 2000:
+        raise BadInput("note is longer than 2000 characters", field="note")
+    seen = set()
+    for i, r in enumerate(readings):
+        validate_value(r.parameter, r.value, field=f"measurements[{i}].value")
+        if r.parameter in seen:
+            raise BadInput(f"measurements lists {r.parameter} twice", field=f"measurements[{i}].parameter")
+        seen.add(r.parameter)
+    ins = Inspection(client_id=client_id, request_hash=h, outfall_id=o.id, inspector_id=actor.user_id,
+                     district_code=o.district_code, observed_at=observed_at,
+                     lat=position.lat if position else None, lon=position.lon if position else None,
+                     accuracy_m=position.accuracy_m if position else None, flowing=flowing, note=note)
+    session.add(ins)
+    try:
+        async with session.begin_nested():
+            await session.flush()
+    except IntegrityError:
+        existing = (await session.execute(select(Inspection).where(Inspection.client_id == client_id))).scalar_one()
+        return check_replay(existing, h, "inspection")
+    exceeded = []
+    for r in readings:
+        j = judge(r.parameter, r.value, category=o.category, water_class=o.water_class,
+                  sewage_grade=settings.sewage_grade)
+        m = Measurement(inspection_id=ins.id, parameter=r.parameter, value=r.value, unit=j.unit, limit=j.limit,
+                        limit_low=j.limit_low, standard=j.standard, exceeded=j.exceeded,
+                        exceedance_ratio=j.exceedance_ratio)
+        session.add(m)
+        if j.exceeded:
+            exceeded.append(m)
+    await media.attach(session=session, actor=actor, media_ids=list(media_ids), owner_type="inspection",
+                       owner_id=ins.id, settings=settings, site=Site(o.lat, o.lon, o.accuracy_m))
+    if readings:
+        advance_phase(o, "MONITORED")  # 测: the outfall has been measured
+    await session.flush()
+    if exceeded:
+        from server.domain.tasks.service import raise_exceedance_tasks
+
+        await raise_exceedance_tasks(session=session, actor=actor, settings=settings, outfall=o, inspection=ins,
+                                     measurements=exceeded)
+    return ins
+
+
+async def get_inspection(*, session: AsyncSession, actor: Actor, inspection_id: int) -> Inspection | None:
+    ins = await session.get(Inspection, inspection_id)
+    if ins is None:
+        return None
+    require(actor, "inspection.read", ins.district_code)
+    return ins

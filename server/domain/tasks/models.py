@@ -1,0 +1,76 @@
+"""Tasks sent to districts, their rectification submissions and reviews, and the event history."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, Column, Index
+from sqlmodel import Field, SQLModel
+
+from server.domain.sqltypes import UTCDateTime, utcnow
+
+KINDS = ("ILLEGAL_DISCHARGE", "EXCEEDANCE", "FLOATING_DEBRIS", "RIVERBANK_GARBAGE", "SIGNBOARD",
+         "OUTFALL_REMEDIATION", "OTHER")
+SOURCES = ("INSPECTION", "SAMPLE_EXCEEDANCE", "VIDEO_AI", "DRONE", "MANUAL")
+OPEN_STATES = ("OPEN", "IN_PROGRESS", "SUBMITTED", "REJECTED")
+
+
+class Task(SQLModel, table=True):
+    __tablename__ = "tasks"
+    __table_args__ = (Index("ix_tasks_district_status", "district_code", "status"),
+                      Index("ix_tasks_status_deadline", "status", "deadline"),
+                      Index("ix_tasks_outfall", "outfall_id"))
+    id: int | None = Field(default=None, primary_key=True)
+    code: str | None = Field(default=None, max_length=32, unique=True)
+    client_id: str | None = Field(default=None, max_length=36, unique=True)
+    request_hash: str | None = Field(default=None, max_length=64)
+    kind: str = Field(max_length=20)
+    source: str = Field(max_length=20)
+    status: str = Field(default="OPEN", max_length=12)
+    title: str = Field(max_length=200)
+    description: str | None = Field(default=None, max_length=4000)
+    district_code: str = Field(foreign_key="districts.code", max_length=6)
+    outfall_id: int | None = Field(default=None, foreign_key="outfalls.id")
+    lat: float | None = None
+    lon: float | None = None
+    deadline: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    created_by_id: int | None = Field(default=None, foreign_key="users.id")
+    raised_by_inspection_id: int | None = Field(default=None, foreign_key="inspections.id", index=True)
+    parameter: str | None = Field(default=None, max_length=12)  # for EXCEEDANCE: one open task per outfall+parameter
+    cancel_reason: str | None = Field(default=None, max_length=500)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+    closed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+    overdue_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+    reminded_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+    version: int = 1
+
+
+class Submission(SQLModel, table=True):
+    __tablename__ = "submissions"
+    id: int | None = Field(default=None, primary_key=True)
+    client_id: str = Field(max_length=36, unique=True)
+    request_hash: str = Field(max_length=64)
+    task_id: int = Field(foreign_key="tasks.id", index=True)
+    submitted_by_id: int = Field(foreign_key="users.id")
+    submitted_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+    note: str | None = Field(default=None, max_length=4000)
+    status: str = Field(default="PENDING_REVIEW", max_length=16)
+    checks: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    decision: str | None = Field(default=None, max_length=8)
+    reason: str | None = Field(default=None, max_length=2000)
+    reviewer_id: int | None = Field(default=None, foreign_key="users.id")
+    reviewed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+
+
+class TaskEvent(SQLModel, table=True):
+    """Append-only history of every task change; also what subscriptions and the brief read."""
+
+    __tablename__ = "task_events"
+    __table_args__ = (Index("ix_task_events_at", "at"),)
+    id: int | None = Field(default=None, primary_key=True)
+    task_id: int = Field(foreign_key="tasks.id", index=True)
+    type: str = Field(max_length=12)
+    district_code: str = Field(max_length=6)
+    actor_id: int | None = Field(default=None, foreign_key="users.id")
+    at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+    detail: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))

@@ -1,0 +1,314 @@
+"""The rectification loop: task states, submissions with evidence, reviews, deadlines."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from server.domain.actor import Actor
+from server.domain.errors import BadInput, Conflict, InvalidState, NotFound
+from server.domain.evidence import Site, Window, pair_checks
+from server.domain.geo.models import District
+from server.domain.idempotency import check_replay, normalise_client_id, payload_hash
+from server.domain.inspections.models import Inspection, Measurement
+from server.domain.media import service as media
+from server.domain.media.models import Media
+from server.domain.outfalls.models import Outfall
+from server.domain.outfalls.service import Point, advance_phase, check_point
+from server.domain.pagination import check_first, decode_cursor, encode_cursor
+from server.domain.permissions import require
+from server.domain.sqltypes import utcnow
+from server.domain.tasks import events
+from server.domain.tasks.models import KINDS, OPEN_STATES, SOURCES, Submission, Task
+
+# status -> the statuses an action may move it to
+MOVES = {"start": ({"OPEN"}, "IN_PROGRESS"), "submit": ({"OPEN", "IN_PROGRESS", "REJECTED"}, "SUBMITTED"),
+         "approve": ({"SUBMITTED"}, "APPROVED"), "reject": ({"SUBMITTED"}, "REJECTED"),
+         "cancel": (set(OPEN_STATES), "CANCELLED")}
+
+
+def _move(task: Task, action: str) -> str:
+    allowed, to = MOVES[action]
+    if task.status not in allowed:
+        raise InvalidState(f"task {task.code} is {task.status}; cannot {action} it")
+    old, task.status = task.status, to
+    task.version += 1
+    task.updated_at = utcnow()
+    if to in ("APPROVED", "CANCELLED"):
+        task.closed_at = task.updated_at
+    return old
+
+
+def is_overdue(task: Task, now: datetime | None = None) -> bool:
+    return task.status in OPEN_STATES and task.deadline < (now or utcnow())
+
+
+async def _load(session: AsyncSession, task_id: int, *, lock: bool = False) -> Task:
+    stmt = select(Task).where(Task.id == task_id)
+    t = (await session.execute(stmt.with_for_update() if lock else stmt)).scalar_one_or_none()
+    if t is None:
+        raise NotFound(f"no task with id {task_id}")
+    return t
+
+
+async def _assign_code(session: AsyncSession, t: Task) -> None:
+    await session.flush()
+    t.code = f"T{t.district_code}-{t.id:06d}"
+
+
+async def create_task(*, session: AsyncSession, actor: Actor, settings, client_id, kind: str, source: str,
+                      title: str, district_code: str, deadline: datetime, description: str | None = None,
+                      outfall_id: int | None = None, location: Point | None = None,
+                      media_ids: list[int] = ()) -> Task:
+    """Send a task to a district; a replay of the clientId returns the first task."""
+    client_id = normalise_client_id(client_id)
+    h = payload_hash(dict(kind=kind, source=source, title=title, description=description, district=district_code,
+                          outfall=outfall_id, location=[location.lat, location.lon] if location else None,
+                          deadline=deadline.isoformat(), media=sorted(media_ids)))
+    existing = (await session.execute(select(Task).where(Task.client_id == client_id))).scalar_one_or_none()
+    if existing is not None:
+        return check_replay(existing, h, "task")
+    require(actor, "task.create", district_code)
+    if kind not in KINDS:
+        raise BadInput(f"kind {kind!r} unknown", field="kind")
+    if source not in SOURCES:
+        raise BadInput(f"source {source!r} unknown", field="source")
+    title = (title or "").strip()
+    if not 1 <= len(title) <= 200:
+        raise BadInput("title must be 1-200 characters", field="title")
+    if description is not None and len(description) > 4000:
+        raise BadInput("description is longer than 4000 characters", field="description")
+    if await session.get(District, district_code) is None:
+        raise BadInput(f"unknown district code {district_code!r}", field="districtCode")
+    if deadline.tzinfo is None:
+        raise BadInput("deadline needs a UTC offset", field="deadline")
+    if deadline <= utcnow():
+        raise BadInput("deadline must be in the future", field="deadline")
+    o = None
+    if outfall_id is not None:
+        o = await session.get(Outfall, outfall_id)
+        if o is None:
+            raise BadInput(f"outfallId: no outfall with id {outfall_id}", field="outfallId")
+        if o.district_code != district_code:
+            raise BadInput("the outfall is in another district", field="outfallId")
+    if location is not None:
+        check_point(location, "location")
+    lat, lon = (location.lat, location.lon) if location else ((o.lat, o.lon) if o else (None, None))
+    t = Task(client_id=client_id, request_hash=h, kind=kind, source=source, title=title, description=description,
+             district_code=district_code, outfall_id=outfall_id, lat=lat, lon=lon, deadline=deadline,
+             created_by_id=actor.user_id)
+    session.add(t)
+    try:
+        async with session.begin_nested():
+            await _assign_code(session, t)
+            await session.flush()
+    except IntegrityError:
+        existing = (await session.execute(select(Task).where(Task.client_id == client_id))).scalar_one()
+        return check_replay(existing, h, "task")
+    await media.attach(session=session, actor=actor, media_ids=list(media_ids), owner_type="task", owner_id=t.id,
+                       settings=settings, site=Site(lat, lon) if lat is not None else None)
+    await events.record(session, t, "CREATED", actor, settings)
+    return t
+
+
+async def raise_exceedance_tasks(*, session: AsyncSession, actor: Actor, settings, outfall: Outfall,
+                                 inspection: Inspection, measurements: list[Measurement]) -> list[Task]:
+    """One EXCEEDANCE task per outfall and parameter, unless one is already open."""
+    made = []
+    for m in measurements:
+        open_one = (await session.execute(select(Task.id).where(
+            Task.outfall_id == outfall.id, Task.kind == "EXCEEDANCE", Task.parameter == m.parameter,
+            Task.status.in_(OPEN_STATES)))).first()
+        if open_one:
+            continue
+        ratio = f"，超标 {m.exceedance_ratio:.2f} 倍" if m.exceedance_ratio else ""
+        t = Task(kind="EXCEEDANCE", source="SAMPLE_EXCEEDANCE", parameter=m.parameter,
+                 title=f"{outfall.name} {m.parameter} 超标{ratio}",
+                 description=f"{m.parameter} = {m.value} {m.unit}，限值 {m.limit} ({m.standard})",
+                 district_code=outfall.district_code, outfall_id=outfall.id, lat=outfall.lat, lon=outfall.lon,
+                 deadline=utcnow() + timedelta(days=settings.exceedance_deadline_days),
+                 created_by_id=actor.user_id, raised_by_inspection_id=inspection.id)
+        session.add(t)
+        await _assign_code(session, t)
+        await events.record(session, t, "CREATED", actor, settings, parameter=m.parameter,
+                            ratio=m.exceedance_ratio)
+        made.append(t)
+    return made
+
+
+async def start_task(*, session: AsyncSession, actor: Actor, settings, task_id: int) -> Task:
+    t = await _load(session, task_id, lock=True)
+    require(actor, "task.start", t.district_code)
+    _move(t, "start")
+    await events.record(session, t, "STARTED", actor, settings)
+    return t
+
+
+async def cancel_task(*, session: AsyncSession, actor: Actor, settings, task_id: int, reason: str) -> Task:
+    t = await _load(session, task_id, lock=True)
+    require(actor, "task.cancel", t.district_code)
+    reason = (reason or "").strip()
+    if not reason:
+        raise BadInput("a reason is required to cancel a task", field="reason")
+    _move(t, "cancel")
+    t.cancel_reason = reason[:500]
+    await events.record(session, t, "CANCELLED", actor, settings, reason=t.cancel_reason)
+    return t
+
+
+async def submit_rectification(*, session: AsyncSession, actor: Actor, settings, client_id, task_id: int,
+                               note: str | None, before_ids: list[int], after_ids: list[int]) -> Submission:
+    """The district's evidence: at least one before and one after READY photo, judged against the task."""
+    client_id = normalise_client_id(client_id)
+    h = payload_hash(dict(task=task_id, note=note, before=sorted(before_ids), after=sorted(after_ids)))
+    existing = (await session.execute(select(Submission).where(Submission.client_id == client_id))).scalar_one_or_none()
+    if existing is not None:
+        return check_replay(existing, h, "submission")
+    t = await _load(session, task_id, lock=True)
+    require(actor, "task.submit", t.district_code)
+    if not before_ids:
+        raise BadInput("at least one before photo is required", field="beforeMediaIds")
+    if not after_ids:
+        raise BadInput("at least one after photo is required", field="afterMediaIds")
+    if set(before_ids) & set(after_ids):
+        raise BadInput("the same media cannot be both before and after", field="afterMediaIds")
+    if note is not None and len(note) > 4000:
+        raise BadInput("note is longer than 4000 characters", field="note")
+    _move(t, "submit")
+    s = Submission(client_id=client_id, request_hash=h, task_id=t.id, submitted_by_id=actor.user_id, note=note)
+    session.add(s)
+    await session.flush()
+    site = Site(t.lat, t.lon) if t.lat is not None else None
+    before = await media.attach(session=session, actor=actor, media_ids=before_ids, owner_type="submission",
+                                owner_id=s.id, slot="BEFORE", settings=settings, site=site,
+                                field="beforeMediaIds")
+    # "After" photos must be taken after the task was issued.
+    after = await media.attach(session=session, actor=actor, media_ids=after_ids, owner_type="submission",
+                               owner_id=s.id, slot="AFTER", settings=settings, site=site,
+                               window=Window(start=t.created_at, end=None), field="afterMediaIds")
+    pairs = pair_checks([media.photo_facts(m) for m in before], [media.photo_facts(m) for m in after])
+    s.checks = [c for m in before + after for c in m.checks] + [media.check_dict(c) for c in pairs]
+    await events.record(session, t, "SUBMITTED", actor, settings, submission_id=s.id)
+    return s
+
+
+async def review_submission(*, session: AsyncSession, actor: Actor, settings, submission_id: int, decision: str,
+                            reason: str | None) -> Submission:
+    """APPROVE closes the task; REJECT (with a reason) reopens it. Exactly one concurrent review wins."""
+    require(actor, "task.review")
+    if decision not in ("APPROVE", "REJECT"):
+        raise BadInput(f"decision {decision!r} unknown", field="decision")
+    reason = (reason or "").strip() or None
+    if decision == "REJECT" and not reason:
+        raise BadInput("a reason is required to reject", field="reason")
+    s = await session.get(Submission, submission_id)
+    if s is None:
+        raise NotFound(f"no submission with id {submission_id}")
+    now = utcnow()
+    new = "APPROVED" if decision == "APPROVE" else "REJECTED"
+    # Compare-and-set on the row: the loser of a race updates nothing and gets INVALID_STATE.
+    r = await session.execute(update(Submission).where(Submission.id == s.id, Submission.status == "PENDING_REVIEW")
+                              .values(status=new, decision=decision, reason=reason, reviewer_id=actor.user_id,
+                                      reviewed_at=now).execution_options(synchronize_session=False))
+    if r.rowcount != 1:
+        raise InvalidState("this submission has already been reviewed")
+    await session.refresh(s)
+    t = await _load(session, s.task_id, lock=True)
+    _move(t, "approve" if decision == "APPROVE" else "reject")
+    if decision == "APPROVE" and t.kind == "OUTFALL_REMEDIATION" and t.outfall_id:
+        o = await session.get(Outfall, t.outfall_id)
+        advance_phase(o, "REMEDIATED")  # 治: verified remediation
+        o.version += 1
+    await events.record(session, t, "APPROVED" if decision == "APPROVE" else "REJECTED", actor, settings,
+                        submission_id=s.id, reason=reason)
+    return s
+
+
+@dataclass
+class TaskFilter:
+    status: list[str] | None = None
+    district_code: str | None = None
+    outfall_id: int | None = None
+    kind: str | None = None
+    overdue: bool | None = None
+
+
+def _task_where(stmt, actor: Actor, f: TaskFilter, now: datetime):
+    if actor.role in ("INSPECTOR", "DISTRICT_OFFICER"):
+        stmt = stmt.where(Task.district_code == actor.district_code)  # scope, never a leak through counts
+    if f.status:
+        stmt = stmt.where(Task.status.in_(f.status))
+    if f.district_code:
+        stmt = stmt.where(Task.district_code == f.district_code)
+    if f.outfall_id is not None:
+        stmt = stmt.where(Task.outfall_id == f.outfall_id)
+    if f.kind:
+        stmt = stmt.where(Task.kind == f.kind)
+    if f.overdue is True:
+        stmt = stmt.where(Task.status.in_(OPEN_STATES), Task.deadline < now)
+    elif f.overdue is False:
+        stmt = stmt.where(~(Task.status.in_(OPEN_STATES) & (Task.deadline < now)))
+    return stmt
+
+
+async def list_tasks(*, session: AsyncSession, actor: Actor, filter: TaskFilter | None, first: int | None,
+                     after: str | None, cap: int, want_total: bool = True):
+    """Tasks by deadline (soonest first), within the caller's scope."""
+    require(actor, "task.read", actor.district_code)
+    f = filter or TaskFilter()
+    first = check_first(first, cap)
+    offset = decode_cursor(after, "t")
+    offset = 0 if offset is None else offset + 1
+    now = utcnow()
+    rows = list((await session.execute(_task_where(select(Task), actor, f, now)
+                                       .order_by(Task.deadline, Task.id).offset(offset).limit(first + 1))).scalars())
+    total = None
+    if want_total:
+        total = (await session.execute(_task_where(select(func.count()).select_from(Task), actor, f, now))).scalar_one()
+    has_next = len(rows) > first
+    rows = rows[:first]
+    return rows, [encode_cursor("t", offset + i) for i in range(len(rows))], has_next, total
+
+
+async def get_task(*, session: AsyncSession, actor: Actor, task_id: int) -> Task | None:
+    t = await session.get(Task, task_id)
+    if t is None:
+        return None
+    require(actor, "task.read", t.district_code)
+    return t
+
+
+async def sweep_deadlines(*, db, settings, broker=None, now: datetime | None = None) -> dict:
+    """OVERDUE once per task, and one reminder before the deadline. Safe to run from many processes."""
+    from server.domain.notify.service import enqueue
+
+    now = now or utcnow()
+    out = {"overdue": 0, "reminded": 0}
+    async with db.session() as s:
+        late = list((await s.execute(select(Task.id).where(
+            Task.status.in_(OPEN_STATES), Task.deadline < now, Task.overdue_at.is_(None)))).scalars())
+        soon = list((await s.execute(select(Task.id).where(
+            Task.status.in_(OPEN_STATES), Task.deadline >= now,
+            Task.deadline < now + timedelta(hours=settings.reminder_hours), Task.reminded_at.is_(None)))).scalars())
+    for tid in late:
+        async with db.transaction() as s:
+            r = await s.execute(update(Task).where(Task.id == tid, Task.overdue_at.is_(None)).values(overdue_at=now))
+            if r.rowcount == 1:  # another sweeper did not get there first
+                t = await s.get(Task, tid)
+                await events.record(s, t, "OVERDUE", None, settings)
+                out["overdue"] += 1
+        if broker is not None:
+            for ev in s.info.pop("task_events", []):
+                await broker.publish(ev)
+    for tid in soon:
+        async with db.transaction() as s:
+            r = await s.execute(update(Task).where(Task.id == tid, Task.reminded_at.is_(None)).values(reminded_at=now))
+            if r.rowcount == 1:
+                t = await s.get(Task, tid)
+                await enqueue(session=s, settings=settings, event_key=f"reminder:{tid}", type_="REMINDER", task=t)
+                out["reminded"] += 1
+    return out
+

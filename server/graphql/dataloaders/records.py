@@ -1,0 +1,68 @@
+"""Loaders for the rectification loop: rows by id, and rows grouped by a foreign key."""
+from __future__ import annotations
+
+from collections import defaultdict
+
+from sqlalchemy import func, select
+from strawberry.dataloader import DataLoader
+
+from server.db import Database
+from server.domain.inspections.models import Inspection, Measurement
+from server.domain.media.models import Media
+from server.domain.outfalls.models import Outfall
+from server.domain.tasks.models import Submission, Task
+
+
+def by_id(db: Database, model) -> DataLoader:
+    async def load(ids):
+        async with db.session() as s:
+            rows = {r.id: r for r in (await s.execute(select(model).where(model.id.in_(ids)))).scalars()}
+        return [rows.get(i) for i in ids]
+
+    return DataLoader(load_fn=load)
+
+
+def grouped(db: Database, model, column, *, order=None, where=()) -> DataLoader:
+    async def load(keys):
+        stmt = select(model).where(column.in_(keys), *where)
+        if order is not None:
+            stmt = stmt.order_by(*order)
+        out = defaultdict(list)
+        async with db.session() as s:
+            for r in (await s.execute(stmt)).scalars():
+                out[getattr(r, column.key)].append(r)
+        return [out.get(k, []) for k in keys]
+
+    return DataLoader(load_fn=load)
+
+
+def latest_inspection(db: Database) -> DataLoader:
+    async def load(outfall_ids):
+        latest = (select(Inspection.outfall_id, func.max(Inspection.observed_at).label("m"))
+                  .where(Inspection.outfall_id.in_(outfall_ids)).group_by(Inspection.outfall_id).subquery())
+        stmt = select(Inspection).join(latest, (Inspection.outfall_id == latest.c.outfall_id)
+                                       & (Inspection.observed_at == latest.c.m))
+        best: dict[int, Inspection] = {}
+        async with db.session() as s:
+            for r in (await s.execute(stmt)).scalars():
+                if r.outfall_id not in best or r.id > best[r.outfall_id].id:
+                    best[r.outfall_id] = r
+        return [best.get(i) for i in outfall_ids]
+
+    return DataLoader(load_fn=load)
+
+
+def media_of(db: Database, owner_type: str) -> DataLoader:
+    return grouped(db, Media, Media.owner_id, order=(Media.id,), where=(Media.owner_type == owner_type,))
+
+
+def make(db: Database) -> dict:
+    return {
+        "outfall": by_id(db, Outfall), "task": by_id(db, Task), "inspection": by_id(db, Inspection),
+        "latest_inspection": latest_inspection(db),
+        "measurements": grouped(db, Measurement, Measurement.inspection_id, order=(Measurement.id,)),
+        "raised_tasks": grouped(db, Task, Task.raised_by_inspection_id, order=(Task.id,)),
+        "submissions": grouped(db, Submission, Submission.task_id, order=(Submission.id,)),
+        "inspection_media": media_of(db, "inspection"), "task_media": media_of(db, "task"),
+        "submission_media": media_of(db, "submission"),
+    }

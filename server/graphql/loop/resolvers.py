@@ -1,0 +1,241 @@
+"""Queries, mutations and the subscription of the rectification loop: parse, call a service, build a type."""
+from __future__ import annotations
+
+import uuid
+from contextlib import asynccontextmanager
+from datetime import datetime
+from typing import AsyncGenerator
+
+import strawberry
+from sqlalchemy import func, select
+
+from server.domain.errors import BadInput
+from server.domain.inspections import service as inspections
+from server.domain.inspections.models import Inspection as InspectionRow
+from server.domain.outfalls.service import Point
+from server.domain.pagination import check_first, decode_cursor, encode_cursor
+from server.domain.permissions import can, require
+from server.domain.tasks import service as tasks
+from server.graphql.common import GeoPointInput, PageInfo, parse_id, parse_ids, selected_names
+from server.graphql.context import Info
+from server.graphql.enums import Parameter, ReviewDecision, TaskEventType, TaskKind, TaskSource, TaskStatus
+from server.graphql.loop.types import (Inspection, InspectionConnection, InspectionEdge, Submission, Task,
+                                       TaskConnection, TaskEdge, TaskEvent)
+
+
+@asynccontextmanager
+async def write(ctx):
+    """One transaction; task events are broadcast only after it commits."""
+    async with ctx.db.transaction() as s:
+        yield s
+    broker = ctx.services.events
+    for ev in s.info.pop("task_events", []):
+        if broker is not None:
+            await broker.publish(ev)
+
+
+@strawberry.input
+class MeasurementInput:
+    parameter: Parameter
+    value: float
+
+
+@strawberry.input
+class RecordInspectionInput:
+    client_id: uuid.UUID
+    outfall_id: strawberry.ID
+    observed_at: datetime
+    position: GeoPointInput | None = None
+    flowing: bool | None = None
+    note: str | None = None
+    measurements: list[MeasurementInput] | None = strawberry.field(default_factory=list)
+    media_ids: list[strawberry.ID] | None = strawberry.field(default_factory=list)
+
+
+@strawberry.input
+class CreateTaskInput:
+    client_id: uuid.UUID
+    kind: TaskKind
+    source: TaskSource
+    title: str
+    district_code: str
+    deadline: datetime
+    description: str | None = None
+    outfall_id: strawberry.ID | None = None
+    location: GeoPointInput | None = None
+    media_ids: list[strawberry.ID] | None = strawberry.field(default_factory=list)
+
+
+@strawberry.input
+class SubmitRectificationInput:
+    client_id: uuid.UUID
+    task_id: strawberry.ID
+    before_media_ids: list[strawberry.ID]
+    after_media_ids: list[strawberry.ID]
+    note: str | None = None
+
+
+@strawberry.input
+class ReviewSubmissionInput:
+    submission_id: strawberry.ID
+    decision: ReviewDecision
+    reason: str | None = None
+
+
+@strawberry.input
+class TaskFilter:
+    status: list[TaskStatus] | None = None
+    district_code: str | None = None
+    outfall_id: strawberry.ID | None = None
+    kind: TaskKind | None = None
+    overdue: bool | None = None
+
+    def to_domain(self) -> tasks.TaskFilter:
+        return tasks.TaskFilter(status=[s.value for s in self.status] if self.status else None,
+                                district_code=self.district_code,
+                                outfall_id=parse_id(self.outfall_id, "filter.outfallId") if self.outfall_id else None,
+                                kind=self.kind.value if self.kind else None, overdue=self.overdue)
+
+
+async def tasks_connection(info, f: tasks.TaskFilter, first, after) -> TaskConnection:
+    ctx = info.context
+    async with ctx.db.session() as s:
+        rows, cursors, has_next, total = await tasks.list_tasks(
+            session=s, actor=ctx.actor, filter=f, first=first, after=after, cap=ctx.settings.max_page,
+            want_total="totalCount" in selected_names(info))
+    return TaskConnection(edges=[TaskEdge(node=Task.from_model(t), cursor=c) for t, c in zip(rows, cursors)],
+                          page_info=PageInfo(has_next_page=has_next, end_cursor=cursors[-1] if cursors else None),
+                          total_count=total or 0)
+
+
+async def outfall_inspections(info, outfall_id: int, first, after) -> InspectionConnection:
+    """An outfall's inspections, newest first (district roles see their own district's)."""
+    ctx = info.context
+    actor = ctx.actor
+    require(actor, "outfall.read")
+    first = check_first(first, ctx.settings.max_page)
+    offset = decode_cursor(after, "i")
+    offset = 0 if offset is None else offset + 1
+    where = [InspectionRow.outfall_id == outfall_id]
+    if actor.role in ("INSPECTOR", "DISTRICT_OFFICER"):
+        where.append(InspectionRow.district_code == actor.district_code)
+    async with ctx.db.session() as s:
+        rows = list((await s.execute(select(InspectionRow).where(*where).order_by(
+            InspectionRow.observed_at.desc(), InspectionRow.id.desc()).offset(offset).limit(first + 1))).scalars())
+        total = (await s.execute(select(func.count()).select_from(InspectionRow).where(*where))).scalar_one()
+    has_next, rows = len(rows) > first, rows[:first]
+    cursors = [encode_cursor("i", offset + k) for k in range(len(rows))]
+    return InspectionConnection(
+        edges=[InspectionEdge(node=Inspection.from_model(r), cursor=c) for r, c in zip(rows, cursors)],
+        page_info=PageInfo(has_next_page=has_next, end_cursor=cursors[-1] if cursors else None), total_count=total)
+
+
+@strawberry.type
+class LoopQuery:
+    @strawberry.field
+    async def inspection(self, info: Info, id: strawberry.ID) -> Inspection | None:
+        async with info.context.db.session() as s:
+            i = await inspections.get_inspection(session=s, actor=info.context.actor, inspection_id=parse_id(id))
+        return Inspection.from_model(i) if i else None
+
+    @strawberry.field
+    async def task(self, info: Info, id: strawberry.ID) -> Task | None:
+        async with info.context.db.session() as s:
+            t = await tasks.get_task(session=s, actor=info.context.actor, task_id=parse_id(id))
+        return Task.from_model(t) if t else None
+
+    @strawberry.field(description="Tasks by deadline, soonest first; district roles see their own district only.")
+    async def tasks(self, info: Info, filter: TaskFilter | None = None, first: int | None = 50,
+                    after: str | None = None) -> TaskConnection:
+        return await tasks_connection(info, filter.to_domain() if filter else None, first, after)
+
+
+def _point(p: GeoPointInput | None) -> Point | None:
+    return p.to_point() if p else None
+
+
+@strawberry.type
+class LoopMutation:
+    @strawberry.mutation(description="Record an inspection; idempotent on clientId. Exceedances raise tasks.")
+    async def record_inspection(self, info: Info, input: RecordInspectionInput) -> Inspection:
+        ctx = info.context
+        readings = [inspections.Reading(m.parameter.value, m.value) for m in input.measurements or []]
+        async with write(ctx) as s:
+            i = await inspections.record_inspection(
+                session=s, actor=ctx.actor, settings=ctx.settings, client_id=input.client_id,
+                outfall_id=parse_id(input.outfall_id, "outfallId"), observed_at=input.observed_at,
+                position=_point(input.position), flowing=input.flowing, note=input.note, readings=readings,
+                media_ids=parse_ids(input.media_ids, "mediaIds"))
+        return Inspection.from_model(i)
+
+    @strawberry.mutation
+    async def create_task(self, info: Info, input: CreateTaskInput) -> Task:
+        ctx = info.context
+        async with write(ctx) as s:
+            t = await tasks.create_task(
+                session=s, actor=ctx.actor, settings=ctx.settings, client_id=input.client_id, kind=input.kind.value,
+                source=input.source.value, title=input.title, district_code=input.district_code,
+                deadline=input.deadline, description=input.description,
+                outfall_id=parse_id(input.outfall_id, "outfallId") if input.outfall_id else None,
+                location=_point(input.location), media_ids=parse_ids(input.media_ids, "mediaIds"))
+        return Task.from_model(t)
+
+    @strawberry.mutation
+    async def start_task(self, info: Info, id: strawberry.ID) -> Task:
+        ctx = info.context
+        async with write(ctx) as s:
+            t = await tasks.start_task(session=s, actor=ctx.actor, settings=ctx.settings, task_id=parse_id(id))
+        return Task.from_model(t)
+
+    @strawberry.mutation
+    async def submit_rectification(self, info: Info, input: SubmitRectificationInput) -> Submission:
+        ctx = info.context
+        async with write(ctx) as s:
+            sub = await tasks.submit_rectification(
+                session=s, actor=ctx.actor, settings=ctx.settings, client_id=input.client_id,
+                task_id=parse_id(input.task_id, "taskId"), note=input.note,
+                before_ids=parse_ids(input.before_media_ids, "beforeMediaIds"),
+                after_ids=parse_ids(input.after_media_ids, "afterMediaIds"))
+        return Submission.from_model(sub)
+
+    @strawberry.mutation
+    async def review_submission(self, info: Info, input: ReviewSubmissionInput) -> Submission:
+        ctx = info.context
+        async with write(ctx) as s:
+            sub = await tasks.review_submission(
+                session=s, actor=ctx.actor, settings=ctx.settings,
+                submission_id=parse_id(input.submission_id, "submissionId"), decision=input.decision.value,
+                reason=input.reason)
+        return Submission.from_model(sub)
+
+    @strawberry.mutation
+    async def cancel_task(self, info: Info, id: strawberry.ID, reason: str) -> Task:
+        ctx = info.context
+        async with write(ctx) as s:
+            t = await tasks.cancel_task(session=s, actor=ctx.actor, settings=ctx.settings, task_id=parse_id(id),
+                                        reason=reason)
+        return Task.from_model(t)
+
+
+@strawberry.type
+class LoopSubscription:
+    @strawberry.subscription(description="Task events as they happen; each subscriber sees only its scope.")
+    async def task_events(self, info: Info, district_code: str | None = None) -> AsyncGenerator[TaskEvent, None]:
+        ctx = info.context
+        actor = require(ctx.actor, "task.read", ctx.actor.district_code if ctx.actor else None)
+        if actor.role in ("INSPECTOR", "DISTRICT_OFFICER"):
+            if district_code and district_code != actor.district_code:
+                raise BadInput("districtCode: you may only follow your own district", field="districtCode")
+            district_code = actor.district_code
+        async with ctx.services.events.subscribe() as q:
+            while True:
+                ev = await q.get()
+                if district_code and ev["district_code"] != district_code:
+                    continue
+                if not can(actor, "task.read", ev["district_code"]):
+                    continue
+                async with ctx.db.session() as s:
+                    t = await s.get(tasks.Task, ev["task_id"])
+                if t is not None:
+                    yield TaskEvent(type=TaskEventType(ev["type"]), task=Task.from_model(t),
+                                    at=datetime.fromisoformat(ev["at"]))

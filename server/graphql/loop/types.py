@@ -1,0 +1,230 @@
+"""Inspections, tasks, submissions: types built from models; nested data through per-request loaders."""
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+
+from server.domain.inspections.models import Inspection as InspectionRow, Measurement as MeasurementRow
+from server.domain.tasks.models import Submission as SubmissionRow, Task as TaskRow
+from server.domain.tasks.service import is_overdue
+from server.graphql.common import GeoPoint, PageInfo
+from server.graphql.enums import (Parameter, ReviewDecision, SubmissionStatus, TaskEventType, TaskKind, TaskSource,
+                                  TaskStatus)
+from server.graphql.geo.types import District
+from server.graphql.media.types import EvidenceCheck, Media
+from server.graphql.users.types import User
+
+if TYPE_CHECKING:
+    from server.graphql.outfalls.types import Outfall
+
+OutfallRef = Annotated["Outfall", strawberry.lazy("server.graphql.outfalls.types")]
+
+
+async def _outfall(info, outfall_id: int):
+    from server.graphql.outfalls.types import build_outfalls
+
+    o = await info.context.loaders.outfall.load(outfall_id)
+    return (await build_outfalls(info, [o]))[0] if o else None
+
+
+async def _user(info, user_id: int | None):
+    if user_id is None:
+        return None
+    u = await info.context.loaders.user.load(user_id)
+    return await User.load(info, u) if u else None
+
+
+@strawberry.type
+class Measurement:
+    parameter: Parameter
+    value: float
+    unit: str
+    limit: float | None = strawberry.field(description="The limit it was judged against, with the standard's name "
+                                                       "(e.g. GB 3838-2002 III).")
+    limit_low: float | None
+    standard: str | None
+    exceeded: bool
+    exceedance_ratio: float | None = strawberry.field(description="value / limit where a maximum applies.")
+
+    @classmethod
+    def from_model(cls, m: MeasurementRow) -> "Measurement":
+        return cls(parameter=Parameter(m.parameter), value=m.value, unit=m.unit, limit=m.limit, limit_low=m.limit_low,
+                   standard=m.standard, exceeded=m.exceeded, exceedance_ratio=m.exceedance_ratio)
+
+
+@strawberry.type
+class Inspection:
+    id: strawberry.ID
+    client_id: uuid.UUID
+    observed_at: datetime
+    received_at: datetime
+    position: GeoPoint | None
+    flowing: bool | None
+    note: str | None
+    row: strawberry.Private[InspectionRow]
+
+    @strawberry.field
+    async def outfall(self, info: strawberry.Info) -> OutfallRef:
+        return await _outfall(info, self.row.outfall_id)
+
+    @strawberry.field
+    async def inspector(self, info: strawberry.Info) -> User:
+        return await _user(info, self.row.inspector_id)
+
+    @strawberry.field
+    async def measurements(self, info: strawberry.Info) -> list[Measurement]:
+        return [Measurement.from_model(m) for m in await info.context.loaders.measurements.load(self.row.id)]
+
+    @strawberry.field
+    async def media(self, info: strawberry.Info) -> list[Media]:
+        return [Media.from_model(m) for m in await info.context.loaders.inspection_media.load(self.row.id)]
+
+    @strawberry.field(description="Tasks this inspection raised (e.g. from an exceedance).")
+    async def raised_tasks(self, info: strawberry.Info) -> list["Task"]:
+        return [Task.from_model(t) for t in await info.context.loaders.raised_tasks.load(self.row.id)]
+
+    @classmethod
+    def from_model(cls, i: InspectionRow) -> "Inspection":
+        pos = GeoPoint(lat=i.lat, lon=i.lon, accuracy_m=i.accuracy_m) if i.lat is not None else None
+        return cls(id=strawberry.ID(str(i.id)), client_id=uuid.UUID(i.client_id), observed_at=i.observed_at,
+                   received_at=i.received_at, position=pos, flowing=i.flowing, note=i.note, row=i)
+
+
+@strawberry.type
+class InspectionEdge:
+    node: Inspection
+    cursor: str
+
+
+@strawberry.type
+class InspectionConnection:
+    edges: list[InspectionEdge]
+    page_info: PageInfo
+    total_count: int
+
+
+@strawberry.type
+class Review:
+    decision: ReviewDecision
+    reason: str | None
+    reviewed_at: datetime
+    reviewer_id: strawberry.Private[int]
+
+    @strawberry.field
+    async def reviewer(self, info: strawberry.Info) -> User:
+        return await _user(info, self.reviewer_id)
+
+
+@strawberry.type
+class Submission:
+    id: strawberry.ID
+    client_id: uuid.UUID
+    submitted_at: datetime
+    note: str | None
+    status: SubmissionStatus
+    review: Review | None
+    checks: list[EvidenceCheck] = strawberry.field(
+        description="All evidence checks of the before and after media, judged against this task.")
+    row: strawberry.Private[SubmissionRow]
+
+    @strawberry.field
+    async def task(self, info: strawberry.Info) -> "Task":
+        return Task.from_model(await info.context.loaders.task.load(self.row.task_id))
+
+    @strawberry.field
+    async def submitted_by(self, info: strawberry.Info) -> User:
+        return await _user(info, self.row.submitted_by_id)
+
+    @strawberry.field
+    async def before(self, info: strawberry.Info) -> list[Media]:
+        return [Media.from_model(m) for m in await info.context.loaders.submission_media.load(self.row.id)
+                if m.slot == "BEFORE"]
+
+    @strawberry.field
+    async def after(self, info: strawberry.Info) -> list[Media]:
+        return [Media.from_model(m) for m in await info.context.loaders.submission_media.load(self.row.id)
+                if m.slot == "AFTER"]
+
+    @classmethod
+    def from_model(cls, s: SubmissionRow) -> "Submission":
+        review = None
+        if s.decision:
+            review = Review(decision=ReviewDecision(s.decision), reason=s.reason, reviewed_at=s.reviewed_at,
+                            reviewer_id=s.reviewer_id)
+        return cls(id=strawberry.ID(str(s.id)), client_id=uuid.UUID(s.client_id), submitted_at=s.submitted_at,
+                   note=s.note, status=SubmissionStatus(s.status), review=review,
+                   checks=[EvidenceCheck.from_dict(c) for c in s.checks or []], row=s)
+
+
+@strawberry.type
+class Task:
+    id: strawberry.ID
+    code: str
+    kind: TaskKind
+    source: TaskSource
+    status: TaskStatus
+    title: str
+    description: str | None
+    location: GeoPoint | None
+    deadline: datetime
+    is_overdue: bool
+    created_at: datetime
+    version: int
+    cancel_reason: str | None
+    row: strawberry.Private[TaskRow]
+
+    @strawberry.field
+    async def district(self, info: strawberry.Info) -> District:
+        return District.from_model(await info.context.loaders.district.load(self.row.district_code))
+
+    @strawberry.field
+    async def outfall(self, info: strawberry.Info) -> OutfallRef | None:
+        return await _outfall(info, self.row.outfall_id) if self.row.outfall_id else None
+
+    @strawberry.field
+    async def created_by(self, info: strawberry.Info) -> User | None:
+        return await _user(info, self.row.created_by_id)
+
+    @strawberry.field
+    async def submissions(self, info: strawberry.Info) -> list[Submission]:
+        return [Submission.from_model(s) for s in await info.context.loaders.submissions.load(self.row.id)]
+
+    @strawberry.field
+    async def latest_submission(self, info: strawberry.Info) -> Submission | None:
+        subs = await info.context.loaders.submissions.load(self.row.id)
+        return Submission.from_model(subs[-1]) if subs else None
+
+    @strawberry.field
+    async def media(self, info: strawberry.Info) -> list[Media]:
+        return [Media.from_model(m) for m in await info.context.loaders.task_media.load(self.row.id)]
+
+    @classmethod
+    def from_model(cls, t: TaskRow) -> "Task":
+        loc = GeoPoint(lat=t.lat, lon=t.lon) if t.lat is not None else None
+        return cls(id=strawberry.ID(str(t.id)), code=t.code, kind=TaskKind(t.kind), source=TaskSource(t.source),
+                   status=TaskStatus(t.status), title=t.title, description=t.description, location=loc,
+                   deadline=t.deadline, is_overdue=is_overdue(t), created_at=t.created_at, version=t.version,
+                   cancel_reason=t.cancel_reason, row=t)
+
+
+@strawberry.type
+class TaskEdge:
+    node: Task
+    cursor: str
+
+
+@strawberry.type
+class TaskConnection:
+    edges: list[TaskEdge]
+    page_info: PageInfo
+    total_count: int
+
+
+@strawberry.type
+class TaskEvent:
+    type: TaskEventType
+    task: Task
+    at: datetime
