@@ -23,7 +23,8 @@ def north_of(site: Site, metres: float) -> tuple[float, float]:
 
 def photo(**kw) -> PhotoFacts:
     base = dict(media_id="m1", sha256="a" * 64, phash="f0f0f0f0f0f0f0f0", taken_at=NOW - timedelta(minutes=30),
-                exif_lat=SITE.lat, exif_lon=SITE.lon, software="HDR+ 1.0.199571065z", uploaded_at=NOW - timedelta(minutes=1))
+                exif_lat=SITE.lat, exif_lon=SITE.lon, software="HDR+ 1.0.199571065z",
+                uploaded_at=NOW - timedelta(minutes=1))
     base.update(kw)
     return PhotoFacts(**base)
 
@@ -156,8 +157,8 @@ def test_before_task_needs_a_window_start():
 
 def test_naive_server_times_are_utc():
     p = photo(taken_at=NOW - timedelta(minutes=30), uploaded_at=(NOW - timedelta(minutes=1)).replace(tzinfo=None))
-    assert codes(p, now=NOW.replace(tzinfo=None), window=Window((NOW - timedelta(hours=1)).replace(tzinfo=None), None)) \
-        == []
+    start = (NOW - timedelta(hours=1)).replace(tzinfo=None)
+    assert codes(p, now=NOW.replace(tzinfo=None), window=Window(start, None)) == []
 
 
 # ---- software ----
