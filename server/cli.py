@@ -11,8 +11,7 @@ from server.domain.errors import DomainError
 from server.settings import Settings
 
 
-class CliError(Exception):
-    """A failure worth one clear line and a non-zero exit."""
+from server.cli_registry import COMMANDS, CliError  # noqa: F401  (re-exported for command modules)
 
 
 def _db(settings: Settings):
@@ -125,9 +124,6 @@ def cmd_serve(args, settings):
     print(f"Outfall Watch on http://{settings.host}:{settings.port}/graphql  (data: {settings.data_dir})")
     uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level=args.log_level,
                 workers=None)
-
-
-COMMANDS: dict[str, tuple] = {}
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -74,9 +74,11 @@ async def record_inspection(*, session: AsyncSession, actor: Actor, settings, cl
         existing = (await session.execute(select(Inspection).where(Inspection.client_id == client_id))).scalar_one()
         return check_replay(existing, h, "inspection")
     exceeded = []
+    # GB 18918's NH3-N limit depends on the water temperature read at the same time.
+    water_temp = next((r.value for r in readings if r.parameter == "WATER_TEMP"), None)
     for r in readings:
         j = judge(r.parameter, r.value, category=o.category, water_class=o.water_class,
-                  sewage_grade=settings.sewage_grade)
+                  sewage_grade=settings.sewage_grade, water_temp=water_temp)
         m = Measurement(inspection_id=ins.id, parameter=r.parameter, value=r.value, unit=j.unit, limit=j.limit,
                         limit_low=j.limit_low, standard=j.standard, exceeded=j.exceeded,
                         exceedance_ratio=j.exceedance_ratio)

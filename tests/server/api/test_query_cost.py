@@ -52,3 +52,35 @@ async def test_outfall_page_statements_do_not_grow(gql, db, users):
     small, large = await statements_for(g, db, 5), await statements_for(g, db, 60)
     # auth (1) + page (1) + count (1) + districts (1) + rivers (1)
     assert len(small) == len(large) == 5, large
+
+
+MAP = """query($n: Int) { outfalls(first: $n) { edges { node { id code phase location { lat lon }
+  district { code name } river { code name } latestInspection { observedAt flowing } } } } }"""
+
+
+async def test_map_page_with_latest_inspection_statements_do_not_grow(gql, db, users):
+    from datetime import datetime, timedelta, timezone
+
+    from sqlalchemy import select
+
+    from server.domain.inspections.models import Inspection
+    from server.domain.outfalls.models import Outfall
+
+    await seed(db, users, 40)
+    now = datetime.now(timezone.utc)
+    async with db.transaction() as s:
+        for o in (await s.execute(select(Outfall))).scalars():
+            for k in range(2):
+                s.add(Inspection(client_id=str(uuid.uuid4()), request_hash="x", outfall_id=o.id,
+                                 inspector_id=users["inspector"], district_code=o.district_code,
+                                 observed_at=now - timedelta(hours=k), flowing=k == 0))
+    g = await gql.as_("supervisor")
+    counts = []
+    for n in (5, 40):
+        with count_statements(db) as seen:
+            d = await g(MAP, {"n": n})
+        nodes = [e["node"] for e in d["outfalls"]["edges"]]
+        assert len(nodes) == n and all(x["latestInspection"]["flowing"] is True for x in nodes)
+        counts.append(len(seen))
+    # auth + page + districts + rivers + latest inspections (no count: totalCount not asked)
+    assert counts == [5, 5], counts

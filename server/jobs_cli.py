@@ -1,0 +1,54 @@
+"""Scheduler commands for cron (the server runs the same jobs itself every 30 s)."""
+from __future__ import annotations
+
+import asyncio
+
+from server.cli import _check_migrated, _db
+from server.cli_registry import COMMANDS
+
+
+async def run_jobs(settings, which: set[str]) -> dict:
+    from server.domain.media.service import expire_stale_uploads
+    from server.domain.notify.channels import build_channels
+    from server.domain.notify.service import dispatch
+    from server.domain.tasks.service import sweep_deadlines
+    from server.events.broker import make_broker
+    from server.storage import make_store
+
+    await _check_migrated(settings)
+    db = _db(settings)
+    out = {}
+    broker = make_broker(settings)
+    await broker.start()
+    try:
+        if "deadlines" in which:
+            out.update(await sweep_deadlines(db=db, settings=settings, broker=broker))
+        if "notify" in which:
+            out["sent"] = await dispatch(db=db, channels=build_channels(settings))
+        if "uploads" in which:
+            out["expired_uploads"] = await expire_stale_uploads(db=db, store=make_store(settings))
+    finally:
+        await broker.stop()
+        await db.dispose()
+    return out
+
+
+def _tick(args, settings):
+    which = {"deadlines", "notify", "uploads"} if not args.only else set(args.only)
+    res = asyncio.run(run_jobs(settings, which))
+    print(", ".join(f"{k}: {v}" for k, v in res.items()))
+
+
+def _setup_tick(p):
+    p.add_argument("--only", action="append", choices=["deadlines", "notify", "uploads"],
+                   help="run only this job (repeatable)")
+
+
+def _cleanup(args, settings):
+    print(f"expired uploads removed: {asyncio.run(run_jobs(settings, {'uploads'}))['expired_uploads']}")
+
+
+COMMANDS["tick"] = ("run the scheduled jobs once: overdue/reminders, notifications, expired uploads", _setup_tick,
+                    _tick)
+COMMANDS["cleanup-uploads"] = ("reject uploads whose ticket expired and delete their objects", lambda p: None,
+                               _cleanup)
