@@ -13,6 +13,7 @@ class Actor:
     display_name: str = ""
     scopes: frozenset[str] = frozenset()
     client_addr: str | None = None
+    token_id: int | None = None  # set when acting through an integrator API token
 
     @property
     def is_city(self) -> bool:

@@ -36,12 +36,21 @@ RULES: dict[str, tuple[set[str], bool]] = {
     "task.submit": ({"DISTRICT_OFFICER"}, True),
     "task.review": ({"SUPERVISOR"}, False),
     "task.cancel": ({"SUPERVISOR", "ADMIN"}, False),
+    "token.manage": ({"ADMIN"}, False),
+    "audit.read": ({"SUPERVISOR", "ADMIN"}, False),
 }
+
+
+# What an integrator token's `tasks:create` scope adds (detection systems: video AI, drones).
+SCOPED_VERBS = {"tasks:create": {"task.create", "media.upload"}}
+DETECTION_KINDS = {"FLOATING_DEBRIS", "RIVERBANK_GARBAGE", "ILLEGAL_DISCHARGE"}
 
 
 def can(actor: Actor | None, verb: str, district_code: str | None = None) -> bool:
     if actor is None:
         return False
+    if actor.role == "INTEGRATOR" and any(verb in SCOPED_VERBS.get(s, ()) for s in actor.scopes):
+        return True
     roles, scoped = RULES[verb]
     if actor.role not in roles:
         return False

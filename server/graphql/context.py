@@ -8,8 +8,9 @@ import strawberry
 
 from server.db import Database
 from server.domain.actor import Actor
-from server.domain.errors import DomainError, Unauthenticated
+from server.domain.errors import DomainError, RateLimited, Unauthenticated
 from server.domain.users.service import actor_from_token
+from server.domain.users.tokens import actor_from_api_token, is_api_token
 from server.graphql.dataloaders import Loaders
 from server.settings import Settings
 
@@ -23,6 +24,10 @@ class Services:
     store: Any = None
     events: Any = None
     extra: dict = field(default_factory=dict)
+    login_throttle: Any = field(default_factory=lambda: __import__(
+        "server.domain.users.throttle", fromlist=["LoginThrottle"]).LoginThrottle())
+    token_limit: Any = field(default_factory=lambda: __import__(
+        "server.domain.users.throttle", fromlist=["Window"]).Window(600, 60))
 
 
 @dataclass
@@ -67,10 +72,16 @@ async def build_context(services: Services, request, response, token: str | None
     ctx = Context(request=request, response=response, services=services, loaders=Loaders.create(services.db))
     if token:
         client = getattr(request, "client", None)
+        addr = client.host if client else None
         try:
             async with services.db.session() as s:
-                ctx._actor = await actor_from_token(session=s, token=token, secret=services.settings.secret_key,
-                                                    client_addr=client.host if client else None)
-        except Unauthenticated as e:
-            ctx._auth_error = e
+                if is_api_token(token):
+                    ctx._actor = await actor_from_api_token(session=s, token=token, client_addr=addr)
+                    services.token_limit.check(str(ctx._actor.token_id), "requests for this API token")
+                    services.token_limit.hit(str(ctx._actor.token_id))
+                else:
+                    ctx._actor = await actor_from_token(session=s, token=token, secret=services.settings.secret_key,
+                                                        client_addr=addr)
+        except (Unauthenticated, RateLimited) as e:
+            ctx._actor, ctx._auth_error = None, e
     return ctx

@@ -19,11 +19,12 @@ from server.graphql.loop.resolvers import LoopMutation, LoopQuery, LoopSubscript
 from server.graphql.media.resolvers import MediaMutation, MediaQuery
 from server.graphql.outfalls.mutations import OutfallMutation
 from server.graphql.outfalls.queries import OutfallQuery
+from server.graphql.users.account import AccountMutation, AccountQuery
 from server.graphql.users.resolvers import UserMutation, UserQuery
 from server.settings import Settings
 
-QUERIES = [UserQuery, GeoQuery, OutfallQuery, MediaQuery, LoopQuery]
-MUTATIONS = [UserMutation, OutfallMutation, MediaMutation, LoopMutation]
+QUERIES = [UserQuery, AccountQuery, GeoQuery, OutfallQuery, MediaQuery, LoopQuery]
+MUTATIONS = [UserMutation, AccountMutation, OutfallMutation, MediaMutation, LoopMutation]
 SUBSCRIPTIONS: list[type] = [LoopSubscription]
 
 

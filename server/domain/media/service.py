@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.db import Database
 from server.domain.actor import Actor
+from server.domain.audit.recorder import tag
 from server.domain.errors import BadInput, Conflict, Forbidden, NotFound, UploadInvalid
 from server.domain.evidence import PhotoFacts, Site, Window, hamming, phash_bands, photo_checks
 from server.domain.idempotency import check_replay, normalise_client_id, payload_hash
@@ -114,6 +115,7 @@ async def complete_upload(*, db: Database, store, settings: Settings, actor: Act
             if reason is None:
                 await _store_derivatives(store, m, facts)
     async with db.transaction() as s:
+        tag(s, actor=actor, action="completeUpload")
         row = (await s.execute(select(Media).where(Media.id == media_id).with_for_update())).scalar_one()
         if row.status != "PENDING":
             return row

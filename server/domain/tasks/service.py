@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.domain.actor import Actor
-from server.domain.errors import BadInput, Conflict, InvalidState, NotFound
+from server.domain.errors import BadInput, Forbidden, InvalidState, NotFound
 from server.domain.evidence import Site, Window, pair_checks
 from server.domain.geo.models import District
 from server.domain.idempotency import check_replay, normalise_client_id, payload_hash
@@ -19,7 +19,7 @@ from server.domain.media.models import Media
 from server.domain.outfalls.models import Outfall
 from server.domain.outfalls.service import Point, advance_phase, check_point
 from server.domain.pagination import check_first, decode_cursor, encode_cursor
-from server.domain.permissions import require
+from server.domain.permissions import DETECTION_KINDS, require
 from server.domain.sqltypes import utcnow
 from server.domain.tasks import events
 from server.domain.tasks.models import KINDS, OPEN_STATES, SOURCES, Submission, Task
@@ -72,6 +72,8 @@ async def create_task(*, session: AsyncSession, actor: Actor, settings, client_i
     if existing is not None:
         return check_replay(existing, h, "task")
     require(actor, "task.create", district_code)
+    if actor.role == "INTEGRATOR" and kind not in DETECTION_KINDS:
+        raise Forbidden(f"an integrator token may only raise {', '.join(sorted(DETECTION_KINDS))} tasks")
     if kind not in KINDS:
         raise BadInput(f"kind {kind!r} unknown", field="kind")
     if source not in SOURCES:

@@ -24,3 +24,19 @@ class User(SQLModel, table=True):
     token_version: int = Field(default=0)
     active: bool = Field(default=True)
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+
+
+class ApiToken(SQLModel, table=True):
+    """An integrator's token: shown once, stored as a SHA-256 hash, revocable, scoped."""
+
+    __tablename__ = "api_tokens"
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=100)
+    prefix: str = Field(max_length=16, unique=True)  # the public part, to find the row without the secret
+    token_hash: str = Field(max_length=64)
+    scopes: str = Field(max_length=100)  # space-separated: read, tasks:create
+    user_id: int = Field(foreign_key="users.id")  # the INTEGRATOR user it acts as
+    created_by_id: int | None = Field(default=None, foreign_key="users.id")
+    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+    last_used_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+    revoked_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import uuid
-from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import AsyncGenerator
 
@@ -18,20 +17,10 @@ from server.domain.permissions import can, require
 from server.domain.tasks import service as tasks
 from server.graphql.common import GeoPointInput, PageInfo, parse_id, parse_ids, selected_names
 from server.graphql.context import Info
+from server.graphql.writes import write
 from server.graphql.enums import Parameter, ReviewDecision, TaskEventType, TaskKind, TaskSource, TaskStatus
 from server.graphql.loop.types import (Inspection, InspectionConnection, InspectionEdge, Submission, Task,
                                        TaskConnection, TaskEdge, TaskEvent)
-
-
-@asynccontextmanager
-async def write(ctx):
-    """One transaction; task events are broadcast only after it commits."""
-    async with ctx.db.transaction() as s:
-        yield s
-    broker = ctx.services.events
-    for ev in s.info.pop("task_events", []):
-        if broker is not None:
-            await broker.publish(ev)
 
 
 @strawberry.input
@@ -160,7 +149,7 @@ class LoopMutation:
     async def record_inspection(self, info: Info, input: RecordInspectionInput) -> Inspection:
         ctx = info.context
         readings = [inspections.Reading(m.parameter.value, m.value) for m in input.measurements or []]
-        async with write(ctx) as s:
+        async with write(info) as s:
             i = await inspections.record_inspection(
                 session=s, actor=ctx.actor, settings=ctx.settings, client_id=input.client_id,
                 outfall_id=parse_id(input.outfall_id, "outfallId"), observed_at=input.observed_at,
@@ -171,7 +160,7 @@ class LoopMutation:
     @strawberry.mutation
     async def create_task(self, info: Info, input: CreateTaskInput) -> Task:
         ctx = info.context
-        async with write(ctx) as s:
+        async with write(info) as s:
             t = await tasks.create_task(
                 session=s, actor=ctx.actor, settings=ctx.settings, client_id=input.client_id, kind=input.kind.value,
                 source=input.source.value, title=input.title, district_code=input.district_code,
@@ -183,14 +172,14 @@ class LoopMutation:
     @strawberry.mutation
     async def start_task(self, info: Info, id: strawberry.ID) -> Task:
         ctx = info.context
-        async with write(ctx) as s:
+        async with write(info) as s:
             t = await tasks.start_task(session=s, actor=ctx.actor, settings=ctx.settings, task_id=parse_id(id))
         return Task.from_model(t)
 
     @strawberry.mutation
     async def submit_rectification(self, info: Info, input: SubmitRectificationInput) -> Submission:
         ctx = info.context
-        async with write(ctx) as s:
+        async with write(info) as s:
             sub = await tasks.submit_rectification(
                 session=s, actor=ctx.actor, settings=ctx.settings, client_id=input.client_id,
                 task_id=parse_id(input.task_id, "taskId"), note=input.note,
@@ -201,7 +190,7 @@ class LoopMutation:
     @strawberry.mutation
     async def review_submission(self, info: Info, input: ReviewSubmissionInput) -> Submission:
         ctx = info.context
-        async with write(ctx) as s:
+        async with write(info) as s:
             sub = await tasks.review_submission(
                 session=s, actor=ctx.actor, settings=ctx.settings,
                 submission_id=parse_id(input.submission_id, "submissionId"), decision=input.decision.value,
@@ -211,7 +200,7 @@ class LoopMutation:
     @strawberry.mutation
     async def cancel_task(self, info: Info, id: strawberry.ID, reason: str) -> Task:
         ctx = info.context
-        async with write(ctx) as s:
+        async with write(info) as s:
             t = await tasks.cancel_task(session=s, actor=ctx.actor, settings=ctx.settings, task_id=parse_id(id),
                                         reason=reason)
         return Task.from_model(t)

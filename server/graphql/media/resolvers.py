@@ -6,6 +6,7 @@ from server.domain.errors import UploadInvalid
 from server.domain.media import service
 from server.graphql.common import KeyValue, parse_id
 from server.graphql.context import Info
+from server.graphql.writes import write
 from server.graphql.media.types import Media, RequestUploadInput, UploadTicket
 
 
@@ -24,7 +25,7 @@ class MediaMutation:
                                      "then call completeUpload.")
     async def request_upload(self, info: Info, input: RequestUploadInput) -> UploadTicket:
         ctx = info.context
-        async with ctx.db.transaction() as s:
+        async with write(info) as s:
             m, t = await service.request_upload(
                 session=s, store=ctx.services.store, settings=ctx.settings, actor=ctx.actor, client_id=input.client_id,
                 filename=input.filename, content_type=input.content_type, size_bytes=input.size_bytes,

@@ -5,6 +5,7 @@ import strawberry
 from server.domain.outfalls import service
 from server.graphql.common import parse_id, parse_ids
 from server.graphql.context import Info
+from server.graphql.writes import write
 from server.graphql.outfalls.inputs import RegisterOutfallInput, UpdateOutfallInput
 from server.graphql.outfalls.types import Outfall, build_outfalls
 
@@ -14,7 +15,7 @@ class OutfallMutation:
     @strawberry.mutation(description="Register an outfall (phase SURVEYED); idempotent on clientId.")
     async def register_outfall(self, info: Info, input: RegisterOutfallInput) -> Outfall:
         ctx = info.context
-        async with ctx.db.transaction() as s:
+        async with write(info) as s:
             o = await service.register_outfall(
                 session=s, actor=ctx.actor, client_id=input.client_id, name=input.name,
                 category=input.category.value, river_code=input.river_code, district_code=input.district_code,
@@ -27,7 +28,7 @@ class OutfallMutation:
     @strawberry.mutation(description="Change an outfall's facts; the 查测溯治 phase only moves forward.")
     async def update_outfall(self, info: Info, id: strawberry.ID, input: UpdateOutfallInput) -> Outfall:
         ctx = info.context
-        async with ctx.db.transaction() as s:
+        async with write(info) as s:
             o = await service.update_outfall(session=s, actor=ctx.actor, outfall_id=parse_id(id),
                                              changes=input.changes())
         return (await build_outfalls(info, [o]))[0]

@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import strawberry
 
+from server.domain.errors import Unauthenticated
 from server.domain.users import service
 from server.graphql.context import Info
 from server.graphql.users.types import AuthPayload, User
@@ -25,8 +26,17 @@ class UserMutation:
     @strawberry.mutation(description="Sign in; returns a signed token that expires.")
     async def login(self, info: Info, username: str, password: str) -> AuthPayload:
         ctx = info.context
-        async with ctx.db.session() as s:
-            token, exp, user = await service.login(session=s, username=username, password=password,
-                                                   secret=ctx.settings.secret_key,
-                                                   ttl=timedelta(hours=ctx.settings.token_ttl_hours))
+        client = getattr(ctx.request, "client", None)
+        addr = client.host if client else None
+        throttle = ctx.services.login_throttle
+        throttle.check(username, addr)
+        try:
+            async with ctx.db.session() as s:
+                token, exp, user = await service.login(session=s, username=username, password=password,
+                                                       secret=ctx.settings.secret_key,
+                                                       ttl=timedelta(hours=ctx.settings.token_ttl_hours))
+        except Unauthenticated:
+            throttle.failed(username, addr)
+            raise
+        throttle.succeeded(username)
         return AuthPayload(token=token, expires_at=exp, user=await User.load(info, user))
