@@ -10,13 +10,9 @@ class DomainError(Exception):
         self.message = message
         self.field = field
         self.extra = extra
-
-    def extensions(self) -> dict:
-        ext = {"code": self.code}
-        if self.field:
-            ext["field"] = self.field
-        ext.update(self.extra)
-        return ext
+        # A dict attribute named `extensions` is what graphql-core copies onto the GraphQLError it
+        # wraps us in, so the code reaches clients on every path (subscriptions included).
+        self.extensions = {"code": self.code, **({"field": field} if field else {}), **extra}
 
 
 class Unauthenticated(DomainError):

@@ -16,7 +16,7 @@ INTERNAL = "INTERNAL_SERVER_ERROR"
 def shape(error: GraphQLError) -> GraphQLError:
     orig = error.original_error
     if isinstance(orig, DomainError):
-        error.extensions = orig.extensions()
+        error.extensions = dict(orig.extensions)
         return error
     if error.path is None or orig is None or isinstance(orig, GraphQLError):
         # Parse, validation and variable-coercion errors: the client's to fix, so say why.

@@ -8,7 +8,7 @@ from typing import AsyncGenerator
 import strawberry
 from sqlalchemy import func, select
 
-from server.domain.errors import BadInput
+from server.domain.errors import Forbidden
 from server.domain.inspections import service as inspections
 from server.domain.inspections.models import Inspection as InspectionRow
 from server.domain.outfalls.service import Point
@@ -214,7 +214,7 @@ class LoopSubscription:
         actor = require(ctx.actor, "task.read", ctx.actor.district_code if ctx.actor else None)
         if actor.role in ("INSPECTOR", "DISTRICT_OFFICER"):
             if district_code and district_code != actor.district_code:
-                raise BadInput("districtCode: you may only follow your own district", field="districtCode")
+                raise Forbidden(f"role {actor.role} may only follow its own district's tasks")
             district_code = actor.district_code
         async with ctx.services.events.subscribe() as q:
             while True:

@@ -86,4 +86,4 @@ def test_check_in_chongqing_rejects(lat, lon, needle):
         check_in_chongqing(lat, lon, field="input.location")
     assert needle in e.value.message
     assert e.value.field == "input.location"
-    assert e.value.extensions()["code"] == "BAD_USER_INPUT"
+    assert e.value.extensions["code"] == "BAD_USER_INPUT"
