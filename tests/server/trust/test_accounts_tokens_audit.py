@@ -136,3 +136,21 @@ async def test_every_mutation_is_audited_and_the_trail_is_append_only(gql, users
     from server.graphql.schema import create_schema
     muts = create_schema().as_str().split("type Mutation {")[1].split("}")[0]
     assert "audit" not in muts.lower()
+
+
+async def test_other_districts_inspections_do_not_leak_through_the_register(gql, users, db, settings):
+    from server.domain.actor import Actor
+    from server.domain.inspections.service import record_inspection
+    from server.domain.outfalls.service import Point, register_outfall
+
+    admin = Actor(user_id=users["admin"], username="admin", role="ADMIN", district_code=None)
+    async with db.transaction() as s:
+        o = await register_outfall(session=s, actor=admin, client_id=uuid.uuid4(), name="渝中排口", category="OTHER",
+                                   river_code="YANGTZE", district_code="500103", location=Point(29.56, 106.58))
+        await record_inspection(session=s, actor=admin, settings=settings, client_id=uuid.uuid4(), outfall_id=o.id,
+                                observed_at=datetime.now(timezone.utc))
+    q = f'{{ outfall(id: "{o.id}") {{ latestInspection {{ id }} inspections {{ totalCount }} tasks {{ totalCount }} }} }}'
+    mine = (await (await gql.as_("inspector"))(q))["outfall"]
+    theirs = (await (await gql.as_("inspector2"))(q))["outfall"]
+    assert mine["latestInspection"] and mine["inspections"]["totalCount"] == 1
+    assert theirs == {"latestInspection": None, "inspections": {"totalCount": 0}, "tasks": {"totalCount": 0}}
