@@ -76,13 +76,14 @@ def main() -> None:
         taken_at=datetime(2024, 5, 1, 9, 30, tzinfo=timezone(timedelta(hours=8))),
         gps=(31.2304, 121.4737), altitude=4.5, software="MIUI V14.0.4",
     )
-    def decode_floor() -> None:
+    def decode_floor(size) -> None:
         img = Image.open(io.BytesIO(data))
-        img.draft("RGB", (1600, 1200))
+        img.draft("RGB", size)
         img.load()
 
     steps = {
-        "floor: JPEG decode at 1/2 scale only": decode_floor,
+        "floor: JPEG decode at 1/2 scale only": lambda: decode_floor((1600, 1200)),
+        "floor: JPEG decode at 1/4 scale only (what derive does)": lambda: decode_floor((960, 720)),
         "probe": lambda: probe(data, max_pixels=MAX_PIXELS),
         "read_exif": lambda: read_exif(data),
         "derive (display+thumb+phash)": lambda: derive(data),

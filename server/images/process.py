@@ -19,7 +19,7 @@ def process(
     data: bytes,
     *,
     max_pixels: int,
-    display_max: int = 1600,
+    display_max: int = 1280,
     thumb_max: int = 320,
     quality: int = 82,
 ) -> ProcessedImage:

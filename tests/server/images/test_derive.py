@@ -20,7 +20,8 @@ def _open(jpeg: bytes) -> Image.Image:
 
 def test_sizes_fit_their_boxes_and_keep_aspect():
     d = derive(make_jpeg(4000, 3000))
-    assert d.display_size == (1600, 1200)
+    # 1/4-scale DCT decode (1000 px) is within the 75% slack of 1280: no resize at all.
+    assert d.display_size == (1000, 750)
     assert d.thumb_size == (320, 240)
     assert _open(d.display).size == d.display_size
     assert _open(d.thumbnail).size == d.thumb_size
@@ -32,6 +33,14 @@ def test_small_images_are_not_enlarged():
     assert d.thumb_size == (300, 200)
 
 
+def test_display_is_between_the_slack_and_the_box():
+    from server.images.derive import DRAFT_SLACK
+
+    for w, h in ((4000, 3000), (4080, 3072), (3000, 4000), (2600, 1300), (1700, 1000)):
+        d = derive(make_jpeg(w, h), display_max=1280)
+        assert 1280 * DRAFT_SLACK <= max(d.display_size) <= 1280, (w, h, d.display_size)
+
+
 def test_custom_boxes():
     d = derive(make_jpeg(1000, 500), display_max=800, thumb_max=100)
     assert (d.display_size, d.thumb_size) == ((800, 400), (100, 50))
@@ -39,9 +48,9 @@ def test_custom_boxes():
 
 def test_orientation_6_rotates_display_and_thumbnail():
     d = derive(make_jpeg(4000, 3000, orientation=6))
-    assert d.display_size == (1200, 1600)
+    assert d.display_size == (750, 1000)
     assert d.thumb_size == (240, 320)
-    assert _open(d.display).size == (1200, 1600)
+    assert _open(d.display).size == (750, 1000)
 
 
 @pytest.mark.parametrize("orientation", [5, 6, 7, 8])
@@ -110,7 +119,7 @@ def _save(img: Image.Image, fmt: str, **params) -> bytes:
 def test_progressive_jpeg_uses_reduced_decode_too():
     src = Image.open(io.BytesIO(make_jpeg(2000, 1000)))
     d = derive(_save(src, "JPEG", progressive=True, quality=85))
-    assert d.display_size == (1600, 800)
+    assert d.display_size == (1000, 500)  # 1/2-scale decode, inside the slack of 1280
 
 
 @pytest.mark.parametrize(

@@ -14,7 +14,7 @@ def test_photo_gets_probe_exif_and_derivatives():
     r = process(make_jpeg(2000, 1500, taken_at=when, gps=(31.2, 121.5), orientation=6), max_pixels=CAP)
     assert (r.probe.format, r.probe.width, r.probe.height) == ("JPEG", 2000, 1500)
     assert r.exif.taken_at == when and r.exif.orientation == 6
-    assert r.derived.display_size == (1200, 1600)
+    assert r.derived.display_size == (750, 1000)
 
 
 def test_png_without_exif_has_empty_facts():
