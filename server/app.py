@@ -15,6 +15,7 @@ from server.db import Database
 from server.graphql.context import Services, bearer, build_context
 from server.graphql.schema import create_schema
 from server.http.limits import BodyLimit
+from server.http.response_cache import ResponseCache
 from server.settings import Settings
 from server.storage import LocalStore, make_store
 from server.storage.local_routes import media_routes
@@ -94,8 +95,10 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
             await services.events.stop()
         await services.db.dispose()
 
-    app = Starlette(routes=routes, lifespan=lifespan,
-                    middleware=[Middleware(BodyLimit, max_bytes=settings.max_body_bytes)])
+    middleware = [Middleware(BodyLimit, max_bytes=settings.max_body_bytes)]
+    if settings.response_cache:
+        middleware.append(Middleware(ResponseCache, services=services))
+    app = Starlette(routes=routes, lifespan=lifespan, middleware=middleware)
     app.state.services = services
     app.state.schema = schema
     return app

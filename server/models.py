@@ -2,6 +2,7 @@
 from sqlmodel import SQLModel
 
 from server.domain.audit.models import AuditEvent  # noqa: F401
+from server.domain.data_version import DataVersion  # noqa: F401
 from server.domain.geo.models import District, River  # noqa: F401
 from server.domain.inspections.models import Inspection, Measurement  # noqa: F401
 from server.domain.media.models import Media  # noqa: F401

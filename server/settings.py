@@ -53,6 +53,7 @@ class Settings:
     webhook_secret: str | None = None
     sms_gateway_url: str | None = None
     background_jobs: bool = True
+    response_cache: bool = True
     extra: dict = field(default_factory=dict)
 
     @property
@@ -104,6 +105,7 @@ class Settings:
             webhook_secret=g("WEBHOOK_SECRET") or None,
             sms_gateway_url=g("SMS_GATEWAY_URL") or None,
             background_jobs=_bool(g("BACKGROUND_JOBS"), True),
+            response_cache=_bool(g("RESPONSE_CACHE"), True),
         )
         if overrides:
             s = replace(s, **overrides)

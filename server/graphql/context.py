@@ -68,20 +68,27 @@ def bearer(headers) -> str | None:
     return token.strip() if scheme.lower() == "bearer" and token.strip() else None
 
 
+async def authenticate(services: Services, session, token: str, addr: str | None) -> Actor:
+    """A Bearer token (sign-in JWT or integrator API token) to an Actor, with the token's rate limit."""
+    if is_api_token(token):
+        actor = await actor_from_api_token(session=session, token=token, client_addr=addr)
+        services.token_limit.check(str(actor.token_id), "requests for this API token")
+        services.token_limit.hit(str(actor.token_id))
+        return actor
+    return await actor_from_token(session=session, token=token, secret=services.settings.secret_key,
+                                  client_addr=addr)
+
+
 async def build_context(services: Services, request, response, token: str | None) -> Context:
     ctx = Context(request=request, response=response, services=services, loaders=Loaders.create(services.db))
-    if token:
+    pre = getattr(getattr(request, "state", None), "actor", None) if token else None
+    if pre is not None:  # authenticated a moment ago by the response cache, for this very request
+        ctx._actor = pre
+    elif token:
         client = getattr(request, "client", None)
-        addr = client.host if client else None
         try:
             async with services.db.session() as s:
-                if is_api_token(token):
-                    ctx._actor = await actor_from_api_token(session=s, token=token, client_addr=addr)
-                    services.token_limit.check(str(ctx._actor.token_id), "requests for this API token")
-                    services.token_limit.hit(str(ctx._actor.token_id))
-                else:
-                    ctx._actor = await actor_from_token(session=s, token=token, secret=services.settings.secret_key,
-                                                        client_addr=addr)
+                ctx._actor = await authenticate(services, s, token, client.host if client else None)
         except (Unauthenticated, RateLimited) as e:
             ctx._actor, ctx._auth_error = None, e
     return ctx

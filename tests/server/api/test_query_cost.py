@@ -4,6 +4,8 @@ from __future__ import annotations
 import contextlib
 import uuid
 
+import pytest
+
 from sqlalchemy import event
 
 from server.domain.actor import Actor
@@ -37,6 +39,12 @@ async def seed(db, users, n: int):
             await register_outfall(session=s, actor=admin, client_id=uuid.uuid4(), name=f"排口{i}",
                                    category="OTHER", river_code=r, district_code=d,
                                    location=Point(lat + i * 1e-4, lon))
+
+
+@pytest.fixture
+def settings(settings):
+    # Execution cost is what these tests count; the response cache would hide it.
+    return settings.with_(response_cache=False)
 
 
 async def statements_for(gql, db, n: int) -> list[str]:

@@ -1,0 +1,143 @@
+"""Data-versioned response cache for the hot read queries (the map, stats, reference lists).
+
+performance.md: executing 500 nodes x 15 fields costs ~120 ms of Python per request. The map
+changes far less often than it is read, so its serialized response is kept per (document,
+variables, the caller's visibility, data version). A hit still authenticates the caller (revoked
+tokens and rate limits apply) and reads the version: two primary-key lookups, then bytes.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import OrderedDict
+from functools import lru_cache
+
+from graphql import FieldNode, FragmentSpreadNode, InlineFragmentNode, OperationDefinitionNode, parse
+from graphql.error import GraphQLError
+
+from server.domain import data_version
+from server.domain.errors import DomainError
+from server.graphql.context import authenticate, bearer
+
+ROOTS = frozenset({"outfalls", "outfall", "outfallStats", "districts", "rivers"})
+# Anything time-dependent, signed, or drawn from tables the version does not watch.
+UNCACHEABLE_FIELDS = frozenset({"tasks", "raisedTasks", "media", "url", "thumbnailUrl", "originalUrl",
+                                "isOverdue", "me", "inspector", "submissions"})
+
+
+@lru_cache(maxsize=512)
+def cacheable(query: str, operation_name: str | None) -> bool:
+    try:
+        doc = parse(query, max_tokens=4000)
+    except GraphQLError:
+        return False
+    ops = [d for d in doc.definitions if isinstance(d, OperationDefinitionNode)]
+    frags = {d.name.value: d for d in doc.definitions if not isinstance(d, OperationDefinitionNode)}
+    if len(ops) != 1 or ops[0].operation.value != "query":
+        return False
+    roots = [s for s in ops[0].selection_set.selections]
+    if not all(isinstance(s, FieldNode) and s.name.value in ROOTS for s in roots):
+        return False
+    seen: set[str] = set()
+
+    def ok(selection_set) -> bool:
+        for s in selection_set.selections if selection_set else ():
+            if isinstance(s, FieldNode):
+                if s.name.value in UNCACHEABLE_FIELDS or s.name.value.startswith("__") or not ok(s.selection_set):
+                    return False
+            elif isinstance(s, InlineFragmentNode):
+                if not ok(s.selection_set):
+                    return False
+            elif isinstance(s, FragmentSpreadNode):
+                name = s.name.value
+                if name not in frags:
+                    return False
+                if name not in seen:
+                    seen.add(name)
+                    if not ok(frags[name].selection_set):
+                        return False
+        return True
+
+    return ok(ops[0].selection_set)
+
+
+class ResponseCache:
+    def __init__(self, app, services, *, max_entries: int = 256):
+        self.app, self.services, self.max_entries = app, services, max_entries
+        self.entries: OrderedDict[str, bytes] = OrderedDict()
+        self.hits = self.misses = 0
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http" or scope["method"] != "POST" or scope["path"] != "/graphql":
+            return await self.app(scope, receive, send)
+        body, more = b"", True
+        while more:
+            msg = await receive()
+            body += msg.get("body", b"")
+            more = msg.get("more_body", False)
+
+        replayed = False
+
+        async def replay():
+            nonlocal replayed
+            if replayed:
+                return await receive()  # only a disconnect can come after the body
+            replayed = True
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        key, actor = await self._key(scope, body)
+        if actor is not None:  # the inner app need not authenticate the same token again
+            scope.setdefault("state", {})["actor"] = actor
+        if key is not None and key in self.entries:
+            self.entries.move_to_end(key)
+            self.hits += 1
+            return await _send_json(send, self.entries[key])
+        if key is None:
+            return await self.app(scope, replay, send)
+        self.misses += 1
+        captured: list[dict] = []
+
+        async def capture(msg):
+            captured.append(msg)
+            await send(msg)
+
+        await self.app(scope, replay, capture)
+        start = next((m for m in captured if m["type"] == "http.response.start"), None)
+        payload = b"".join(m.get("body", b"") for m in captured if m["type"] == "http.response.body")
+        if start and start["status"] == 200 and b'"errors"' not in payload:
+            self.entries[key] = payload
+            if len(self.entries) > self.max_entries:
+                self.entries.popitem(last=False)
+
+    async def _key(self, scope, body: bytes):
+        headers = {k.decode().lower(): v.decode() for k, v in scope.get("headers") or []}
+        if not headers.get("content-type", "").startswith("application/json"):
+            return None, None
+        try:
+            req = json.loads(body)
+            query, variables, op = req["query"], req.get("variables") or {}, req.get("operationName")
+        except (ValueError, KeyError, TypeError):
+            return None, None
+        if not isinstance(query, str) or not cacheable(query, op):
+            return None, None
+        token = bearer(headers)
+        if not token:
+            return None, None
+        client = scope.get("client")
+        try:
+            async with self.services.db.session() as s:
+                actor = await authenticate(self.services, s, token, client[0] if client else None)
+                version = await data_version.current(s)
+        except DomainError:
+            return None, None  # let the real path answer with the error
+        # What the caller may see: district roles see their own district's inspections.
+        visibility = actor.district_code if actor.role in ("INSPECTOR", "DISTRICT_OFFICER") else "city"
+        raw = json.dumps([query, variables, op, visibility, version], sort_keys=True, ensure_ascii=False)
+        return hashlib.sha256(raw.encode()).hexdigest(), actor
+
+
+async def _send_json(send, payload: bytes) -> None:
+    await send({"type": "http.response.start", "status": 200,
+                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(payload)).encode()),
+                            (b"x-cache", b"hit")]})
+    await send({"type": "http.response.body", "body": payload})

@@ -1,0 +1,78 @@
+"""The data-versioned response cache never serves a stale, foreign or unauthenticated answer."""
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timezone
+
+from sqlalchemy import text
+
+from server.http.response_cache import cacheable
+
+MAP = """query($f: OutfallFilter) { outfalls(filter: $f, first: 500) { totalCount edges { node { code name
+  district { code } latestInspection { observedAt } } } } }"""
+REGISTER = "mutation($i: RegisterOutfallInput!) { registerOutfall(input: $i) { id } }"
+
+
+def reg(name="排口", d="500103", lat=29.56, lon=106.58):
+    return {"clientId": str(uuid.uuid4()), "name": name, "category": "OTHER", "riverCode": "YANGTZE",
+            "districtCode": d, "location": {"lat": lat, "lon": lon}}
+
+
+async def post(gql, query, variables=None, token=None):
+    r = await gql.client.post("/graphql", json={"query": query, "variables": variables or {}},
+                              headers={"Authorization": f"Bearer {token or gql.token}"})
+    return r.headers.get("x-cache"), r.json()
+
+
+def test_only_hot_reads_are_cacheable():
+    assert cacheable(MAP, None)
+    assert cacheable("{ districts { code } rivers { code } }", None)
+    assert cacheable("{ outfalls { edges { node { ...F } } } } fragment F on Outfall { code }", None)
+    assert not cacheable("{ outfalls { edges { node { ...F } } } } fragment F on Outfall { tasks { totalCount } }",
+                         None)
+    for q in ("{ me { username } }", "{ tasks { totalCount } }", "{ outfalls { edges { node { tasks { totalCount } } } } }",
+              '{ outfall(code: "x") { latestInspection { media { url } } } }', "mutation { logout }",
+              "{ __schema { types { name } } }", "{ outfalls { edges { node { ...X } } } }", "{ nope"):
+        assert not cacheable(q, None), q
+
+
+async def test_writes_invalidate_and_hits_are_served(gql, users, db):
+    sup = await gql.as_("supervisor")
+    await sup(REGISTER, {"i": reg("一号")})
+    assert (await post(sup, MAP))[0] is None  # miss
+    hit, body = await post(sup, MAP)
+    assert hit == "hit" and [e["node"]["name"] for e in body["data"]["outfalls"]["edges"]] == ["一号"]
+    await sup(REGISTER, {"i": reg("二号")})
+    miss, body = await post(sup, MAP)
+    assert miss is None and body["data"]["outfalls"]["totalCount"] == 2
+    # A write that bypasses the ORM (a bulk import, psql) moves the version too.
+    async with db.transaction() as s:
+        await s.execute(text("UPDATE outfalls SET name = '改名' WHERE name = '一号'"))
+    _, body = await post(sup, MAP)
+    assert "改名" in {e["node"]["name"] for e in body["data"]["outfalls"]["edges"]}
+    # Different variables are a different answer.
+    hit, body = await post(sup, MAP, {"f": {"search": "二"}})
+    assert hit is None and body["data"]["outfalls"]["totalCount"] == 1
+
+
+async def test_visibility_and_authentication_are_part_of_a_hit(gql, users, db, settings):
+    from server.domain.actor import Actor
+    from server.domain.inspections.service import record_inspection
+
+    sup = await gql.as_("supervisor")
+    oid = (await sup(REGISTER, {"i": reg()}))["registerOutfall"]["id"]
+    admin = Actor(user_id=users["admin"], username="admin", role="ADMIN", district_code=None)
+    async with db.transaction() as s:
+        await record_inspection(session=s, actor=admin, settings=settings, client_id=uuid.uuid4(),
+                                outfall_id=int(oid), observed_at=datetime.now(timezone.utc))
+    await post(sup, MAP)
+    assert (await post(sup, MAP))[1]["data"]["outfalls"]["edges"][0]["node"]["latestInspection"]
+    other = await gql.as_("inspector2")  # Wanzhou: may not see Yuzhong's inspections
+    _, body = await post(other, MAP)
+    assert body["data"]["outfalls"]["edges"][0]["node"]["latestInspection"] is None
+    token = sup.token
+    await sup("mutation { logout }")
+    hit, body = await post(sup, MAP, token=token)
+    assert hit is None and body["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+    hit, body = await post(sup, MAP, token="garbage")
+    assert hit is None and body["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
