@@ -69,3 +69,14 @@ async def test_demo_register_is_along_the_rivers(db):
         course = COURSES[o.river_code]
         near = min(haversine_m(o.lat, o.lon, lat, lon) for lat, lon, _ in course)
         assert near < 60_000, (o.code, o.river_code)
+
+
+def test_scheduler_commands_for_cron(tmp_path):
+    assert run(["migrate"], tmp_path).returncode == 0
+    assert run(["seed-demo"], tmp_path).returncode == 0
+    r = run(["tick"], tmp_path)
+    assert r.returncode == 0 and "overdue: 0" in r.stdout and "sent: 0" in r.stdout, r.stderr
+    r = run(["tick", "--only", "uploads"], tmp_path)
+    assert r.returncode == 0 and r.stdout.strip() == "expired_uploads: 0"
+    r = run(["cleanup-uploads"], tmp_path)
+    assert r.returncode == 0 and "expired uploads removed: 0" in r.stdout
