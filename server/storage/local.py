@@ -10,11 +10,12 @@ import tempfile
 import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from urllib.parse import quote
 
 import anyio
 
-from server.storage.base import ObjectInfo, UploadTicket, check_key
+from server.storage.base import ObjectInfo, UploadTicket, check_key, check_prefix
+
+DEFAULT_MAX_UPLOAD = 200 * 1024 * 1024
 
 
 def _b64(b: bytes) -> str:
@@ -30,61 +31,86 @@ class BadToken(Exception):
 
 
 class LocalStore:
-    def __init__(self, root: Path, *, public_url: str, secret: bytes):
+    def __init__(self, root: Path, *, public_url: str, secret: bytes, max_upload_bytes: int = DEFAULT_MAX_UPLOAD):
+        if not secret:
+            raise ValueError("LocalStore needs a non-empty secret to sign media URLs")
         self.root = Path(root)
         self.public_url = public_url.rstrip("/")
-        self._secret = hashlib.sha256(b"media-url:" + secret).digest()  # never the token-signing key itself
+        self.max_upload_bytes = max_upload_bytes
+        # A key of its own, so a media token can never pass for any other token signed with the app secret.
+        self._secret = hmac.new(secret, b"outfallwatch/media-url/v1", hashlib.sha256).digest()
 
-    # -- signing ---------------------------------------------------------------------------
+    # -- tokens ------------------------------------------------------------------------------
     def sign(self, payload: dict) -> str:
         body = _b64(json.dumps(payload, separators=(",", ":"), sort_keys=True).encode())
-        mac = _b64(hmac.new(self._secret, body.encode(), hashlib.sha256).digest())
-        return f"{body}.{mac}"
+        return f"{body}.{_b64(hmac.new(self._secret, body.encode(), hashlib.sha256).digest())}"
 
     def verify(self, token: str, purpose: str) -> dict:
+        """The payload of a good, unexpired token for `purpose`; BadToken (short reason) otherwise."""
+        body, _, mac = (token or "").partition(".")
+        good = _b64(hmac.new(self._secret, body.encode(), hashlib.sha256).digest())
+        if not mac or not hmac.compare_digest(mac.encode(), good.encode()):
+            raise BadToken("bad signature")
         try:
-            body, mac = token.split(".", 1)
-            good = _b64(hmac.new(self._secret, body.encode(), hashlib.sha256).digest())
-            if not hmac.compare_digest(mac, good):
-                raise BadToken("bad signature")
             payload = json.loads(_unb64(body))
-        except (ValueError, json.JSONDecodeError) as e:
+            exp, key = payload["exp"], check_key(payload["k"])
+        except (ValueError, KeyError, TypeError) as e:
             raise BadToken("malformed token") from e
         if payload.get("p") != purpose:
-            raise BadToken("token is for something else")
-        if payload.get("exp", 0) < time.time():
+            raise BadToken("wrong kind of link")
+        if not isinstance(exp, int) or exp < time.time():
             raise BadToken("link expired")
-        check_key(payload.get("k", ""))
+        payload["k"] = key
         return payload
 
+    # -- files -------------------------------------------------------------------------------
     def path(self, key: str) -> Path:
         return self.root / check_key(key)
 
-    # -- ObjectStore -----------------------------------------------------------------------
+    @staticmethod
+    def meta_path(path: Path) -> Path:
+        return path.with_name(f".{path.name}.meta")  # dot-names are never keys (check_key)
+
+    def read_meta(self, path: Path) -> dict:
+        try:
+            return json.loads(self.meta_path(path).read_text())
+        except (FileNotFoundError, ValueError):
+            return {}
+
+    def write_meta(self, path: Path, content_type: str) -> None:
+        atomic_write(self.meta_path(path), [json.dumps({"content_type": content_type}).encode()])
+
+    # -- ObjectStore -------------------------------------------------------------------------
     async def ensure_ready(self) -> None:
         await anyio.to_thread.run_sync(lambda: self.root.mkdir(parents=True, exist_ok=True))
 
     async def presign_upload(self, key: str, *, content_type: str, size: int, expires: timedelta) -> UploadTicket:
-        exp = datetime.now(timezone.utc) + expires
-        t = self.sign({"p": "put", "k": check_key(key), "ct": content_type, "n": size, "exp": int(exp.timestamp())})
+        check_key(key)
+        if not 0 <= size <= self.max_upload_bytes:
+            raise ValueError(f"upload size {size} outside 0..{self.max_upload_bytes}")
+        exp = (datetime.now(timezone.utc) + expires).replace(microsecond=0)
+        t = self.sign({"p": "put", "k": key, "ct": content_type, "n": size, "exp": int(exp.timestamp())})
         return UploadTicket(url=f"{self.public_url}/media/upload?t={t}", method="PUT",
-                            headers={"Content-Type": content_type}, fields={}, expires_at=exp.replace(microsecond=0))
+                            headers={"Content-Type": content_type}, fields={}, expires_at=exp)
 
     async def presign_download(self, key: str, *, expires: timedelta, filename: str | None = None) -> str:
         exp = int((datetime.now(timezone.utc) + expires).timestamp())
         payload = {"p": "get", "k": check_key(key), "exp": exp}
         if filename:
             payload["fn"] = filename
-        return f"{self.public_url}/media/object?t={quote(self.sign(payload))}"
+        return f"{self.public_url}/media/object?t={self.sign(payload)}"
 
     async def stat(self, key: str) -> ObjectInfo | None:
         p = self.path(key)
 
         def go():
             try:
-                return ObjectInfo(key, p.stat().st_size)
-            except FileNotFoundError:
+                st = p.stat()
+            except (FileNotFoundError, NotADirectoryError):
                 return None
+            if not p.is_file():
+                return None
+            return ObjectInfo(key, st.st_size, self.read_meta(p).get("content_type"))
 
         return await anyio.to_thread.run_sync(go)
 
@@ -92,8 +118,12 @@ class LocalStore:
         p = self.path(key)
 
         def go():
-            with open(p, "rb") as f:
-                data = f.read(max_bytes + 1 if max_bytes is not None else -1)
+            try:
+                f = open(p, "rb")
+            except (IsADirectoryError, NotADirectoryError) as e:
+                raise FileNotFoundError(key) from e
+            with f:
+                data = f.read(-1 if max_bytes is None else max_bytes + 1)
             if max_bytes is not None and len(data) > max_bytes:
                 raise ValueError(f"object {key} is larger than {max_bytes} bytes")
             return data
@@ -102,30 +132,60 @@ class LocalStore:
 
     async def put(self, key: str, data: bytes, *, content_type: str) -> None:
         p = self.path(key)
-        await anyio.to_thread.run_sync(lambda: atomic_write(p, [data]))
+
+        def go():
+            self.write_meta(p, content_type)
+            atomic_write(p, [data])
+
+        await anyio.to_thread.run_sync(go)
 
     async def delete(self, key: str) -> None:
         p = self.path(key)
-        await anyio.to_thread.run_sync(lambda: p.unlink(missing_ok=True))
+
+        def go():
+            for f in (p, self.meta_path(p)):
+                try:
+                    f.unlink()
+                except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
+                    pass
+            prune_empty_dirs(p.parent, self.root)
+
+        await anyio.to_thread.run_sync(go)
 
     async def keys(self, prefix: str = ""):
-        root = self.root
+        root, prefix = self.root, check_prefix(prefix)
+        start = root / prefix.rsplit("/", 1)[0] if "/" in prefix else root  # walk only what can match
 
         def walk():
-            if not root.exists():
-                return []
-            return sorted(str(f.relative_to(root)) for f in root.rglob("*")
-                          if f.is_file() and not f.name.startswith(".tmp"))
+            out = []
+            for d, dirs, files in os.walk(start):
+                dirs[:] = [x for x in dirs if not x.startswith(".")]
+                rel = Path(d).relative_to(root).as_posix()
+                for name in files:
+                    k = name if rel == "." else f"{rel}/{name}"
+                    if not name.startswith(".") and k.startswith(prefix):
+                        out.append(k)
+            return sorted(out)
 
         for k in await anyio.to_thread.run_sync(walk):
-            if k.startswith(prefix):
-                yield k
+            yield k
+
+
+def temp_file(directory: Path) -> tuple[int, str]:
+    """mkstemp in `directory`, creating it; retried because a delete may prune it in between."""
+    for attempt in range(3):
+        directory.mkdir(parents=True, exist_ok=True)
+        try:
+            return tempfile.mkstemp(dir=directory, prefix=".tmp")
+        except FileNotFoundError:
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
 
 
 def atomic_write(path: Path, chunks) -> int:
     """Write to a temp file beside `path`, then rename: a half-written object never appears."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp")
+    fd, tmp = temp_file(path.parent)
     n = 0
     try:
         with os.fdopen(fd, "wb") as f:
@@ -137,3 +197,13 @@ def atomic_write(path: Path, chunks) -> int:
         Path(tmp).unlink(missing_ok=True)
         raise
     return n
+
+
+def prune_empty_dirs(d: Path, root: Path) -> None:
+    # media/Y/M/D/<uuid>/ would pile up empty otherwise; rmdir refuses a non-empty one, so this is race-safe.
+    while d != root and root in d.parents:
+        try:
+            d.rmdir()
+        except OSError:
+            return
+        d = d.parent

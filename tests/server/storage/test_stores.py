@@ -1,133 +1,147 @@
-"""One contract for every ObjectStore, over real HTTP: local (uvicorn), MinIO client vs moto's S3 server,
-and a real MinIO when OUTFALLWATCH_TEST_MINIO_ENDPOINT is set.
+"""One contract for every ObjectStore, over real HTTP: LocalStore behind uvicorn, MinioStore against
+moto's S3 server, and a real MinIO when OUTFALLWATCH_TEST_MINIO_ENDPOINT is set (skipped otherwise).
 
-moto enforces no POST-policy conditions and no signatures; that is why completeUpload verifies
-everything itself (tests/server/api/test_media_api.py) rather than trusting the store.
+moto enforces no POST-policy conditions, which is why completeUpload verifies every object itself
+(tests/server/api/test_media_api.py) rather than trusting the store; nothing here relies on enforcement.
 """
 from __future__ import annotations
 
 import os
-import socket
-import threading
-import time
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
+from urllib.parse import unquote
 
 import httpx
 import pytest
-import uvicorn
-from starlette.applications import Starlette
 
-from server.storage import LocalStore
-from server.storage.local_routes import media_routes
-from server.storage.minio_store import MinioStore
+from server.storage import ObjectStore
+from tests.server.storage.servers import free_port  # noqa: F401  (used by tests/server/api)
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def moto_endpoint():
-    from moto.server import ThreadedMotoServer
-
-    port = free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port)
-    server.start()
-    yield f"127.0.0.1:{port}"
-    server.stop()
-
-
-@pytest.fixture(scope="module")
-def local_server(tmp_path_factory):
-    port = free_port()
-    store = LocalStore(tmp_path_factory.mktemp("objects"), public_url=f"http://127.0.0.1:{port}", secret=b"k" * 32)
-    server = uvicorn.Server(uvicorn.Config(Starlette(routes=media_routes(store)), host="127.0.0.1", port=port,
-                                           log_level="warning"))
-    t = threading.Thread(target=server.run, daemon=True)
-    t.start()
-    while not server.started:
-        time.sleep(0.02)
-    yield store
-    server.should_exit = True
-    t.join(5)
-
-
-REAL = os.environ.get("OUTFALLWATCH_TEST_MINIO_ENDPOINT")
-
-
-@pytest.fixture(params=["local", "moto", pytest.param("minio", marks=pytest.mark.skipif(
-    not REAL, reason="real MinIO not configured: set OUTFALLWATCH_TEST_MINIO_ENDPOINT (+_ACCESS_KEY, _SECRET_KEY)"))])
-async def store(request):
-    if request.param == "local":
-        s = request.getfixturevalue("local_server")
-    elif request.param == "moto":
-        s = MinioStore(request.getfixturevalue("moto_endpoint"), access_key="test", secret_key="test",
-                       bucket=f"ow-{os.getpid()}")
-    else:
-        s = MinioStore(REAL, access_key=os.environ.get("OUTFALLWATCH_TEST_MINIO_ACCESS_KEY", "minioadmin"),
-                       secret_key=os.environ.get("OUTFALLWATCH_TEST_MINIO_SECRET_KEY", "minioadmin"),
-                       bucket=f"ow-test-{os.getpid()}",
-                       secure=os.environ.get("OUTFALLWATCH_TEST_MINIO_SECURE", "") in ("1", "true"))
-    await s.ensure_ready()
-    await s.ensure_ready()  # idempotent
-    return s
+TTL = timedelta(minutes=5)
 
 
 async def send(ticket, data: bytes, content_type: str) -> httpx.Response:
-    async with httpx.AsyncClient() as c:
+    """Exactly what a phone does with a ticket."""
+    async with httpx.AsyncClient(timeout=30) as c:
         if ticket.method == "PUT":
             return await c.put(ticket.url, content=data, headers=ticket.headers)
-        return await c.post(ticket.url, data=ticket.fields, files={"file": ("f", data, content_type)})
+        assert ticket.method == "POST"
+        return await c.post(ticket.url, data=ticket.fields, files={"file": ("photo", data, content_type)})
 
 
-async def test_upload_through_ticket_then_read_back(store):
-    key, data = f"media/t/{time.time_ns()}/original", os.urandom(50_000)
-    t = await store.presign_upload(key, content_type="image/jpeg", size=len(data), expires=timedelta(minutes=5))
-    assert t.method in ("PUT", "POST") and t.expires_at is not None
+async def fetch(url: str) -> httpx.Response:
+    async with httpx.AsyncClient(timeout=30) as c:
+        return await c.get(url)
+
+
+async def test_is_an_object_store(store):
+    assert isinstance(store, ObjectStore)
+    await store.ensure_ready()  # idempotent
+
+
+async def test_ticket_shape(store, prefix):
+    before = datetime.now(timezone.utc)
+    t = await store.presign_upload(prefix + "original", content_type="image/jpeg", size=123, expires=TTL)
+    assert t.url.startswith("http://") and t.method in ("PUT", "POST")
+    assert t.expires_at.tzinfo is not None and t.expires_at.utcoffset() == timedelta(0)
+    assert before + TTL - timedelta(seconds=2) <= t.expires_at <= datetime.now(timezone.utc) + TTL
+    if t.method == "PUT":
+        assert t.headers["Content-Type"] == "image/jpeg" and not t.fields
+    else:
+        assert t.fields["key"] == prefix + "original" and t.fields["Content-Type"] == "image/jpeg"
+        assert "policy" in t.fields and "file" not in t.fields
+
+
+async def test_upload_through_ticket_then_stat_and_get(store, prefix):
+    key, data = prefix + "original", os.urandom(50_000)
+    t = await store.presign_upload(key, content_type="image/jpeg", size=len(data), expires=TTL)
     r = await send(t, data, "image/jpeg")
     assert r.status_code in (200, 201, 204), r.text
     info = await store.stat(key)
-    assert info is not None and info.size == len(data)
+    assert info is not None and (info.key, info.size, info.content_type) == (key, len(data), "image/jpeg")
     assert await store.get(key) == data
-    url = await store.presign_download(key, expires=timedelta(minutes=5), filename="a.jpg")
-    async with httpx.AsyncClient() as c:
-        assert (await c.get(url)).content == data
+    assert await store.get(key, max_bytes=len(data)) == data
+
+
+async def test_presigned_download(store, prefix):
+    key, data = prefix + "display.jpg", os.urandom(10_000)
+    await store.put(key, data, content_type="image/jpeg")
+    r = await fetch(await store.presign_download(key, expires=TTL))
+    assert r.status_code == 200 and r.content == data
+    assert r.headers["content-type"] == "image/jpeg"
+    r = await fetch(await store.presign_download(key, expires=TTL, filename="排口 12.jpg"))
+    assert r.status_code == 200 and r.content == data
+    cd = r.headers["content-disposition"]
+    assert cd.startswith("attachment;") and "排口 12.jpg" in unquote(cd)
+
+
+async def test_put_get_round_trip_and_overwrite(store, prefix):
+    key = prefix + "thumb.jpg"
+    await store.put(key, b"first", content_type="image/jpeg")
+    assert await store.get(key) == b"first"
+    await store.put(key, b"second one", content_type="image/png")
+    assert await store.get(key) == b"second one"
+    info = await store.stat(key)
+    assert info is not None and (info.size, info.content_type) == (10, "image/png")
+    await store.put(prefix + "empty", b"", content_type="application/octet-stream")
+    assert await store.get(prefix + "empty") == b""
+
+
+async def test_get_with_max_bytes_refuses_oversized(store, prefix):
+    key = prefix + "big"
+    await store.put(key, b"x" * 1000, content_type="image/jpeg")
+    assert len(await store.get(key, max_bytes=1000)) == 1000
     with pytest.raises(ValueError):
-        await store.get(key, max_bytes=100)
-
-
-async def test_put_list_delete(store):
-    prefix = f"media/l/{time.time_ns()}/"
-    for name in ("a", "b"):
-        await store.put(prefix + name, name.encode() * 10, content_type="image/jpeg")
-    assert [k async for k in store.keys(prefix)] == [prefix + "a", prefix + "b"]
-    await store.delete(prefix + "a")
-    await store.delete(prefix + "a")  # idempotent
-    assert await store.stat(prefix + "a") is None
-    assert [k async for k in store.keys(prefix)] == [prefix + "b"]
-
-
-@pytest.mark.parametrize("key", ["../etc/passwd", "/abs", "a//b", "", "x\\y"])
-async def test_bad_keys_refused(store, key):
+        await store.get(key, max_bytes=999)
     with pytest.raises(ValueError):
-        await store.stat(key)
+        await store.get(key, max_bytes=0)
 
 
-async def test_local_urls_are_signed_and_expire(local_server):
-    store = local_server
-    data = b"x" * 10
-    t = await store.presign_upload("media/s/1/original", content_type="image/png", size=10, expires=timedelta(seconds=-1))
-    async with httpx.AsyncClient() as c:
-        r = await c.put(t.url, content=data, headers=t.headers)
-        assert r.status_code == 403 and "expired" in r.text
-        t = await store.presign_upload("media/s/1/original", content_type="image/png", size=10,
-                                       expires=timedelta(minutes=1))
-        tampered = t.url.replace("media%2Fs", "media%2Fx").replace("t=ey", "t=eZ")
-        assert (await c.put(tampered, content=data, headers=t.headers)).status_code == 403
-        assert (await c.put(t.url, content=data * 2, headers=t.headers)).status_code == 413
-        assert await store.stat("media/s/1/original") is None
-        assert (await c.put(t.url, content=data, headers=t.headers)).status_code == 201
-        url = await store.presign_download("media/s/1/original", expires=timedelta(seconds=-5))
-        assert (await c.get(url)).status_code == 403
+async def test_missing_objects(store, prefix):
+    assert await store.stat(prefix + "nope") is None
+    with pytest.raises(FileNotFoundError):
+        await store.get(prefix + "nope")
+    with pytest.raises(FileNotFoundError):
+        await store.get(prefix + "nope", max_bytes=10)
+    assert await store.stat(prefix.rstrip("/")) is None  # a "directory" is no object
+
+
+async def test_delete_is_idempotent(store, prefix):
+    key = prefix + "original"
+    await store.delete(key)  # never existed
+    await store.put(key, b"data", content_type="image/jpeg")
+    await store.delete(key)
+    await store.delete(key)
+    assert await store.stat(key) is None
+    assert [k async for k in store.keys(prefix)] == []
+
+
+async def test_keys_lists_by_prefix(store, prefix):
+    names = ["a/original", "a/thumb.jpg", "ab/original", "b/original"]
+    for n in reversed(names):
+        await store.put(prefix + n, n.encode(), content_type="image/jpeg")
+    assert [k async for k in store.keys(prefix)] == [prefix + n for n in names]
+    assert [k async for k in store.keys(prefix + "a/")] == [prefix + "a/original", prefix + "a/thumb.jpg"]
+    assert [k async for k in store.keys(prefix + "a")] == [prefix + n for n in names[:3]]
+    assert [k async for k in store.keys(prefix + "zzz")] == []
+    everything = [k async for k in store.keys()]
+    assert set(prefix + n for n in names) <= set(everything) and everything == sorted(everything)
+
+
+BAD_KEYS = ["", "/media/x", "../etc/passwd", "media/../../x", "media/./x", "media//x", "media/x/",
+            "media\\x", "media/.hidden", "media/x y", "media/x\n", "m" * 600]
+
+
+@pytest.mark.parametrize("key", BAD_KEYS, ids=range(len(BAD_KEYS)))
+async def test_invalid_keys_refused(store, key):
+    calls = [lambda: store.stat(key), lambda: store.get(key), lambda: store.put(key, b"x", content_type="image/jpeg"),
+             lambda: store.delete(key), lambda: store.presign_download(key, expires=TTL),
+             lambda: store.presign_upload(key, content_type="image/jpeg", size=1, expires=TTL)]
+    for call in calls:
+        with pytest.raises(ValueError):
+            await call()
+
+
+@pytest.mark.parametrize("p", ["../", "/media/", "media/../x/"])
+async def test_invalid_prefix_refused(store, p):
+    with pytest.raises(ValueError):
+        [k async for k in store.keys(p)]
