@@ -66,7 +66,7 @@ async def truncate_pg(db: Database) -> None:
     async with db.engine.begin() as c:
         tables = [r[0] for r in await c.execute(text(
             "SELECT tablename FROM pg_tables WHERE schemaname='public' "
-            "AND tablename NOT IN ('alembic_version','districts','rivers')"))]
+            "AND tablename NOT IN ('alembic_version','districts','rivers','data_version')"))]
         if tables:
             await c.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
 

@@ -17,5 +17,6 @@ class DataVersion(SQLModel, table=True):
     v: int = 0
 
 
-async def current(session) -> int:
-    return (await session.execute(text("SELECT v FROM data_version WHERE id = 1"))).scalar_one()
+async def current(session) -> int | None:
+    """The version, or None if its row is gone (then nothing may be cached: no trigger could bump it)."""
+    return (await session.execute(text("SELECT v FROM data_version WHERE id = 1"))).scalar_one_or_none()

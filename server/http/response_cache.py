@@ -130,6 +130,8 @@ class ResponseCache:
                 version = await data_version.current(s)
         except DomainError:
             return None, None  # let the real path answer with the error
+        if version is None:
+            return None, actor
         # What the caller may see: district roles see their own district's inspections.
         visibility = actor.district_code if actor.role in ("INSPECTOR", "DISTRICT_OFFICER") else "city"
         raw = json.dumps([query, variables, op, visibility, version], sort_keys=True, ensure_ascii=False)

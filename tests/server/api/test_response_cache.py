@@ -76,3 +76,12 @@ async def test_visibility_and_authentication_are_part_of_a_hit(gql, users, db, s
     assert hit is None and body["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
     hit, body = await post(sup, MAP, token="garbage")
     assert hit is None and body["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+
+
+async def test_no_caching_without_a_version_row(gql, users, db):
+    sup = await gql.as_("supervisor")
+    async with db.transaction() as s:
+        await s.execute(text("DELETE FROM data_version"))
+    await post(sup, MAP)
+    hit, body = await post(sup, MAP)
+    assert hit is None and "errors" not in body
