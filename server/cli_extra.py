@@ -2,7 +2,7 @@
 import importlib
 
 
-for _name in ("server.jobs_cli", "server.brief.cli", "server.register_io.cli"):
+for _name in ("server.jobs_cli", "server.domain.brief.cli", "server.register_io.cli", "server.backup.cli"):
     try:
         importlib.import_module(_name)
     except ModuleNotFoundError as e:  # an area not built yet

@@ -15,6 +15,7 @@ from strawberry.tools import merge_types
 
 from server.graphql.errors import ErrorShaping, shape
 from server.graphql.geo.queries import GeoQuery
+from server.graphql.loop.brief import BriefQuery
 from server.graphql.loop.resolvers import LoopMutation, LoopQuery, LoopSubscription
 from server.graphql.media.resolvers import MediaMutation, MediaQuery
 from server.graphql.outfalls.mutations import OutfallMutation
@@ -23,7 +24,7 @@ from server.graphql.users.account import AccountMutation, AccountQuery
 from server.graphql.users.resolvers import UserMutation, UserQuery
 from server.settings import Settings
 
-QUERIES = [UserQuery, AccountQuery, GeoQuery, OutfallQuery, MediaQuery, LoopQuery]
+QUERIES = [UserQuery, AccountQuery, GeoQuery, OutfallQuery, MediaQuery, LoopQuery, BriefQuery]
 MUTATIONS = [UserMutation, AccountMutation, OutfallMutation, MediaMutation, LoopMutation]
 SUBSCRIPTIONS: list[type] = [LoopSubscription]
 

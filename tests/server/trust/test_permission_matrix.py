@@ -158,6 +158,9 @@ async def scenario(op: str, w: World, username: str, d: str) -> dict:
         return await q(f'{{ task(id: "{await w.task(d)}") {{ id }} }}')
     if op == "Query.tasks":
         return await q(f'{{ tasks(filter: {{districtCode: "{d}"}}, first: 500) {{ totalCount edges {{ node {{ district {{ code }} }} }} }} }}')
+    if op == "Query.dailyBrief":
+        return await q("{ dailyBrief(date: \"%s\") { scope newTasksByDistrict { key count } } }"
+                       % datetime.now(timezone(timedelta(hours=8))).date().isoformat())
     if op == "Query.apiTokens":
         return await q("{ apiTokens { id } }")
     if op == "Query.auditEvents":
@@ -266,6 +269,10 @@ async def test_every_cell(gql, users, db, settings, app):
             wrong.append(f"{op} {role} {where}: expected allowed, got {code}: {errors[0].get('message')}")
         elif expect == "no" and code != "FORBIDDEN":
             wrong.append(f"{op} {role} {where}: expected FORBIDDEN, got {code or 'success'}")
+        elif expect == "scoped" and op == "Query.dailyBrief":
+            brief = (body.get("data") or {}).get("dailyBrief") or {}
+            if errors or brief.get("scope") != "渝中区" or any(b["key"] != "渝中区" for b in brief["newTasksByDistrict"]):
+                wrong.append(f"{op} {role} {where}: expected only 渝中区, got {body}")
         elif expect == "scoped":
             nodes = body.get("data", {}).get("tasks", {}).get("edges", []) if not errors else None
             own = {"inspector": "500103", "officer": "500103"}[username]

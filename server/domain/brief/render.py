@@ -1,0 +1,59 @@
+"""The brief as Markdown and as a printable HTML page."""
+from __future__ import annotations
+
+from html import escape
+
+from server.domain.brief.service import Brief
+
+KIND_LABELS = {"ILLEGAL_DISCHARGE": "偷排漏排", "EXCEEDANCE": "超标排放", "FLOATING_DEBRIS": "水面漂浮物",
+               "RIVERBANK_GARBAGE": "岸边垃圾", "SIGNBOARD": "标识牌", "OUTFALL_REMEDIATION": "排口整治", "OTHER": "其他"}
+
+
+def _sections(b: Brief) -> list[tuple[str, list[str], list[list[str]]]]:
+    hours = "—" if b.median_hours_to_close is None else f"{b.median_hours_to_close:g}"
+    return [
+        ("新增任务（按类型）", ["类型", "数量"], [[KIND_LABELS.get(k, k), str(n)] for k, n in b.new_by_kind]),
+        ("新增任务（按区县）", ["区县", "数量"], [[d, str(n)] for d, n in b.new_by_district]),
+        ("超标情况", ["排口", "区县", "指标", "测值", "限值", "标准", "超标倍数"],
+         [[f"{e.outfall_code} {e.outfall_name}", e.district, e.parameter, f"{e.value:g} {e.unit}",
+           "" if e.limit is None else f"{e.limit:g}", e.standard or "",
+           "" if e.ratio is None else f"{e.ratio:.2f}"] for e in b.exceedances]),
+        ("审核", ["通过", "退回", "整改办结中位时长（小时）"], [[str(b.approved), str(b.rejected), hours]]),
+        ("退回原因", ["任务", "原因"], [[c, r] for c, r in b.rejections]),
+        ("逾期任务（按区县）", ["区县", "数量"], [[d, str(n)] for d, n in b.overdue_by_district]),
+    ]
+
+
+def _md_cell(s: str) -> str:
+    return s.replace("|", "\\|").replace("\n", " ")
+
+
+def to_markdown(b: Brief) -> str:
+    out = [f"# 水环境每日简况 {b.day.isoformat()}（{b.scope}）", ""]
+    for title, head, rows in _sections(b):
+        out += [f"## {title}", ""]
+        if not rows:
+            out += ["无", ""]
+            continue
+        out.append("| " + " | ".join(head) + " |")
+        out.append("|" + "---|" * len(head))
+        out += ["| " + " | ".join(_md_cell(c) for c in r) + " |" for r in rows]
+        out.append("")
+    return "\n".join(out)
+
+
+def to_html(b: Brief) -> str:
+    parts = [f"<h1>水环境每日简况 {escape(b.day.isoformat())}（{escape(b.scope)}）</h1>"]
+    for title, head, rows in _sections(b):
+        parts.append(f"<h2>{escape(title)}</h2>")
+        if not rows:
+            parts.append("<p>无</p>")
+            continue
+        th = "".join(f"<th>{escape(h)}</th>" for h in head)
+        trs = "".join("<tr>" + "".join(f"<td>{escape(c)}</td>" for c in r) + "</tr>" for r in rows)
+        parts.append(f"<table><thead><tr>{th}</tr></thead><tbody>{trs}</tbody></table>")
+    css = ("body{font-family:'Noto Sans CJK SC','Microsoft YaHei',sans-serif;margin:2em;color:#111}"
+           "table{border-collapse:collapse;margin:.5em 0 1.5em}td,th{border:1px solid #999;padding:.3em .6em}"
+           "th{background:#eef}@media print{body{margin:1cm}h2{page-break-after:avoid}}")
+    return (f'<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>水环境每日简况 '
+            f'{escape(b.day.isoformat())}</title><style>{css}</style></head><body>{"".join(parts)}</body></html>')

@@ -1,0 +1,98 @@
+"""水环境每日简况: one local day's tasks, exceedances, reviews, overdue work and time to close."""
+from __future__ import annotations
+
+import statistics
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta, timezone
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from server.domain.actor import Actor
+from server.domain.geo.models import District
+from server.domain.inspections.models import Inspection, Measurement
+from server.domain.outfalls.models import Outfall
+from server.domain.permissions import require
+from server.domain.tasks.models import OPEN_STATES, Submission, Task
+
+
+@dataclass
+class Exceedance:
+    outfall_code: str
+    outfall_name: str
+    district: str
+    parameter: str
+    value: float
+    unit: str
+    limit: float | None
+    standard: str | None
+    ratio: float | None
+
+
+@dataclass
+class Brief:
+    day: date
+    scope: str  # 全市 or the district's name
+    new_by_kind: list[tuple[str, int]] = field(default_factory=list)
+    new_by_district: list[tuple[str, int]] = field(default_factory=list)
+    exceedances: list[Exceedance] = field(default_factory=list)
+    approved: int = 0
+    rejected: int = 0
+    rejections: list[tuple[str, str]] = field(default_factory=list)  # task code, reason
+    overdue_by_district: list[tuple[str, int]] = field(default_factory=list)
+    median_hours_to_close: float | None = None
+
+
+def day_bounds(day: date, tz_hours: int = 8) -> tuple[datetime, datetime]:
+    start = datetime.combine(day, time(0), tzinfo=timezone(timedelta(hours=tz_hours))).astimezone(timezone.utc)
+    return start, start + timedelta(days=1)
+
+
+async def daily_brief(*, session: AsyncSession, actor: Actor, day: date, tz_hours: int = 8) -> Brief:
+    """Aggregates for one China Standard Time day; district roles see their own district only."""
+    require(actor, "task.read", actor.district_code)
+    start, end = day_bounds(day, tz_hours)
+    scoped = actor.role in ("INSPECTOR", "DISTRICT_OFFICER")
+    names = dict((await session.execute(select(District.code, District.name))).all())
+    only = (lambda col: col == actor.district_code) if scoped else (lambda col: True)  # noqa: E731
+    b = Brief(day=day, scope=names.get(actor.district_code, "") if scoped else "全市")
+
+    new = select(Task.kind, Task.district_code, func.count()).where(
+        Task.created_at >= start, Task.created_at < end, only(Task.district_code)).group_by(Task.kind, Task.district_code)
+    by_kind: dict[str, int] = {}
+    by_district: dict[str, int] = {}
+    for kind, d, n in (await session.execute(new)).all():
+        by_kind[kind] = by_kind.get(kind, 0) + n
+        by_district[names.get(d, d)] = by_district.get(names.get(d, d), 0) + n
+    b.new_by_kind = sorted(by_kind.items(), key=lambda t: (-t[1], t[0]))
+    b.new_by_district = sorted(by_district.items(), key=lambda t: (-t[1], t[0]))
+
+    ex = (select(Outfall.code, Outfall.name, Outfall.district_code, Measurement.parameter, Measurement.value,
+                 Measurement.unit, Measurement.limit, Measurement.standard, Measurement.exceedance_ratio)
+          .join(Inspection, Inspection.id == Measurement.inspection_id).join(Outfall, Outfall.id == Inspection.outfall_id)
+          .where(Measurement.exceeded.is_(True), Inspection.observed_at >= start, Inspection.observed_at < end,
+                 only(Inspection.district_code)))
+    b.exceedances = sorted((Exceedance(c, n, names.get(d, d), p, v, u, lim, std, r)
+                            for c, n, d, p, v, u, lim, std, r in (await session.execute(ex)).all()),
+                           key=lambda e: -(e.ratio or 0))
+
+    rev = (select(Submission.decision, Task.code, Submission.reason).join(Task, Task.id == Submission.task_id)
+           .where(Submission.reviewed_at >= start, Submission.reviewed_at < end, only(Task.district_code)))
+    for decision, code, reason in (await session.execute(rev)).all():
+        if decision == "APPROVE":
+            b.approved += 1
+        else:
+            b.rejected += 1
+            b.rejections.append((code, reason or ""))
+
+    late = select(Task.district_code, func.count()).where(
+        Task.status.in_(OPEN_STATES), Task.deadline < end, Task.created_at < end,
+        only(Task.district_code)).group_by(Task.district_code)
+    b.overdue_by_district = sorted(((names.get(d, d), n) for d, n in (await session.execute(late)).all()),
+                                   key=lambda t: (-t[1], t[0]))
+
+    closed = select(Task.created_at, Task.closed_at).where(
+        Task.status == "APPROVED", Task.closed_at >= start, Task.closed_at < end, only(Task.district_code))
+    hours = [(c - o).total_seconds() / 3600 for o, c in (await session.execute(closed)).all()]
+    b.median_hours_to_close = round(statistics.median(hours), 2) if hours else None
+    return b

@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+import datetime as dt
+
+import strawberry
+
+from server.domain.brief import daily_brief, to_html, to_markdown
+from server.graphql.context import Info
+from server.graphql.outfalls.types import StatBucket
+
+
+@strawberry.type
+class BriefExceedance:
+    outfall_code: str
+    outfall_name: str
+    district: str
+    parameter: str
+    value: float
+    unit: str
+    limit: float | None
+    standard: str | None
+    ratio: float | None
+
+
+@strawberry.type
+class BriefRejection:
+    task_code: str
+    reason: str
+
+
+@strawberry.type
+class DailyBrief:
+    date: dt.date
+    scope: str
+    new_tasks_by_kind: list[StatBucket]
+    new_tasks_by_district: list[StatBucket]
+    exceedances: list[BriefExceedance]
+    approved: int
+    rejected: int
+    rejections: list[BriefRejection]
+    overdue_by_district: list[StatBucket]
+    median_hours_to_close: float | None
+    markdown: str
+    html: str
+
+
+@strawberry.type
+class BriefQuery:
+    @strawberry.field(description="水环境每日简况 for one China Standard Time day, within the caller's scope.")
+    async def daily_brief(self, info: Info, date: dt.date) -> DailyBrief:
+        async with info.context.db.session() as s:
+            b = await daily_brief(session=s, actor=info.context.actor, day=date)
+        buckets = lambda pairs: [StatBucket(key=k, label=k, count=n) for k, n in pairs]  # noqa: E731
+        return DailyBrief(
+            date=b.day, scope=b.scope, new_tasks_by_kind=buckets(b.new_by_kind),
+            new_tasks_by_district=buckets(b.new_by_district),
+            exceedances=[BriefExceedance(outfall_code=e.outfall_code, outfall_name=e.outfall_name, district=e.district,
+                                         parameter=e.parameter, value=e.value, unit=e.unit, limit=e.limit,
+                                         standard=e.standard, ratio=e.ratio) for e in b.exceedances],
+            approved=b.approved, rejected=b.rejected,
+            rejections=[BriefRejection(task_code=c, reason=r) for c, r in b.rejections],
+            overdue_by_district=buckets(b.overdue_by_district), median_hours_to_close=b.median_hours_to_close,
+            markdown=to_markdown(b), html=to_html(b))

@@ -1,0 +1,86 @@
+"""水环境每日简况: the day's numbers exactly, scoped, as Markdown, HTML, GraphQL and CLI."""
+from __future__ import annotations
+
+import subprocess
+import sys
+import uuid
+from datetime import datetime, timedelta, timezone
+
+from sqlalchemy import select
+
+from tests.server.api.test_loop_api import RECORD, REVIEW, SUBMIT, photo
+
+CST = timezone(timedelta(hours=8))
+Q = """query($d: Date!) { dailyBrief(date: $d) { date scope approved rejected medianHoursToClose
+  newTasksByKind { key count } newTasksByDistrict { key count } overdueByDistrict { key count }
+  exceedances { outfallCode parameter value limit standard ratio } rejections { taskCode reason } markdown html } }"""
+
+
+async def test_a_day_in_the_brief(gql, client, users, db, settings):
+    from server.domain.tasks.models import Task
+
+    sup, insp, officer = await gql.as_("supervisor"), await gql.as_("inspector"), await gql.as_("officer")
+    oid = (await sup("""mutation($i: RegisterOutfallInput!) { registerOutfall(input: $i) { id } }""", {"i": {
+        "clientId": str(uuid.uuid4()), "name": "简况排口", "category": "OTHER", "riverCode": "YANGTZE",
+        "districtCode": "500103", "location": {"lat": 29.5647, "lon": 106.587}, "waterClass": "III"}}))[
+        "registerOutfall"]["id"]
+    ins = (await insp(RECORD, {"i": {"clientId": str(uuid.uuid4()), "outfallId": oid,
+                                     "observedAt": datetime.now(timezone.utc).isoformat(),
+                                     "measurements": [{"parameter": "COD", "value": 50}]}}))["recordInspection"]
+    task_id = ins["raisedTasks"][0]["id"]
+    create = "mutation($i: CreateTaskInput!) { createTask(input: $i) { id } }"
+    deadline = (datetime.now(timezone.utc) + timedelta(days=2)).isoformat()
+    wz = (await sup(create, {"i": {"clientId": str(uuid.uuid4()), "kind": "RIVERBANK_GARBAGE", "source": "DRONE",
+                                   "title": "万州岸边垃圾", "districtCode": "500101", "deadline": deadline,
+                                   "location": {"lat": 30.8, "lon": 108.4}}}))["createTask"]["id"]
+    sub = lambda: {"clientId": str(uuid.uuid4()), "taskId": task_id}  # noqa: E731
+    s1 = (await officer(SUBMIT, {"i": {**sub(), "beforeMediaIds": [await photo(officer, client, seed=70)],
+                                       "afterMediaIds": [await photo(officer, client, seed=71)]}}))
+    await sup(REVIEW, {"i": {"submissionId": s1["submitRectification"]["id"], "decision": "REJECT",
+                             "reason": "照片模糊"}})
+    s2 = (await officer(SUBMIT, {"i": {**sub(), "beforeMediaIds": [await photo(officer, client, seed=72)],
+                                       "afterMediaIds": [await photo(officer, client, seed=73)]}}))
+    await sup(REVIEW, {"i": {"submissionId": s2["submitRectification"]["id"], "decision": "APPROVE"}})
+    async with db.transaction() as s:  # the Wanzhou task is already late, and the closed one took 5 hours
+        (await s.get(Task, int(wz))).deadline = datetime.now(timezone.utc) - timedelta(minutes=1)
+        t = await s.get(Task, int(task_id))
+        t.created_at = t.closed_at - timedelta(hours=5)
+    today = datetime.now(CST).date().isoformat()
+    b = (await sup(Q, {"d": today}))["dailyBrief"]
+    assert b["scope"] == "全市"
+    assert {x["key"]: x["count"] for x in b["newTasksByKind"]} == {"EXCEEDANCE": 1, "RIVERBANK_GARBAGE": 1}
+    assert {x["key"]: x["count"] for x in b["newTasksByDistrict"]} == {"渝中区": 1, "万州区": 1}
+    (e,) = b["exceedances"]
+    assert (e["parameter"], e["value"], e["limit"], e["standard"]) == ("COD", 50, 20, "GB 3838-2002 III")
+    assert e["ratio"] == 2.5
+    assert (b["approved"], b["rejected"]) == (1, 1) and b["rejections"][0]["reason"] == "照片模糊"
+    assert b["overdueByDistrict"] == [{"key": "万州区", "count": 1}]
+    assert b["medianHoursToClose"] == 5.0
+    assert b["markdown"].startswith(f"# 水环境每日简况 {today}") and "照片模糊" in b["markdown"]
+    assert b["html"].startswith("<!doctype html>") and '<meta charset="utf-8">' in b["html"] and "万州区" in b["html"]
+    # A district officer sees the own district only.
+    mine = (await officer(Q, {"d": today}))["dailyBrief"]
+    assert mine["scope"] == "渝中区" and mine["overdueByDistrict"] == []
+    assert {x["key"] for x in mine["newTasksByDistrict"]} == {"渝中区"}
+    other = (await (await gql.as_("officer2"))(Q, {"d": today}))["dailyBrief"]
+    assert other["exceedances"] == [] and other["approved"] == 0
+    # Yesterday is empty.
+    y = (await sup(Q, {"d": (datetime.now(CST).date() - timedelta(days=1)).isoformat()}))["dailyBrief"]
+    assert y["newTasksByKind"] == [] and y["medianHoursToClose"] is None
+
+
+def test_cli(tmp_path):
+    import os
+
+    env = {**os.environ, "OUTFALLWATCH_DATA_DIR": str(tmp_path)}
+    env.pop("OUTFALLWATCH_DATABASE_URL", None)
+    run = lambda *a: subprocess.run([sys.executable, "-m", "server.cli", *a], capture_output=True, text=True,  # noqa
+                                    env=env, timeout=120)
+    assert run("migrate").returncode == 0
+    r = run("brief", "--date", "2026-11-25", "--format", "html", "-o", str(tmp_path / "b.html"))
+    assert r.returncode == 0, r.stderr
+    assert "水环境每日简况 2026-11-25" in (tmp_path / "b.html").read_text(encoding="utf-8")
+    r = run("brief", "--date", "2026-11-25")
+    assert r.returncode == 0 and r.stdout.startswith("# 水环境每日简况 2026-11-25（全市）")
+    r = run("brief", "--date", "25/11/2026")
+    assert r.returncode == 1 and r.stderr.strip() == "error: --date '25/11/2026' is not a date (YYYY-MM-DD)"
