@@ -19,24 +19,22 @@ def alembic_config() -> Config:
     return cfg
 
 
-async def upgrade(db: Database, revision: str = "head") -> None:
+async def _run(db: Database, step, revision: str) -> None:
     def go(conn):
         cfg = alembic_config()
         cfg.attributes["connection"] = conn
-        command.upgrade(cfg, revision)
+        step(cfg, revision)
 
     async with db.engine.begin() as conn:
         await conn.run_sync(go)
+
+
+async def upgrade(db: Database, revision: str = "head") -> None:
+    await _run(db, command.upgrade, revision)
 
 
 async def downgrade(db: Database, revision: str = "base") -> None:
-    def go(conn):
-        cfg = alembic_config()
-        cfg.attributes["connection"] = conn
-        command.downgrade(cfg, revision)
-
-    async with db.engine.begin() as conn:
-        await conn.run_sync(go)
+    await _run(db, command.downgrade, revision)
 
 
 async def current_revision(db: Database) -> str | None:
