@@ -52,3 +52,30 @@ COMMANDS["tick"] = ("run the scheduled jobs once: overdue/reminders, notificatio
                     _tick)
 COMMANDS["cleanup-uploads"] = ("reject uploads whose ticket expired and delete their objects", lambda p: None,
                                _cleanup)
+
+
+def _create_token(args, settings):
+    from server.domain.users.tokens import create_api_token
+
+    async def go():
+        await _check_migrated(settings)
+        db = _db(settings)
+        try:
+            async with db.transaction() as s:
+                row, token = await create_api_token(session=s, actor=None, name=args.name, scopes=args.scope,
+                                                    username=args.username)
+                return row.id, token
+        finally:
+            await db.dispose()
+
+    tid, token = asyncio.run(go())
+    print(f"API token {tid} for {args.username} ({' '.join(args.scope)}); shown once, store it now:\n{token}")
+
+
+def _setup_token(p):
+    p.add_argument("username", help="the INTEGRATOR user the token acts as")
+    p.add_argument("--name", required=True, help="what uses it, e.g. 视频AI平台")
+    p.add_argument("--scope", action="append", required=True, choices=["read", "tasks:create"])
+
+
+COMMANDS["create-token"] = ("create an integrator API token (shown once)", _setup_token, _create_token)

@@ -80,3 +80,12 @@ def test_scheduler_commands_for_cron(tmp_path):
     assert r.returncode == 0 and r.stdout.strip() == "expired_uploads: 0"
     r = run(["cleanup-uploads"], tmp_path)
     assert r.returncode == 0 and "expired uploads removed: 0" in r.stdout
+
+
+def test_create_token(tmp_path):
+    assert run(["migrate"], tmp_path).returncode == 0
+    assert run(["seed-demo"], tmp_path).returncode == 0
+    r = run(["create-token", "integrator", "--name", "视频AI", "--scope", "read", "--scope", "tasks:create"], tmp_path)
+    assert r.returncode == 0 and r.stdout.strip().splitlines()[-1].startswith("owk_"), r.stderr
+    r = run(["create-token", "inspector", "--name", "x", "--scope", "read"], tmp_path)
+    assert r.returncode == 1 and "not an INTEGRATOR user" in r.stderr
