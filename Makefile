@@ -38,5 +38,8 @@ schema: install
 bench: install-dev
 	$(BIN)/python bench/images_bench.py
 
+fuzz: install-dev
+	OUTFALLWATCH_FUZZ_EXAMPLES=$${OUTFALLWATCH_FUZZ_EXAMPLES:-5000} $(BIN)/python -m pytest -s tests/server/fuzz
+
 clean:
 	rm -rf var .pytest_cache
