@@ -2,7 +2,8 @@
 import importlib
 
 
-for _name in ("server.jobs_cli", "server.domain.brief.cli", "server.register_io.cli", "server.backup.cli"):
+for _name in ("server.jobs_cli", "server.domain.brief.cli", "server.ops.backup_cli", "server.register_io.cli",
+              "server.backup.cli"):
     try:
         importlib.import_module(_name)
     except ModuleNotFoundError as e:  # an area not built yet

@@ -89,3 +89,17 @@ def test_create_token(tmp_path):
     assert r.returncode == 0 and r.stdout.strip().splitlines()[-1].startswith("owk_"), r.stderr
     r = run(["create-token", "inspector", "--name", "x", "--scope", "read"], tmp_path)
     assert r.returncode == 1 and "not an INTEGRATOR user" in r.stderr
+
+
+def test_backup_and_restore_commands(tmp_path):
+    a, b = tmp_path / "a", tmp_path / "b"
+    assert run(["migrate"], a).returncode == 0 and run(["seed-demo"], a).returncode == 0
+    r = run(["backup", str(tmp_path / "bk")], a)
+    assert r.returncode == 0 and "backed up" in r.stdout, r.stderr
+    assert run(["migrate"], b).returncode == 0
+    r = run(["restore", str(tmp_path / "bk")], b)
+    assert r.returncode == 0 and "restored and verified" in r.stdout, r.stderr
+    r = run(["restore", str(tmp_path / "bk")], b)
+    assert r.returncode == 1 and "not empty" in r.stderr
+    r = run(["backup", str(tmp_path / "bk")], a)
+    assert r.returncode == 1 and "is not empty" in r.stderr
