@@ -10,6 +10,7 @@ from server.db import Database
 from server.domain.actor import Actor
 from server.domain.errors import DomainError, RateLimited, Unauthenticated
 from server.domain.users.service import actor_from_token
+from server.domain.users.throttle import LoginThrottle, Window
 from server.domain.users.tokens import actor_from_api_token, is_api_token
 from server.graphql.dataloaders import Loaders
 from server.settings import Settings
@@ -24,10 +25,8 @@ class Services:
     store: Any = None
     events: Any = None
     extra: dict = field(default_factory=dict)
-    login_throttle: Any = field(default_factory=lambda: __import__(
-        "server.domain.users.throttle", fromlist=["LoginThrottle"]).LoginThrottle())
-    token_limit: Any = field(default_factory=lambda: __import__(
-        "server.domain.users.throttle", fromlist=["Window"]).Window(600, 60))
+    login_throttle: LoginThrottle = field(default_factory=LoginThrottle)
+    token_limit: Window = field(default_factory=lambda: Window(600, 60))  # requests per API token per minute
 
 
 @dataclass
