@@ -37,6 +37,21 @@ class Context:
     loaders: Loaders
     _actor: Actor | None = None
     _auth_error: DomainError | None = None
+    # graphql-transport-ws connection_init payload: browsers cannot set headers on a WebSocket,
+    # so subscribers may send {"Authorization": "Bearer …"} here instead.
+    connection_params: dict | None = None
+
+    async def actor_from_connection(self) -> Actor | None:
+        if self._actor is None and self._auth_error is None and isinstance(self.connection_params, dict):
+            params = {k.lower(): v for k, v in self.connection_params.items() if isinstance(v, str)}
+            token = bearer(params) or params.get("token")
+            if token:
+                try:
+                    async with self.db.session() as s:
+                        self._actor = await authenticate(self.services, s, token, None)
+                except (Unauthenticated, RateLimited) as e:
+                    self._auth_error = e
+        return self.actor
 
     @property
     def settings(self) -> Settings:

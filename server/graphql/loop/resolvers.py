@@ -211,7 +211,8 @@ class LoopSubscription:
     @strawberry.subscription(description="Task events as they happen; each subscriber sees only its scope.")
     async def task_events(self, info: Info, district_code: str | None = None) -> AsyncGenerator[TaskEvent, None]:
         ctx = info.context
-        actor = require(ctx.actor, "task.read", ctx.actor.district_code if ctx.actor else None)
+        a = await ctx.actor_from_connection()
+        actor = require(a, "task.read", a.district_code if a else None)
         if actor.role in ("INSPECTOR", "DISTRICT_OFFICER"):
             if district_code and district_code != actor.district_code:
                 raise Forbidden(f"role {actor.role} may only follow its own district's tasks")

@@ -57,12 +57,13 @@ async def test_two_supervisors_review_at_the_same_moment(gql, client, users, db)
         assert t >= 1
 
 
-def _ws_events(tc, token: str, district: str | None, n: int, trigger) -> list[dict]:
+def _ws_events(tc, token: str, district: str | None, n: int, trigger, in_payload: bool = False) -> list[dict]:
     """Subscribe over graphql-transport-ws, run `trigger`, collect n events."""
     got = []
+    auth = {"Authorization": f"Bearer {token}"}
     with tc.websocket_connect("/graphql", subprotocols=["graphql-transport-ws"],
-                              headers={"Authorization": f"Bearer {token}"}) as ws:
-        ws.send_json({"type": "connection_init"})
+                              headers={} if in_payload else auth) as ws:
+        ws.send_json({"type": "connection_init", "payload": auth if in_payload else {}})
         assert ws.receive_json()["type"] == "connection_ack"
         q = "subscription($d: String) { taskEvents(districtCode: $d) { type task { code district { code } } } }"
         ws.send_json({"id": "1", "type": "subscribe", "payload": {"query": q, "variables": {"d": district}}})
@@ -105,7 +106,7 @@ def test_subscribers_see_only_their_scope(settings, users):
         assert [e["task"]["district"]["code"] for e in mine] == ["500103"]
         city = _ws_events(tc, sup, None, 2, trigger)
         assert [e["task"]["district"]["code"] for e in city] == ["500101", "500103"]
-        only = _ws_events(tc, sup, "500101", 1, trigger)
+        only = _ws_events(tc, sup, "500101", 1, trigger, in_payload=True)  # token in connection_init
         assert only[0]["type"] == "CREATED" and only[0]["task"]["district"]["code"] == "500101"
 
 
