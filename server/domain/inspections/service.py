@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.domain.actor import Actor
-from server.domain.errors import BadInput, Forbidden, NotFound
+from server.domain.errors import BadInput, Forbidden
 from server.domain.evidence import Site
 from server.domain.idempotency import check_replay, normalise_client_id, payload_hash
 from server.domain.inspections.models import Inspection, Measurement

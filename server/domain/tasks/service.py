@@ -15,7 +15,6 @@ from server.domain.geo.models import District
 from server.domain.idempotency import check_replay, normalise_client_id, payload_hash
 from server.domain.inspections.models import Inspection, Measurement
 from server.domain.media import service as media
-from server.domain.media.models import Media
 from server.domain.outfalls.models import Outfall
 from server.domain.outfalls.service import Point, advance_phase, check_point
 from server.domain.pagination import check_first, decode_cursor, encode_cursor

@@ -2,19 +2,15 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import uuid
 from datetime import datetime, timedelta, timezone
 
-import httpx
 import pytest
 from starlette.testclient import TestClient
 
 from server.app import create_app
 from server.events.broker import PostgresBroker
-from server.graphql.context import Services
 from tests.conftest import PG_SKIP, PG_URL
-from tests.server.api.conftest import Gql
 from tests.server.api.test_loop_api import REVIEW, SUBMIT, photo
 
 CREATE = """mutation($i: CreateTaskInput!) { createTask(input: $i) { id code } }"""

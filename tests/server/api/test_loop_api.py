@@ -2,7 +2,6 @@
 resubmit, approve; with notifications, events and phases checked at each step, on both databases."""
 from __future__ import annotations
 
-import asyncio
 import uuid
 from datetime import datetime, timedelta, timezone
 

@@ -6,8 +6,6 @@ import sys
 import uuid
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import select
-
 from tests.server.api.test_loop_api import RECORD, REVIEW, SUBMIT, photo
 
 CST = timezone(timedelta(hours=8))

@@ -1,7 +1,6 @@
 """Migrations: empty -> head matches the models exactly; head -> base leaves nothing."""
 from __future__ import annotations
 
-import os
 import uuid
 
 import pytest

@@ -6,11 +6,9 @@ from __future__ import annotations
 
 import asyncio
 import os
-import uuid
 
 import httpx
 import pytest
-from graphql import GraphQLNonNull
 from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
 from hypothesis_graphql import from_schema
 

@@ -7,7 +7,6 @@ import uuid
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-import pytest
 
 from server.domain.actor import Actor
 from server.domain.media.models import Media
