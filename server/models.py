@@ -7,6 +7,7 @@ from server.domain.geo.models import District, River  # noqa: F401
 from server.domain.inspections.models import Inspection, Measurement  # noqa: F401
 from server.domain.media.models import Media  # noqa: F401
 from server.domain.outfalls.models import Outfall, OutfallCodeCounter  # noqa: F401
+from server.domain.patrols.models import Patrol  # noqa: F401
 from server.domain.notify.models import Notification  # noqa: F401
 from server.domain.tasks.models import Submission, Task, TaskEvent  # noqa: F401
 from server.domain.users.models import User  # noqa: F401

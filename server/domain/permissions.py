@@ -36,6 +36,8 @@ RULES: dict[str, tuple[set[str], bool]] = {
     "task.submit": ({"DISTRICT_OFFICER"}, True),
     "task.review": ({"SUPERVISOR"}, False),
     "task.cancel": ({"SUPERVISOR", "ADMIN"}, False),
+    "patrol.create": ({"INSPECTOR", "DISTRICT_OFFICER", "SUPERVISOR", "ADMIN"}, False),
+    "patrol.read": (READ_ROLES, True),
     "token.manage": ({"ADMIN"}, False),
     "audit.read": ({"SUPERVISOR", "ADMIN"}, False),
 }

@@ -20,12 +20,13 @@ from server.graphql.loop.resolvers import LoopMutation, LoopQuery, LoopSubscript
 from server.graphql.media.resolvers import MediaMutation, MediaQuery
 from server.graphql.outfalls.mutations import OutfallMutation
 from server.graphql.outfalls.queries import OutfallQuery
+from server.graphql.patrols.resolvers import PatrolMutation, PatrolQuery
 from server.graphql.users.account import AccountMutation, AccountQuery
 from server.graphql.users.resolvers import UserMutation, UserQuery
 from server.settings import Settings
 
-QUERIES = [UserQuery, AccountQuery, GeoQuery, OutfallQuery, MediaQuery, LoopQuery, BriefQuery]
-MUTATIONS = [UserMutation, AccountMutation, OutfallMutation, MediaMutation, LoopMutation]
+QUERIES = [UserQuery, AccountQuery, GeoQuery, OutfallQuery, MediaQuery, LoopQuery, BriefQuery, PatrolQuery]
+MUTATIONS = [UserMutation, AccountMutation, OutfallMutation, MediaMutation, LoopMutation, PatrolMutation]
 SUBSCRIPTIONS: list[type] = [LoopSubscription]
 
 

@@ -59,6 +59,7 @@ class World:
         self.outfalls: dict[str, int] = {}
         self.inspections: dict[str, int] = {}
         self.media: dict[str, int] = {}
+        self.patrols: dict[str, int] = {}
 
     async def token(self, username: str, fresh: bool = False) -> str:
         if fresh or username not in self.tokens:
@@ -80,6 +81,7 @@ class World:
                 self.inspections[d] = i.id
         for d, who in (("500103", "inspector"), ("500101", "inspector2")):
             self.media[d] = await self.ready_media(who, d)
+            self.patrols[d] = await self.patrol(who, d)
         for d in SPOT:
             await self.task(d)
 
@@ -92,6 +94,18 @@ class World:
             s.add(m)
             await s.flush()
             return m.id
+
+    async def patrol(self, username: str, district: str) -> int:
+        from server.domain.patrols.service import TrackPoint, record_patrol
+
+        lat, lon = SPOT[district]
+        now = datetime.now(timezone.utc)
+        actor = Actor(user_id=self.users[username], username=username, role="INSPECTOR", district_code=district)
+        async with self.db.transaction() as s:
+            p = await record_patrol(session=s, actor=actor, client_id=uuid.uuid4(), started_at=now - timedelta(minutes=5),
+                                    ended_at=now, track=[TrackPoint(lat, lon, now - timedelta(minutes=5)),
+                                                         TrackPoint(lat + 0.001, lon, now)])
+            return p.id
 
     async def pending_media(self, username: str) -> int:
         """A PENDING upload whose bytes are already in the store, ready to complete."""
@@ -160,6 +174,10 @@ async def scenario(op: str, w: World, username: str, d: str) -> dict:
     if op == "Query.dailyBrief":
         return await q("{ dailyBrief(date: \"%s\") { scope newTasksByDistrict { key count } } }"
                        % datetime.now(timezone(timedelta(hours=8))).date().isoformat())
+    if op == "Query.patrol":
+        return await q(f'{{ patrol(id: "{w.patrols[d]}") {{ id distanceM }} }}')
+    if op == "Query.patrols":
+        return await q(f'{{ patrols(districtCode: "{d}") {{ edges {{ node {{ districtCode }} }} }} }}')
     if op == "Query.apiTokens":
         return await q("{ apiTokens { id } }")
     if op == "Query.auditEvents":
@@ -207,6 +225,12 @@ async def scenario(op: str, w: World, username: str, d: str) -> dict:
         return await q("mutation($i: RecordInspectionInput!) { recordInspection(input: $i) { id } }", {"i": {
             "clientId": str(uuid.uuid4()), "outfallId": str(w.outfalls[d]),
             "observedAt": datetime.now(timezone.utc).isoformat()}})
+    if op == "Mutation.recordPatrol":
+        lat, lon = SPOT[d]
+        now = datetime.now(timezone.utc)
+        return await q("mutation($i: RecordPatrolInput!) { recordPatrol(input: $i) { id } }", {"i": {
+            "clientId": str(uuid.uuid4()), "startedAt": (now - timedelta(minutes=1)).isoformat(),
+            "endedAt": now.isoformat(), "track": [{"lat": lat, "lon": lon, "at": now.isoformat()}]}})
     if op == "Mutation.createTask":
         return await q("mutation($i: CreateTaskInput!) { createTask(input: $i) { id } }", {"i": task_input(d)})
     if op == "Mutation.startTask":

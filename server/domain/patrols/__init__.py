@@ -1,0 +1,1 @@
+"""Patrols (巡河): an inspector's walk along a river, recorded as a GPS track."""
