@@ -77,7 +77,8 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
         return JSONResponse({"status": "ok"})
 
     routes = [Route("/healthz", healthz), Route("/graphql", gql, methods=["GET", "POST"]),
-              WebSocketRoute("/graphql", gql)]
+              WebSocketRoute("/graphql", gql),
+              *__import__("server.register_io.routes", fromlist=["_"]).export_routes(services)]  # /export/…
     if isinstance(services.store, LocalStore):
         routes += media_routes(services.store)
 
