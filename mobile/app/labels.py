@@ -1,0 +1,56 @@
+"""Words for the server's enum values. Marked with N_ here, translated with _() when shown."""
+from __future__ import annotations
+
+from mobile.app.i18n import N_, _
+
+CATEGORIES = {  # HJ 1312-2023 top level
+    "INDUSTRIAL": N_("Industrial outfall"),
+    "URBAN_SEWAGE_PLANT": N_("Urban sewage plant outfall"),
+    "AGRICULTURAL": N_("Agricultural outfall"),
+    "OTHER": N_("Other outfall"),
+}
+PHASES = {  # 查测溯治
+    "SURVEYED": N_("Investigated (cha)"),
+    "MONITORED": N_("Monitored (ce)"),
+    "TRACED": N_("Traced (su)"),
+    "REMEDIATED": N_("Remediated (zhi)"),
+}
+PHASE_ORDER = ("SURVEYED", "MONITORED", "TRACED", "REMEDIATED")
+PHASE_SHORT = {"SURVEYED": N_("Find"), "MONITORED": N_("Test"), "TRACED": N_("Trace"), "REMEDIATED": N_("Fix")}
+WATER_CLASSES = ("I", "II", "III", "IV", "V")
+TASK_STATUS = {
+    "OPEN": N_("Open"), "IN_PROGRESS": N_("In progress"), "SUBMITTED": N_("Submitted"),
+    "APPROVED": N_("Approved"), "REJECTED": N_("Rejected"), "CANCELLED": N_("Cancelled"),
+}
+TASK_KINDS = {
+    "ILLEGAL_DISCHARGE": N_("Illegal discharge"), "EXCEEDANCE": N_("Exceedance"),
+    "FLOATING_DEBRIS": N_("Floating debris"), "RIVERBANK_GARBAGE": N_("Riverbank garbage"),
+    "SIGNBOARD": N_("Signboard"), "OUTFALL_REMEDIATION": N_("Outfall remediation"), "OTHER": N_("Other"),
+}
+SEVERITY = {"INFO": N_("Info"), "WARNING": N_("Warning"), "FAIL": N_("Fail")}
+ROLES = {"INSPECTOR": N_("Inspector"), "DISTRICT_OFFICER": N_("District officer"),
+         "SUPERVISOR": N_("Supervisor"), "ADMIN": N_("Administrator"), "INTEGRATOR": N_("Integrator")}
+OUTBOX_KINDS = {
+    "registerOutfall": N_("New outfall"), "recordInspection": N_("Inspection"),
+    "submitRectification": N_("Rectification"), "reviewSubmission": N_("Review"),
+    "startTask": N_("Start task"), "recordPatrol": N_("Patrol"),
+}
+# Rapid-test parameters an inspector can read on site; unit as the server expects it.
+PARAMETERS = [
+    ("PH", N_("pH"), ""), ("WATER_TEMP", N_("Water temperature"), "°C"),
+    ("CONDUCTIVITY", N_("Conductivity"), "µS/cm"), ("COD", N_("COD"), "mg/L"),
+    ("NH3_N", N_("Ammonia nitrogen"), "mg/L"), ("TP", N_("Total phosphorus"), "mg/L"),
+    ("TN", N_("Total nitrogen"), "mg/L"), ("DO", N_("Dissolved oxygen"), "mg/L"),
+    ("TURBIDITY", N_("Turbidity"), "NTU"),
+]
+
+
+def label(table: dict[str, str], value: str | None) -> str:
+    """The translated word for an enum value; the raw value if we have no word for it."""
+    if value is None:
+        return "—"
+    return _(table[value]) if value in table else str(value)
+
+
+def choices(table: dict[str, str]) -> list[tuple[str, str]]:
+    return [(k, _(v)) for k, v in table.items()]

@@ -1,0 +1,74 @@
+"""The page every screen is: a top bar, a scrolling body, a one-line message area.
+
+Screens build their widgets in build() (so a language switch is just a rebuild) and fill them
+with data in refresh(), called each time the screen is shown.
+"""
+from __future__ import annotations
+
+from kivy.app import App
+from kivy.clock import Clock
+from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.screenmanager import Screen
+
+from mobile.app import theme
+from mobile.app.widgets import Scroll, Text, TopBar
+
+
+class Page(Screen):
+    title = ""
+    back = True  # show a back arrow
+
+    def __init__(self, **kw):
+        super().__init__(**kw)
+        self.params: dict = {}
+        self._root = BoxLayout(orientation="vertical")
+        self.add_widget(self._root)
+        self.rebuild()
+
+    @property
+    def app(self):
+        return App.get_running_app()
+
+    @property
+    def services(self):
+        return self.app.services
+
+    def rebuild(self):
+        self._root.clear_widgets()
+        self._root.add_widget(TopBar(self.page_title(), on_back=self.go_back if self.back else None,
+                                     right=self.bar_button()))
+        self.message = Text("", color=theme.DANGER, size=theme.FONT_SMALL, padding=[theme.PAD, 0])
+        self._root.add_widget(self.message)
+        self.scroll = Scroll()
+        self.body = self.scroll.body
+        self._root.add_widget(self.scroll)
+        self.build()
+
+    # Overridable pieces -----------------------------------------------------------------------
+    def page_title(self) -> str:
+        return self.title
+
+    def bar_button(self):
+        return None
+
+    def build(self):
+        """Create the widgets (called again after a language switch)."""
+
+    def refresh(self):
+        """Fill the widgets with current data (called every time the screen is shown)."""
+
+    # Helpers ----------------------------------------------------------------------------------
+    def on_pre_enter(self, *_a):
+        self.say("")
+        self.refresh()
+
+    def go_back(self):
+        self.app.back()
+
+    def say(self, text: str, ok: bool = False):
+        """A short message under the top bar: errors in red, confirmations in green."""
+        self.message.color = theme.OK if ok else theme.DANGER
+        self.message.text = text
+
+    def later(self, fn, delay=0):
+        Clock.schedule_once(lambda _dt: fn(), delay)

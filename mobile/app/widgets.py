@@ -1,0 +1,222 @@
+"""Small reusable widgets so screens read as layouts, not styling."""
+from __future__ import annotations
+
+from kivy.graphics import Color, Rectangle, RoundedRectangle
+from kivy.metrics import dp
+from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.button import Button
+from kivy.uix.gridlayout import GridLayout
+from kivy.uix.image import Image
+from kivy.uix.label import Label
+from kivy.uix.scrollview import ScrollView
+from kivy.uix.spinner import Spinner, SpinnerOption
+from kivy.uix.textinput import TextInput
+
+from mobile.app import theme
+from mobile.app.i18n import _
+
+
+class Text(Label):
+    """A wrapping label whose height follows its text (Kivy labels do not size themselves)."""
+
+    def __init__(self, text="", size=None, color=theme.TEXT, bold=False, halign="left", **kw):
+        super().__init__(text=str(text), font_size=size or theme.FONT, color=color, bold=bold,
+                         halign=halign, valign="middle", size_hint_y=None, markup=True, **kw)
+        self.bind(width=self._wrap, texture_size=self._fit)
+        self._wrap()
+
+    def _wrap(self, *_a):
+        self.text_size = (self.width, None)
+
+    def _fit(self, *_a):
+        self.height = max(self.texture_size[1], dp(20))
+
+
+class Filled:
+    """Mixin painting a (rounded) background under a layout."""
+
+    def paint(self, color, radius=0):
+        with self.canvas.before:
+            self._bg_color = Color(*color)
+            self._bg = (RoundedRectangle(radius=[radius]) if radius else Rectangle())
+        self.bind(pos=self._sync_bg, size=self._sync_bg)
+
+    def set_fill(self, color):
+        self._bg_color.rgba = color
+
+    def _sync_bg(self, *_a):
+        self._bg.pos, self._bg.size = self.pos, self.size
+
+
+class Column(BoxLayout, Filled):
+    """A vertical stack whose height is the sum of its children (for use inside a ScrollView)."""
+
+    def __init__(self, fill=None, radius=0, **kw):
+        kw.setdefault("orientation", "vertical")
+        kw.setdefault("spacing", theme.GAP)
+        super().__init__(size_hint_y=None, **kw)
+        self.bind(minimum_height=self.setter("height"))
+        if fill:
+            self.paint(fill, radius)
+
+
+class Card(Column):
+    def __init__(self, **kw):
+        kw.setdefault("padding", theme.PAD)
+        kw.setdefault("spacing", dp(4))
+        super().__init__(fill=theme.CARD, radius=dp(8), **kw)
+
+
+class Row(BoxLayout, Filled):
+    def __init__(self, height=None, fill=None, **kw):
+        kw.setdefault("spacing", theme.GAP)
+        super().__init__(orientation="horizontal", size_hint_y=None, height=height or theme.BUTTON_H, **kw)
+        if fill:
+            self.paint(fill)
+
+
+class Btn(Button):
+    KINDS = {"primary": (theme.PRIMARY, theme.ON_PRIMARY), "secondary": (theme.SECONDARY_BUTTON, theme.TEXT),
+             "danger": (theme.DANGER, theme.ON_PRIMARY), "ok": (theme.OK, theme.ON_PRIMARY),
+             "accent": (theme.ACCENT, theme.ON_PRIMARY)}
+
+    def __init__(self, text, on_press=None, kind="primary", height=None, **kw):
+        bg, fg = self.KINDS[kind]
+        kw.setdefault("size_hint_y", None)
+        super().__init__(text=text, background_normal="", background_down="", background_color=bg,
+                         color=fg, font_size=theme.FONT, height=height or theme.BUTTON_H,
+                         halign="center", valign="middle", **kw)
+        self.bind(size=lambda *_a: setattr(self, "text_size", (self.width - dp(8), None)))
+        if on_press:
+            self.bind(on_release=lambda *_a: on_press())
+
+
+class Field(TextInput):
+    def __init__(self, hint="", text="", password=False, multiline=False, height=None, **kw):
+        super().__init__(hint_text=hint, text=text, password=password, multiline=multiline,
+                         size_hint_y=None, height=height or theme.FIELD_H, font_size=theme.FONT,
+                         write_tab=False, padding=[dp(8), dp(10), dp(8), dp(8)], **kw)
+
+
+class NumberField(Field):
+    def __init__(self, **kw):
+        super().__init__(input_filter="float", **kw)
+
+
+class PickerOption(SpinnerOption):
+    def __init__(self, **kw):
+        super().__init__(**kw)
+        self.font_size = theme.FONT
+        self.height = theme.FIELD_H
+        self.background_normal = ""
+        self.background_color = (0.25, 0.30, 0.32, 1)
+
+
+class Picker(Spinner):
+    """A drop-down over (value, label) pairs; .value is the chosen value, None until picked."""
+
+    def __init__(self, choices, placeholder, on_change=None, **kw):
+        super().__init__(text=placeholder, size_hint_y=None, height=theme.FIELD_H, font_size=theme.FONT,
+                         option_cls=PickerOption, background_normal="", background_color=theme.SECONDARY_BUTTON,
+                         color=theme.TEXT, **kw)
+        self.placeholder = placeholder
+        self._on_change = on_change
+        self.set_choices(choices)
+        self.bind(text=self._picked)
+
+    def set_choices(self, choices):
+        self._by_label = {label: value for value, label in choices}
+        self._by_value = {value: label for value, label in choices}
+        self.values = [label for _v, label in choices]
+        self.text = self.placeholder
+
+    @property
+    def value(self):
+        return self._by_label.get(self.text)
+
+    def select(self, value):
+        self.text = self._by_value[value]
+
+    def _picked(self, *_a):
+        if self._on_change:
+            self._on_change(self.value)
+
+
+class Toggle(Btn):
+    """A yes/no switch drawn as a button, clearer in sunlight than Kivy's Switch."""
+
+    def __init__(self, on_text, off_text, active=False, **kw):
+        self.on_text, self.off_text = on_text, off_text
+        super().__init__("", on_press=self.flip, **kw)
+        self.active = active
+        self._show()
+
+    def flip(self):
+        self.active = not self.active
+        self._show()
+
+    def _show(self):
+        self.text = self.on_text if self.active else self.off_text
+        self.background_color = theme.PRIMARY if self.active else theme.SECONDARY_BUTTON
+        self.color = theme.ON_PRIMARY if self.active else theme.TEXT
+
+
+class Scroll(ScrollView):
+    """A scrolling page body: add widgets to .body."""
+
+    def __init__(self, **kw):
+        super().__init__(do_scroll_x=False, bar_width=dp(4), **kw)
+        self.body = Column(padding=theme.PAD)
+        self.add_widget(self.body)
+
+
+class PhotoSlot(BoxLayout):
+    """A photo preview with its caption and a button to take/choose the picture."""
+
+    def __init__(self, caption, on_pick, height=dp(170), **kw):
+        super().__init__(orientation="vertical", size_hint_y=None, height=height, spacing=dp(4), **kw)
+        self.path = None
+        self.add_widget(Text(caption, size=theme.FONT_SMALL, color=theme.MUTED))
+        self.image = Image(fit_mode="contain")
+        self.placeholder = Text(_("No photo yet"), color=theme.MUTED, halign="center")
+        self.frame = BoxLayout()
+        self.frame.add_widget(self.placeholder)
+        self.add_widget(self.frame)
+        self.add_widget(Btn(_("Take photo"), on_press=on_pick, kind="secondary", height=dp(38)))
+
+    def show(self, path):
+        self.path = path
+        self.image.source = str(path)
+        self.image.reload()
+        if self.image.parent is None:
+            self.frame.clear_widgets()
+            self.frame.add_widget(self.image)
+
+
+class TopBar(Row):
+    """Title bar: back arrow (when there is somewhere to go back to), title, optional right button."""
+
+    def __init__(self, title, on_back=None, right=None, **kw):
+        super().__init__(height=theme.BAR_H, fill=theme.PRIMARY, padding=[dp(4), dp(4)], **kw)
+        if on_back:
+            self.add_widget(Btn("<", on_press=on_back, size_hint_x=None, width=dp(44), height=theme.BAR_H - dp(8)))
+        lbl = Label(text=title, color=theme.ON_PRIMARY, font_size=theme.FONT_TITLE, bold=True,
+                    halign="left", valign="middle", shorten=True, shorten_from="right")
+        lbl.bind(size=lambda *_a: setattr(lbl, "text_size", lbl.size))
+        self.add_widget(lbl)
+        if right is not None:
+            self.add_widget(right)
+
+
+class KeyValues(GridLayout):
+    """Two-column facts table."""
+
+    def __init__(self, pairs, **kw):
+        super().__init__(cols=2, size_hint_y=None, spacing=[dp(8), dp(2)], **kw)
+        self.bind(minimum_height=self.setter("height"))
+        for k, v in pairs:
+            key = Text(k, color=theme.MUTED, size=theme.FONT_SMALL, size_hint_x=0.38)
+            val = Text("—" if v in (None, "") else v, size_hint_x=0.62)
+            self.add_widget(key)
+            self.add_widget(val)
+        # GridLayout rows take the tallest cell; keep key/value pairs aligned when values wrap.
