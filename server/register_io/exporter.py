@@ -97,6 +97,18 @@ async def outfalls_geojson(db, f: OutfallFilter, crs: str = "WGS84") -> AsyncIte
     yield b"\n]}\n"
 
 
+FORMULA_START = ("=", "+", "-", "@")
+
+
+def _csv_cell(v):
+    """Text that Excel would run as a formula gets a leading apostrophe (the importer takes it off)."""
+    if v is None:
+        return ""
+    if isinstance(v, str) and v.startswith(FORMULA_START):
+        return "'" + v
+    return v
+
+
 async def _csv(headers: list[str], batches: AsyncIterator[list[list]]) -> AsyncIterator[bytes]:
     """UTF-8 with a BOM: without it Excel opens Chinese as mojibake."""
     buf = io.StringIO()
@@ -106,7 +118,7 @@ async def _csv(headers: list[str], batches: AsyncIterator[list[list]]) -> AsyncI
     async for rows in batches:
         buf.seek(0)
         buf.truncate()
-        w.writerows(["" if v is None else v for v in r] for r in rows)
+        w.writerows([_csv_cell(v) for v in r] for r in rows)
         yield buf.getvalue().encode()
 
 
@@ -131,7 +143,7 @@ async def _xlsx(title: str, headers: list[str], batches: AsyncIterator[list[list
 
     def append(rows):
         for r in rows:
-            ws.append(r)
+            ws.append([_xlsx_cell(ws, v) for v in r])
 
     fd, tmp = tempfile.mkstemp(suffix=".xlsx")
     os.close(fd)
@@ -144,6 +156,17 @@ async def _xlsx(title: str, headers: list[str], batches: AsyncIterator[list[list
                 yield chunk
     finally:
         os.unlink(tmp)
+
+
+def _xlsx_cell(ws, v):
+    """openpyxl writes text starting with '=' as a formula; pin such text as a string."""
+    if isinstance(v, str) and v.startswith("="):
+        from openpyxl.cell import WriteOnlyCell
+
+        c = WriteOnlyCell(ws, value=v)
+        c.data_type = "s"
+        return c
+    return v
 
 
 async def _register_rows(db, f: OutfallFilter) -> AsyncIterator[list[list]]:

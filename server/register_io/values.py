@@ -83,6 +83,8 @@ def text(v) -> str | None:
     if isinstance(v, float) and v.is_integer():
         v = int(v)
     s = str(v).strip()
+    if s[:1] == "'" and s[1:2] in ("=", "+", "-", "@"):
+        s = s[1:]  # the exporter's guard against Excel running the text as a formula
     return s or None
 
 
