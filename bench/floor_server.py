@@ -1,0 +1,89 @@
+"""The floor: the map page (a) and an outfall's detail (b) with direct SQL, encoded with json.dumps.
+
+No GraphQL, no ORM, no auth: what serving the same bytes over HTTP costs at the least in Python.
+    OUTFALLWATCH_BENCH_PG=postgresql://... uvicorn bench.floor_server:app --port 8101
+"""
+from __future__ import annotations
+
+import json
+import os
+
+import asyncpg
+from starlette.applications import Starlette
+from starlette.responses import Response
+from starlette.routing import Route
+
+MAP_SQL = """
+WITH box AS MATERIALIZED (
+  SELECT id FROM outfalls WHERE lat BETWEEN $1 AND $3 AND lon BETWEEN $2 AND $4 ORDER BY id LIMIT $5)
+SELECT o.id, o.code, o.name, o.category, o.phase, o.lat, o.lon, d.code AS dcode, d.name AS dname,
+       r.code AS rcode, r.name AS rname, li.observed_at, li.flowing
+FROM box JOIN outfalls o USING (id)
+JOIN districts d ON d.code = o.district_code JOIN rivers r ON r.code = o.river_code
+LEFT JOIN LATERAL (SELECT observed_at, flowing FROM inspections i WHERE i.outfall_id = o.id
+                   ORDER BY observed_at DESC LIMIT 1) li ON true
+ORDER BY o.id"""
+
+DETAIL_OUTFALL = """SELECT o.id, o.code, o.name, o.category, o.phase, o.lat, o.lon, d.code AS dcode, d.name AS dname,
+       r.code AS rcode, r.name AS rname FROM outfalls o JOIN districts d ON d.code = o.district_code
+       JOIN rivers r ON r.code = o.river_code WHERE o.id = $1"""
+DETAIL_INSPECTIONS = """SELECT id, observed_at, flowing, note FROM inspections WHERE outfall_id = $1
+       ORDER BY observed_at DESC, id DESC LIMIT $2"""
+DETAIL_MEASUREMENTS = """SELECT inspection_id, parameter, value, unit, "limit", exceeded FROM measurements
+       WHERE inspection_id = ANY($1::int[]) ORDER BY id"""
+DETAIL_MEDIA = """SELECT owner_id, id, sha256, width, height, taken_at FROM media
+       WHERE owner_type = 'inspection' AND owner_id = ANY($1::int[]) ORDER BY id"""
+
+pool: asyncpg.Pool | None = None
+
+
+async def startup():
+    global pool
+    pool = await asyncpg.create_pool(os.environ["OUTFALLWATCH_BENCH_PG"], min_size=2, max_size=16)
+
+
+def _json(data) -> Response:
+    return Response(json.dumps(data, ensure_ascii=False, separators=(",", ":"), default=str).encode(),
+                    media_type="application/json")
+
+
+async def map_page(request):
+    q = request.query_params
+    s, w, n, e = (float(x) for x in q["bbox"].split(","))
+    first = int(q.get("first", 500))
+    async with pool.acquire() as c:
+        rows = await c.fetch(MAP_SQL, s, w, n, e, first)
+    return _json({"outfalls": [{
+        "id": str(r["id"]), "code": r["code"], "name": r["name"], "category": r["category"], "phase": r["phase"],
+        "location": {"lat": r["lat"], "lon": r["lon"]},
+        "district": {"code": r["dcode"], "name": r["dname"]}, "river": {"code": r["rcode"], "name": r["rname"]},
+        "latestInspection": None if r["observed_at"] is None else {
+            "observedAt": r["observed_at"].isoformat(), "flowing": r["flowing"]}} for r in rows]})
+
+
+async def detail(request):
+    oid = int(request.query_params["id"])
+    async with pool.acquire() as c:
+        o = await c.fetchrow(DETAIL_OUTFALL, oid)
+        ins = await c.fetch(DETAIL_INSPECTIONS, oid, 20)
+        ids = [i["id"] for i in ins]
+        ms = await c.fetch(DETAIL_MEASUREMENTS, ids)
+        md = await c.fetch(DETAIL_MEDIA, ids)
+    by_i: dict[int, list] = {i: [] for i in ids}
+    for m in ms:
+        by_i[m["inspection_id"]].append({"parameter": m["parameter"], "value": m["value"], "unit": m["unit"],
+                                         "limit": m["limit"], "exceeded": m["exceeded"]})
+    media: dict[int, list] = {i: [] for i in ids}
+    for m in md:
+        media[m["owner_id"]].append({"id": str(m["id"]), "sha256": m["sha256"], "width": m["width"],
+                                     "height": m["height"],
+                                     "takenAt": m["taken_at"].isoformat() if m["taken_at"] else None})
+    return _json({"outfall": {
+        "id": str(o["id"]), "code": o["code"], "name": o["name"], "category": o["category"], "phase": o["phase"],
+        "location": {"lat": o["lat"], "lon": o["lon"]},
+        "district": {"code": o["dcode"], "name": o["dname"]}, "river": {"code": o["rcode"], "name": o["rname"]},
+        "inspections": [{"observedAt": i["observed_at"].isoformat(), "flowing": i["flowing"], "note": i["note"],
+                         "measurements": by_i[i["id"]], "media": media[i["id"]]} for i in ins]}})
+
+
+app = Starlette(routes=[Route("/map", map_page), Route("/detail", detail)], on_startup=[startup])
