@@ -1,0 +1,141 @@
+"""Offline exceedance check of rapid-test readings, with the server's rules, against cached limit rows.
+
+Rows have the shape of server.domain.standards.limits_table(): standard, level, label, parameter,
+scope ("river"/"lake" for GB 3838 TP/TN), condition (GB 18918 NH3-N water-temperature bracket),
+direction ("max" | "min" | "range"), limit, limit_low, unit. The phone caches what the server sends;
+until then it uses limits_table.json, generated from the same domain.json (a test keeps them equal).
+
+Which standard applies (as the server's judge()): urban sewage plants GB 18918 at the configured
+grade (1A), industrial outfalls GB 8978 grade 1, and GB 3838 at the receiving water's class (III if
+unknown) for everything else and for parameters the discharge standard does not set.
+"""
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+GB3838, GB18918, GB8978 = "GB 3838-2002", "GB 18918-2002", "GB 8978-1996"
+DEFAULT_WATER_CLASS = "III"
+NH3_N_COLD_C = 12.0
+_TABLE = Path(__file__).with_name("limits_table.json")
+
+
+@lru_cache(maxsize=1)
+def _bundle() -> dict[str, Any]:
+    return json.loads(_TABLE.read_text(encoding="utf-8"))
+
+
+def bundled_rows() -> list[dict[str, Any]]:
+    return list(_bundle()["rows"])
+
+
+UNITS: dict[str, str] = dict(_bundle()["units"])
+BOUNDS: dict[str, tuple[float, float]] = {k: (float(v[0]), float(v[1])) for k, v in _bundle()["bounds"].items()}
+PARAMETERS = tuple(UNITS)
+
+
+@dataclass(frozen=True)
+class Judgement:
+    parameter: str
+    value: float
+    unit: str
+    limit: float | None  # the bound shown: maximum, DO's minimum, or pH's upper end
+    limit_low: float | None
+    standard: str | None  # label, e.g. "GB 3838-2002 III"
+    exceeded: bool
+    exceedance_ratio: float | None  # value/limit (max), limit/value (min), None (range)
+    direction: str | None = None
+
+    def text(self) -> str:
+        """One line for the inspection screen (Chinese, then English)."""
+        if self.limit is None:
+            return f"{self.parameter} {self.value:g} {self.unit}: 无限值 / no limit".replace("  ", " ")
+        bound = f"{self.limit_low:g}-{self.limit:g}" if self.direction == "range" else f"{self.limit:g}"
+        if not self.exceeded:
+            return f"{self.parameter} {self.value:g} {self.unit} 达标 / within {bound} ({self.standard})"
+        ratio = f" ×{self.exceedance_ratio:.2f}" if self.exceedance_ratio else ""
+        return f"{self.parameter} {self.value:g} {self.unit} 超标 / EXCEEDS {bound}{ratio} ({self.standard})"
+
+
+def plausibility_error(parameter: str, value: float) -> str | None:
+    """Why a typed value cannot be a reading (the server refuses it too), or None."""
+    if parameter not in BOUNDS:
+        return f"unknown parameter {parameter!r}"
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        return f"{parameter}: value must be a finite number"
+    lo, hi = BOUNDS[parameter]
+    if value < lo:
+        return f"{parameter}: value {value:g} must not be below {lo:g} {UNITS[parameter]}".rstrip()
+    if value > hi:
+        return f"{parameter}: value {value:g} exceeds the plausible maximum {hi:g} {UNITS[parameter]}".rstrip()
+    return None
+
+
+def _norm(row: dict[str, Any]) -> dict[str, Any]:
+    # The server may send camelCase (limitLow); the bundle is snake_case.
+    if "limitLow" in row and "limit_low" not in row:
+        row = {**row, "limit_low": row["limitLow"]}
+    return row
+
+
+def _find(rows: list[dict[str, Any]], standard: str, level: str, parameter: str, *, river: bool,
+          water_temp: float | None) -> dict[str, Any] | None:
+    cold = water_temp is not None and water_temp <= NH3_N_COLD_C
+    for r in rows:
+        if r["standard"] != standard or r["level"] != level or r["parameter"] != parameter:
+            continue
+        scope, cond = r.get("scope"), r.get("condition")
+        if scope is not None and scope != ("river" if river else "lake"):
+            continue
+        if cond is not None and cond.startswith("water_temp<=") != cold:
+            continue
+        return _norm(r)
+    return None
+
+
+def check(rows: list[dict[str, Any]], parameter: str, value: float, *, category: str,
+          water_class: str | None = None, sewage_grade: str = "1A", river: bool = True,
+          water_temp: float | None = None) -> Judgement:
+    """Judge one reading. Raises ValueError for an implausible value (see plausibility_error)."""
+    err = plausibility_error(parameter, value)
+    if err:
+        raise ValueError(err)
+    value = float(value)
+    if category == "URBAN_SEWAGE_PLANT":
+        row = _find(rows, GB18918, sewage_grade, parameter, river=river, water_temp=water_temp)
+    elif category == "INDUSTRIAL":
+        row = _find(rows, GB8978, "grade1", parameter, river=river, water_temp=None)
+    else:
+        row = None
+    row = row or _find(rows, GB3838, water_class or DEFAULT_WATER_CLASS, parameter, river=river, water_temp=None)
+    unit = UNITS[parameter]
+    if row is None:
+        return Judgement(parameter, value, unit, None, None, None, False, None, None)
+    limit, low, direction = float(row["limit"]), row.get("limit_low"), row["direction"]
+    if direction == "range":
+        exceeded, ratio = not (float(low) <= value <= limit), None
+    elif direction == "min":
+        exceeded, ratio = value < limit, (limit / value if value > 0 else None)
+    else:
+        exceeded, ratio = value > limit, value / limit
+    return Judgement(parameter, value, unit, limit, float(low) if low is not None else None, row["label"],
+                     exceeded, ratio, direction)
+
+
+def check_all(rows: list[dict[str, Any]], readings: dict[str, float], *, category: str,
+              water_class: str | None = None, sewage_grade: str = "1A") -> list[Judgement]:
+    """Judge a whole set of readings; a WATER_TEMP reading picks GB 18918's NH3-N bracket."""
+    temp = readings.get("WATER_TEMP")
+    return [check(rows, p, v, category=category, water_class=water_class, sewage_grade=sewage_grade,
+                  water_temp=temp) for p, v in readings.items()]
+
+
+def for_outfall(rows: list[dict[str, Any]], outfall: dict[str, Any], readings: dict[str, float],
+                sewage_grade: str = "1A") -> list[Judgement]:
+    """check_all with the category and receiving-water class of a cached outfall."""
+    return check_all(rows, readings, category=outfall.get("category") or "OTHER",
+                     water_class=outfall.get("waterClass"), sewage_grade=sewage_grade)
