@@ -94,6 +94,16 @@ CREATE TABLE IF NOT EXISTS session (
     signed_in_at TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE IF NOT EXISTS patrol_points (      -- the running patrol's kept fixes, so a kill loses none
+    patrol_id TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    lat REAL NOT NULL,
+    lon REAL NOT NULL,
+    accuracy_m REAL,
+    at TEXT NOT NULL,
+    mocked INTEGER,
+    PRIMARY KEY (patrol_id, seq)
+);
 """
 
 
@@ -635,6 +645,37 @@ class Store:
     def clear_session(self) -> None:
         with self.transaction() as c:
             c.execute("DELETE FROM session")
+
+    # -- the running patrol ------------------------------------------------------------------
+
+    def patrol_begin(self, patrol_id: str, started_at: str) -> None:
+        with self.transaction() as c:
+            c.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('active_patrol', ?)",
+                      (json.dumps({"id": patrol_id, "startedAt": started_at}),))
+
+    def active_patrol(self) -> dict[str, Any] | None:
+        v = self.get_meta("active_patrol")
+        return json.loads(v) if v else None
+
+    def patrol_add_point(self, patrol_id: str, seq: int, lat: float, lon: float, accuracy_m: float | None,
+                         at: str, mocked: bool | None) -> None:
+        with self.transaction() as c:
+            c.execute("INSERT OR REPLACE INTO patrol_points VALUES (?,?,?,?,?,?,?)",
+                      (patrol_id, seq, lat, lon, accuracy_m, at, None if mocked is None else int(mocked)))
+
+    def patrol_points(self, patrol_id: str) -> list[dict[str, Any]]:
+        return [dict(r) for r in self._query("SELECT * FROM patrol_points WHERE patrol_id=? ORDER BY seq",
+                                             (patrol_id,))]
+
+    def patrol_finish(self, patrol_id: str, payload: dict[str, Any] | None) -> OutboxItem | None:
+        """End the running patrol: queue its record (None: discard it) and drop its points, at once."""
+        with self.transaction() as c:
+            if payload is not None:
+                c.execute("INSERT INTO outbox (client_id, kind, payload, created_at) VALUES (?,?,?,?)",
+                          (patrol_id, "recordPatrol", json.dumps(payload, ensure_ascii=False), utcnow_iso()))
+            c.execute("DELETE FROM patrol_points WHERE patrol_id=?", (patrol_id,))
+            c.execute("DELETE FROM meta WHERE key='active_patrol'")
+        return self.item(patrol_id) if payload is not None else None
 
     # -- housekeeping -------------------------------------------------------------------------
 

@@ -1,0 +1,126 @@
+"""The user's actions, one call each: photos copied in and the record queued in one transaction.
+
+Nothing here talks to the server except `sign_in`; the sync engine sends what these queue.
+Photos are given as paths or (path, role) pairs.
+"""
+from __future__ import annotations
+
+import os
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from mobile.core.client import ApiError, Client, TransportError
+from mobile.core.device import Fix
+from mobile.core.limits import plausibility_error
+from mobile.core.store import NewPhoto, OutboxItem, Store, StoreError
+
+PhotoArg = str | os.PathLike | tuple[str | os.PathLike, str]
+
+
+@dataclass(frozen=True)
+class OutfallRef:
+    """An outfall registered on this phone and not yet synced: refer to it by its record's client id."""
+    client_id: str
+
+
+class SignInError(Exception):
+    def __init__(self, message: str, *, offline: bool = False):
+        super().__init__(message)
+        self.offline = offline
+
+
+def sign_in(store: Store, client: Client, username: str, password: str) -> dict[str, Any]:
+    """Online sign-in when the server answers; otherwise offline against the last online sign-in of
+    this user on this phone. Returns the User; raises SignInError with a sentence for the screen."""
+    try:
+        auth = client.login(username, password)
+    except TransportError:
+        s = store.check_offline_password(username, password)
+        if s is None:
+            raise SignInError("no connection, and this phone has no earlier sign-in of this user with this "
+                              "password; connect once to sign in", offline=True) from None
+        client.token = s.token
+        return s.user
+    except ApiError as e:
+        raise SignInError(e.message) from e
+    store.save_session(username=username, password=password, token=auth["token"], expires_at=auth["expiresAt"],
+                       user=auth["user"])
+    return auth["user"]
+
+
+def _photos(photos: list[PhotoArg], default_role: str) -> list[NewPhoto]:
+    out = []
+    for p in photos:
+        path, role = (p if isinstance(p, tuple) else (p, default_role))
+        out.append(NewPhoto(path, role))
+    return out
+
+
+def _utc(t: datetime | None) -> str:
+    t = t or datetime.now(UTC)
+    return (t if t.tzinfo else t.replace(tzinfo=UTC)).isoformat()
+
+
+def _outfall_id(outfall: str | int | OutfallRef | dict) -> Any:
+    if isinstance(outfall, OutfallRef):
+        return {"$outfall": outfall.client_id}
+    if isinstance(outfall, dict):  # a cached outfall, server or local
+        return str(outfall["id"]) if outfall.get("id") else {"$outfall": outfall["clientId"]}
+    return str(outfall)
+
+
+def record_inspection(store: Store, *, outfall: str | int | OutfallRef | dict, observed_at: datetime | None = None,
+                      position: Fix | None = None, flowing: bool | None = None, note: str | None = None,
+                      measurements: dict[str, float] | None = None, photos: list[PhotoArg] = (),
+                      client_id: str | None = None) -> OutboxItem:
+    """Queue an inspection; `outfall` is a server id, a cached outfall dict, or an OutfallRef."""
+    for p, v in (measurements or {}).items():
+        err = plausibility_error(p, v)
+        if err:
+            raise StoreError(err)
+    new = _photos(list(photos), "GENERAL")
+    payload = {"outfallId": _outfall_id(outfall), "observedAt": _utc(observed_at),
+               "position": position.as_input() if position else None, "flowing": flowing, "note": note,
+               "measurements": [{"parameter": p, "value": float(v)} for p, v in (measurements or {}).items()],
+               "mediaIds": [{"$photo": p.client_id} for p in new]}
+    return store.enqueue("recordInspection", payload, photos=new, client_id=client_id)
+
+
+def register_outfall(store: Store, *, name: str, category: str, river_code: str, district_code: str,
+                     location: Fix, subtype: str | None = None, water_class: str | None = None,
+                     responsible_unit: str | None = None, signboard_installed: bool = False,
+                     photos: list[PhotoArg] = ()) -> OutboxItem:
+    """Queue a new outfall; OutfallRef(item.client_id) lets inspections refer to it before it syncs."""
+    new = _photos(list(photos), "GENERAL")
+    payload = {"name": name, "category": category, "riverCode": river_code, "districtCode": district_code,
+               "location": location.as_input(), "subtype": subtype, "waterClass": water_class,
+               "responsibleUnit": responsible_unit, "signboardInstalled": signboard_installed,
+               "mediaIds": [{"$photo": p.client_id} for p in new]}
+    return store.enqueue("registerOutfall", payload, photos=new)
+
+
+def start_task(store: Store, task_id: str) -> OutboxItem:
+    return store.enqueue("startTask", {"id": str(task_id)}, client_id=str(uuid.uuid4()))
+
+
+def submit_rectification(store: Store, *, task_id: str, before: list[PhotoArg], after: list[PhotoArg],
+                         note: str | None = None) -> OutboxItem:
+    b, a = _photos(list(before), "BEFORE"), _photos(list(after), "AFTER")
+    if not b or not a:
+        raise StoreError("a rectification needs at least one before and one after photo")
+    payload = {"taskId": str(task_id), "beforeMediaIds": [{"$photo": p.client_id} for p in b],
+               "afterMediaIds": [{"$photo": p.client_id} for p in a], "note": note}
+    return store.enqueue("submitRectification", payload, photos=b + a)
+
+
+def review_submission(store: Store, *, submission_id: str, task_id: str, decision: str,
+                      reason: str | None = None) -> OutboxItem:
+    """`task_id` lets the sync engine recognise its own earlier review if an answer was lost."""
+    if decision not in ("APPROVE", "REJECT"):
+        raise StoreError("decision must be APPROVE or REJECT")
+    if decision == "REJECT" and not (reason or "").strip():
+        raise StoreError("a reason is required to reject")
+    return store.enqueue("reviewSubmission", {"submissionId": str(submission_id), "decision": decision,
+                                              "reason": reason, "_taskId": str(task_id)})
