@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 import os
 import tempfile
 from datetime import datetime, timedelta, timezone
@@ -159,12 +160,17 @@ async def _xlsx(title: str, headers: list[str], batches: AsyncIterator[list[list
 
 
 def _xlsx_cell(ws, v):
-    """openpyxl writes text starting with '=' as a formula; pin such text as a string."""
-    if isinstance(v, str) and v.startswith("="):
-        from openpyxl.cell import WriteOnlyCell
+    """Pin what openpyxl would get wrong: text starting with '=' (it would write a formula) and floats that
+    need 17 significant digits (it writes 16, so a coordinate would come back a few ulp off)."""
+    from openpyxl.cell import WriteOnlyCell
 
+    if isinstance(v, str) and v.startswith("="):
         c = WriteOnlyCell(ws, value=v)
         c.data_type = "s"
+        return c
+    if isinstance(v, float) and math.isfinite(v) and float("%.16g" % v) != v:
+        c = WriteOnlyCell(ws, value=v)
+        c._value = repr(v)  # written verbatim into <v>; still a number cell (t="n")
         return c
     return v
 
