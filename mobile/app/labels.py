@@ -1,7 +1,13 @@
 """Words for the server's enum values. Marked with N_ here, translated with _() when shown."""
 from __future__ import annotations
 
-from mobile.app.i18n import N_, _
+import json
+from functools import lru_cache
+from pathlib import Path
+
+from mobile.app.i18n import N_, _, language
+
+SUBTYPES_FILE = Path(__file__).resolve().parent.parent / "assets" / "hj1312_categories.json"
 
 CATEGORIES = {  # HJ 1312-2023 top level
     "INDUSTRIAL": N_("Industrial outfall"),
@@ -35,14 +41,12 @@ OUTBOX_KINDS = {
     "submitRectification": N_("Rectification"), "reviewSubmission": N_("Review"),
     "startTask": N_("Start task"), "recordPatrol": N_("Patrol"),
 }
-# Rapid-test parameters an inspector can read on site; unit as the server expects it.
-PARAMETERS = [
-    ("PH", N_("pH"), ""), ("WATER_TEMP", N_("Water temperature"), "°C"),
-    ("CONDUCTIVITY", N_("Conductivity"), "µS/cm"), ("COD", N_("COD"), "mg/L"),
-    ("NH3_N", N_("Ammonia nitrogen"), "mg/L"), ("TP", N_("Total phosphorus"), "mg/L"),
-    ("TN", N_("Total nitrogen"), "mg/L"), ("DO", N_("Dissolved oxygen"), "mg/L"),
-    ("TURBIDITY", N_("Turbidity"), "NTU"),
-]
+# Rapid-test parameters an inspector reads on site (units come from mobile.core.limits.UNITS).
+PARAMETERS = {
+    "PH": N_("pH"), "WATER_TEMP": N_("Water temperature"), "CONDUCTIVITY": N_("Conductivity"),
+    "COD": N_("COD"), "NH3_N": N_("Ammonia nitrogen"), "TP": N_("Total phosphorus"),
+    "TN": N_("Total nitrogen"), "DO": N_("Dissolved oxygen"), "TURBIDITY": N_("Turbidity"),
+}
 
 
 def label(table: dict[str, str], value: str | None) -> str:
@@ -52,5 +56,26 @@ def label(table: dict[str, str], value: str | None) -> str:
     return _(table[value]) if value in table else str(value)
 
 
+def parameter_name(code: str) -> str:
+    return label(PARAMETERS, code)
+
+
 def choices(table: dict[str, str]) -> list[tuple[str, str]]:
     return [(k, _(v)) for k, v in table.items()]
+
+
+@lru_cache(maxsize=1)
+def subtypes() -> dict[str, list[dict]]:
+    """HJ 1312-2023 subtypes under each API category (bundled by mobile/tools/gen_categories.py)."""
+    return json.loads(SUBTYPES_FILE.read_text(encoding="utf-8"))
+
+
+def subtype_name(subtype_id: str | None) -> str | None:
+    """A subtype id (e.g. other.port_wharf) in the interface language; the id itself if unknown."""
+    if not subtype_id:
+        return None
+    for rows in subtypes().values():
+        for r in rows:
+            if r["id"] == subtype_id:
+                return r["name_zh"] if language().startswith("zh") else r["name_en"]
+    return subtype_id

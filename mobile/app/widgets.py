@@ -19,17 +19,22 @@ from mobile.app.i18n import _
 class Text(Label):
     """A wrapping label whose height follows its text (Kivy labels do not size themselves)."""
 
-    def __init__(self, text="", size=None, color=theme.TEXT, bold=False, halign="left", **kw):
-        super().__init__(text=str(text), font_size=size or theme.FONT, color=color, bold=bold,
-                         halign=halign, valign="middle", size_hint_y=None, markup=True, **kw)
-        self.bind(width=self._wrap, texture_size=self._fit)
+    def __init__(self, text="", size=None, color=theme.TEXT, bold=False, halign="left", min_height=dp(20),
+                 fill_height=False, **kw):
+        """fill_height: take the row's height and centre vertically (a label beside a field)."""
+        super().__init__(text=str(text), font_size=size or theme.FONT, color=color, bold=bold, halign=halign,
+                         valign="middle", size_hint_y=1 if fill_height else None, markup=True, **kw)
+        self.min_height, self.fill_height = min_height, fill_height
+        self.bind(size=self._wrap, texture_size=self._fit, text=self._fit)
         self._wrap()
+        self._fit()
 
     def _wrap(self, *_a):
-        self.text_size = (self.width, None)
+        self.text_size = (self.width, self.height if self.fill_height else None)
 
     def _fit(self, *_a):
-        self.height = max(self.texture_size[1], dp(20))
+        if not self.fill_height:
+            self.height = max(self.texture_size[1], self.min_height) if self.text else self.min_height
 
 
 class Filled:
@@ -146,7 +151,7 @@ class Toggle(Btn):
     """A yes/no switch drawn as a button, clearer in sunlight than Kivy's Switch."""
 
     def __init__(self, on_text, off_text, active=False, **kw):
-        self.on_text, self.off_text = on_text, off_text
+        self.yes_text, self.no_text = on_text, off_text
         super().__init__("", on_press=self.flip, **kw)
         self.active = active
         self._show()
@@ -156,7 +161,7 @@ class Toggle(Btn):
         self._show()
 
     def _show(self):
-        self.text = self.on_text if self.active else self.off_text
+        self.text = self.yes_text if self.active else self.no_text
         self.background_color = theme.PRIMARY if self.active else theme.SECONDARY_BUTTON
         self.color = theme.ON_PRIMARY if self.active else theme.TEXT
 
@@ -197,7 +202,8 @@ class TopBar(Row):
     """Title bar: back arrow (when there is somewhere to go back to), title, optional right button."""
 
     def __init__(self, title, on_back=None, right=None, **kw):
-        super().__init__(height=theme.BAR_H, fill=theme.PRIMARY, padding=[dp(4), dp(4)], **kw)
+        super().__init__(height=theme.BAR_H, fill=theme.PRIMARY, padding=[dp(4) if on_back else dp(14), dp(4)],
+                         **kw)
         if on_back:
             self.add_widget(Btn("<", on_press=on_back, size_hint_x=None, width=dp(44), height=theme.BAR_H - dp(8)))
         lbl = Label(text=title, color=theme.ON_PRIMARY, font_size=theme.FONT_TITLE, bold=True,

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from kivy.app import App
 from kivy.clock import Clock
+from kivy.logger import Logger
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.screenmanager import Screen
 
@@ -15,6 +16,7 @@ from mobile.app.widgets import Scroll, Text, TopBar
 
 
 class Page(Screen):
+    strict = False  # tests set True: a failing refresh raises instead of showing its message
     title = ""
     back = True  # show a back arrow
 
@@ -37,7 +39,7 @@ class Page(Screen):
         self._root.clear_widgets()
         self._root.add_widget(TopBar(self.page_title(), on_back=self.go_back if self.back else None,
                                      right=self.bar_button()))
-        self.message = Text("", color=theme.DANGER, size=theme.FONT_SMALL, padding=[theme.PAD, 0])
+        self.message = Text("", color=theme.DANGER, size=theme.FONT_SMALL, padding=[theme.PAD, 0], min_height=0)
         self._root.add_widget(self.message)
         self.scroll = Scroll()
         self.body = self.scroll.body
@@ -60,7 +62,13 @@ class Page(Screen):
     # Helpers ----------------------------------------------------------------------------------
     def on_pre_enter(self, *_a):
         self.say("")
-        self.refresh()
+        try:
+            self.refresh()
+        except Exception as e:  # a bad cached record must not take the whole app down in the field
+            if Page.strict:
+                raise
+            Logger.exception("OutfallWatch: refreshing %s failed", self.name)
+            self.say(str(e))
 
     def go_back(self):
         self.app.back()
@@ -72,3 +80,13 @@ class Page(Screen):
 
     def later(self, fn, delay=0):
         Clock.schedule_once(lambda _dt: fn(), delay)
+
+    def take_photo(self, slot):
+        """Camera (or file chooser) -> the slot's preview; the callback may come from another thread."""
+        def done(path):
+            if path:
+                Clock.schedule_once(lambda _dt: slot.show(path), 0)
+        try:
+            self.services.camera.take(done)
+        except Exception as e:  # noqa: BLE001 - no camera permission etc.: say so, keep the form
+            self.say(str(e))

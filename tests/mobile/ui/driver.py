@@ -1,0 +1,157 @@
+"""Drive the real Kivy app through its screens in one process and save a PNG of each.
+
+    python tests/mobile/ui/driver.py ROLE OUT_DIR RESULT_JSON -- <app options>
+
+ROLE picks a scenario below. Each step acts like a user (fills widgets, presses buttons), waits
+until the app is idle (background work done, sync finished), then screenshots the window. What the
+screens showed goes into RESULT_JSON for the pytest side to assert on.
+"""
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+import traceback
+from pathlib import Path
+
+os.environ.setdefault("KIVY_NO_ARGS", "1")
+os.environ.setdefault("KIVY_NO_CONSOLELOG", "1")
+sys.path.insert(0, str(Path(__file__).resolve().parents[3]))
+
+from kivy.config import Config  # noqa: E402
+
+Config.set("graphics", "width", "420")
+Config.set("graphics", "height", "860")
+Config.set("graphics", "resizable", "0")
+Config.set("input", "mouse", "mouse,disable_multitouch")
+
+from kivy.clock import Clock  # noqa: E402
+from kivy.core.window import Window  # noqa: E402
+from kivy.uix.button import Button  # noqa: E402
+from kivy.uix.label import Label  # noqa: E402
+
+from mobile.app import background  # noqa: E402
+from mobile.app.app import OutfallWatchApp  # noqa: E402
+from mobile.app.options import parse  # noqa: E402
+
+STEP_TIMEOUT_S = 25
+
+
+class Driver:
+    def __init__(self, app: OutfallWatchApp, out_dir: Path, results: dict, steps):
+        self.app, self.out_dir, self.results = app, out_dir, results
+        self.steps = steps(self)
+        self.deadline = 0.0
+        self.waiting = None
+
+    # Scheduling -------------------------------------------------------------------------------
+    def start(self):
+        Clock.schedule_once(lambda _dt: self.next(), 1.0)
+
+    def next(self, value=None):
+        try:
+            cond = self.steps.send(value) if value is not None else next(self.steps)
+        except StopIteration:
+            self.results["ok"] = True
+            self.app.stop()
+            return
+        except Exception:
+            self.fail(traceback.format_exc())
+            return
+        self.waiting, self.deadline = cond, time.monotonic() + STEP_TIMEOUT_S
+        Clock.schedule_once(self.poll, 0.1)
+
+    def poll(self, _dt):
+        cond = self.waiting
+        try:
+            done = cond() if callable(cond) else True
+        except Exception:
+            self.fail(traceback.format_exc())
+            return
+        if done and background.idle():
+            Clock.schedule_once(lambda _dt: self.next(), 0.15)  # let the layout settle before the next step
+        elif time.monotonic() > self.deadline:
+            self.fail(f"timed out waiting for {getattr(cond, '__name__', cond)} on {self.app.sm.current}")
+        else:
+            Clock.schedule_once(self.poll, 0.1)
+
+    def fail(self, why: str):
+        self.results.setdefault("errors", []).append(why)
+        self.shot("zz_failure")
+        self.app.stop()
+
+    # What a user does -------------------------------------------------------------------------
+    def shot(self, name: str) -> str:
+        path = self.out_dir / f"{name}.png"
+        tmp = Window.screenshot(str(self.out_dir / f".{name}.png"))  # Kivy appends a counter
+        os.replace(tmp, path)
+        self.results.setdefault("screenshots", []).append(str(path))
+        return str(path)
+
+    @property
+    def screen(self):
+        return self.app.sm.current_screen
+
+    def texts(self, root=None) -> list[str]:
+        """Every label and button text on the current screen (what a user can read)."""
+        out = []
+        for w in (root or self.screen).walk(restrict=True):
+            if isinstance(w, (Label, Button)) and w.text:
+                out.append(w.text)
+        return out
+
+    def press(self, text: str, root=None):
+        """Press the first button whose text contains `text`."""
+        for w in (root or self.screen).walk(restrict=True):
+            if isinstance(w, Button) and text in w.text and not w.disabled:
+                w.dispatch("on_release")
+                return w
+        raise AssertionError(f"no button {text!r} on {self.app.sm.current}: {self.texts()}")
+
+    def idle_sync(self):
+        """Sync now and wait until nothing is waiting (records and photos)."""
+        self.app.sync_now()
+        store = self.app.services.store
+
+        def synced():
+            c = store.counts()
+            return c.records_waiting == 0 and c.photos_waiting == 0
+        return synced
+
+
+def glyph_check() -> dict:
+    """Render two different CJK characters: with a CJK font they differ, with Roboto both are the same box."""
+    from kivy.core.text import Label as CoreLabel
+
+    def pixels(ch):
+        lbl = CoreLabel(text=ch, font_size=40)
+        lbl.refresh()
+        return bytes(lbl.texture.pixels)
+    return {"distinct_cjk_glyphs": pixels("排") != pixels("河"), "font": str(OutfallWatchApp.get_running_app().font_path)}
+
+
+def main(argv: list[str]) -> int:
+    role, out_dir, result_path = argv[0], Path(argv[1]), Path(argv[2])
+    app_args = argv[argv.index("--") + 1:] if "--" in argv else []
+    out_dir.mkdir(parents=True, exist_ok=True)
+    from tests.mobile.ui import scenarios
+
+    from mobile.app.screens.base import Page
+
+    Page.strict = True
+    results: dict = {"role": role, "ok": False}
+    app = OutfallWatchApp(parse(app_args))
+    driver = Driver(app, out_dir, results, getattr(scenarios, role))
+    Clock.schedule_once(lambda _dt: results.update(glyph_check()), 0.5)
+    driver.start()
+    try:
+        app.run()
+    except Exception:
+        results.setdefault("errors", []).append(traceback.format_exc())
+    result_path.write_text(json.dumps(results, ensure_ascii=False, indent=1), encoding="utf-8")
+    return 0 if results["ok"] and not results.get("errors") else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
