@@ -122,8 +122,8 @@ class Picker(Spinner):
 
     def __init__(self, choices, placeholder, on_change=None, **kw):
         super().__init__(text=placeholder, size_hint_y=None, height=theme.FIELD_H, font_size=theme.FONT,
-                         option_cls=PickerOption, background_normal="", background_color=theme.SECONDARY_BUTTON,
-                         color=theme.TEXT, **kw)
+                         option_cls=PickerOption, background_normal="", background_disabled_normal="",
+                         background_color=theme.SECONDARY_BUTTON, color=theme.TEXT, disabled_color=theme.MUTED, **kw)
         self.placeholder = placeholder
         self._on_change = on_change
         self.set_choices(choices)

@@ -16,6 +16,7 @@ def order(tasks: list[dict]) -> list[dict]:
 
 class TasksPage(Page):
     name_ = "tasks"
+    shown_ids: list[str] = []
 
     def page_title(self):
         return _("My tasks")
@@ -27,6 +28,7 @@ class TasksPage(Page):
         submitted = {it.payload.get("taskId") for it in store.items(kind="submitRectification")
                      if it.state != "failed"}
         tasks = order(store.tasks())
+        self.shown_ids = [t["id"] for t in tasks]
         if not tasks:
             self.body.add_widget(Text(_("No open tasks. Sync to fetch new ones."), color=theme.MUTED))
         for t in tasks:

@@ -2,9 +2,16 @@
 is idle; then the step goes on. Findings go into d.results for the pytest side."""
 from __future__ import annotations
 
+import json
+import os
 from dataclasses import asdict
 
 from mobile.app.i18n import _
+
+
+def context() -> dict:
+    """What earlier roles' runs left for this one (set by conftest.run_role)."""
+    return json.loads(os.environ.get("OUTFALLWATCH_UI_CONTEXT") or "{}")
 
 
 def sign_in(d, user: str):
@@ -115,13 +122,20 @@ def inspector(d):
 
 
 def officer(d):
+    ctx = context()
     yield from sign_in(d, "officer")
     d.app.go("tasks")
     page = d.screen
     yield lambda: len(page.body.children) > 0
     d.results["tasks_texts"] = d.texts()
+    d.results["tasks_shown"] = list(page.shown_ids)
     d.shot("06_tasks")
-    task = next(t for t in d.app.services.store.tasks() if t.get("kind") == "EXCEEDANCE")
+    # Start the first (overdue) task from its card, then rectify the other task of the inspected outfall.
+    d.press(_("Start"))
+    yield d.idle_sync()
+    d.results["started_task"] = page.shown_ids[0]
+    task = next(t for t in d.app.services.store.tasks()
+                if (t.get("outfall") or {}).get("id") == ctx.get("outfall_id") and t["id"] != ctx.get("overdue_task_id"))
     d.results["task_id"] = task["id"]
     d.app.go("rectification", task=task)
     page = d.screen

@@ -1,0 +1,148 @@
+"""The phone app's screens, driven like a user under Xvfb against a real server; a PNG of each screen
+goes to artifacts/screenshots/. One app process per role (conftest.ui_run); each test checks one
+screen's behaviour, on the screen and, where it sends something, in the server's database."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.mobile.ui.conftest import SHOTS
+
+SCREENSHOTS = ["01_signin_inspector", "02_home", "02_home_en", "03_outfall", "04_register", "05_inspection",
+               "06_tasks", "07_rectification", "08_review", "09_patrol", "10_failures"]
+
+
+def _ok(run: dict) -> None:
+    assert run.get("ok") and not run.get("errors"), (
+        f"{run.get('role')} scenario failed: {run.get('errors')}\n--- app log ---\n{run.get('log_tail')}")
+
+
+@pytest.mark.parametrize("role", ["inspector", "officer", "supervisor"])
+def test_each_role_runs_through_its_screens(ui_run, role):
+    _ok(ui_run[role])
+    assert ui_run[role]["exit_code"] == 0
+
+
+def test_chinese_renders_as_glyphs_not_boxes(ui_run):
+    for run in ui_run.values():
+        assert run["distinct_cjk_glyphs"], f"CJK glyphs render identically (tofu boxes) with {run['font']}"
+        assert run["font"] != "None"
+
+
+def test_home_shows_fix_and_nearest_outfalls_with_distance_and_bearing(ui_run):
+    run = ui_run["inspector"]
+    _ok(run)
+    assert re.search(r"29\.56\d+, 106\.58\d+ ±\d+ m", run["home_fix"]), run["home_fix"]
+    nearest = run["nearest"]
+    assert len(nearest) >= 3
+    dists = []
+    for line in nearest:
+        m = re.search(r"([\d.]+) (m|km) (北|东北|东|东南|南|西南|西|西北) \d+°", line)
+        assert m, f"no distance and Chinese bearing in {line!r}"
+        dists.append(float(m[1]) * (1000 if m[2] == "km" else 1))
+    assert dists == sorted(dists), "nearest outfalls must be listed nearest first"
+
+
+def test_english_switch_relabels_the_screen(ui_run):
+    texts = " | ".join(ui_run["inspector"]["home_en_texts"])
+    assert "Nearest outfalls" in texts and "Sync now" in texts
+    assert "附近排污口" not in texts
+
+
+def test_outfall_detail_shows_facts_and_phase(ui_run):
+    texts = ui_run["inspector"]["outfall_texts"]
+    for word in ("类别", "河流", "区县", "查", "测", "溯", "治", "巡查此排污口", "近期巡查", "未完成任务"):
+        assert any(word in t for t in texts), f"{word} missing on the outfall screen: {texts}"
+
+
+def test_inspection_shows_exceedance_at_once_and_reaches_the_server(ui_run, ui_server):
+    run = ui_run["inspector"]
+    assert "超标" in run["inspection_summary"]
+    assert run["inspection_verdicts"]["COD"].startswith("超标")
+    assert run["inspection_verdicts"]["PH"].startswith("达标")
+    assert run["after_inspection_counts"]["records_waiting"] == 0
+    assert run["after_inspection_counts"]["failures"] == 0
+    rows = ui_server.sql("SELECT m.parameter, m.value, m.exceeded FROM measurements m JOIN inspections i "
+                         "ON i.id = m.inspection_id WHERE i.outfall_id=? AND m.parameter='COD'",
+                         (int(run["inspected_outfall"]),))
+    assert rows == [("COD", 260.0, 1)]
+    roles = ui_server.sql("SELECT m.role FROM media m JOIN inspections i ON m.owner_type='inspection' "
+                          "AND m.owner_id=i.id WHERE i.outfall_id=? AND m.status='READY' ORDER BY m.role",
+                          (int(run["inspected_outfall"]),))
+    assert roles == [("GENERAL",), ("SAMPLE",)]
+    raised = ui_server.sql("SELECT kind FROM tasks WHERE outfall_id=?", (int(run["inspected_outfall"]),))
+    assert ("EXCEEDANCE",) in raised
+
+
+def test_register_outfall_reaches_the_server(ui_run, ui_server):
+    run = ui_run["inspector"]
+    assert "菜园坝雨水排口 UI-测试" in run["registered_title"]
+    assert run["after_register_counts"]["records_waiting"] == 0
+    rows = ui_server.sql("SELECT category, district_code, responsible_unit, signboard_installed, subtype "
+                         "FROM outfalls WHERE name=?", ("菜园坝雨水排口 UI-测试",))
+    assert len(rows) == 1
+    category, district, unit, signboard, subtype = rows[0]
+    assert (category, district, unit, signboard) == ("INDUSTRIAL", "500103", "重庆某化工有限公司", 1)
+    assert subtype and subtype.startswith("industrial.")
+
+
+def test_failures_list_reasons_and_discard(ui_run):
+    run = ui_run["inspector"]
+    assert run["failures_button"] == "失败：1"
+    texts = " | ".join(run["failure_texts"])
+    assert "原因：" in texts and "999999" in texts and "重试" in texts and "丢弃" in texts
+    assert run["failures_after_discard"] == 0
+
+
+def test_patrol_track_grows_and_is_uploaded(ui_run, ui_server):
+    run = ui_run["inspector"]
+    assert run["patrol_running"]["points"] >= 6
+    assert run["patrol_running"]["distance_m"] > 5
+    assert re.match(r"\d+ m\s+0:00:\d\d", run["patrol_running"]["figures"])
+    assert run["after_patrol_counts"] == 0
+    rows = ui_server.sql("SELECT point_count, distance_m, note FROM patrols")
+    assert len(rows) == 1 and rows[0][0] >= 6 and rows[0][1] > 5 and "UI test" in rows[0][2]
+
+
+def test_tasks_put_overdue_first_with_countdowns(ui_run, ui_server):
+    run = ui_run["officer"]
+    _ok(run)
+    shown = run["tasks_shown"]
+    overdue = ui_run["officer"].get("started_task")
+    assert shown[0] == overdue, "the overdue task must come first"
+    texts = " | ".join(run["tasks_texts"])
+    assert "已逾期" in texts and "剩余" in texts
+    assert ui_server.sql("SELECT status FROM tasks WHERE id=?", (int(overdue),)) == [("IN_PROGRESS",)]
+
+
+def test_rectification_is_submitted_with_before_and_after(ui_run, ui_server):
+    run = ui_run["officer"]
+    before, after = run["rectification_photos"]
+    assert before != after
+    assert run["after_submit_counts"] == 0
+    rows = ui_server.sql("SELECT note FROM submissions WHERE task_id=?", (int(run["task_id"]),))
+    assert len(rows) == 1 and "pipe sealed" in rows[0][0]
+
+
+def test_review_shows_evidence_checks_and_approves(ui_run, ui_server):
+    run = ui_run["supervisor"]
+    _ok(run)
+    texts = " | ".join(run["review_texts"])
+    assert "EXIF" in texts, "the evidence checks of the submission must be listed"
+    assert "通过" in texts and "退回" in texts
+    assert "没有待审核的整改。" in " | ".join(run["review_after_texts"])
+    task = int(ui_run["officer"]["task_id"])
+    assert ui_server.sql("SELECT status FROM tasks WHERE id=?", (task,)) == [("APPROVED",)]
+
+
+def test_screenshots_are_real_pictures(ui_run):
+    from PIL import Image
+
+    for name in SCREENSHOTS:
+        path = SHOTS / f"{name}.png"
+        assert path.is_file(), f"missing screenshot {path}"
+        with Image.open(path) as img:
+            assert img.size[0] >= 400 and img.size[1] >= 800
+            colours = img.convert("RGB").getcolors(maxcolors=1 << 16)
+            assert colours is None or len(colours) > 30, f"{name} looks blank"
