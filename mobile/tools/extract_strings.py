@@ -29,22 +29,27 @@ def sources() -> list[Path]:
 
 
 def extract(paths: list[Path]) -> dict[tuple[str, str | None], list[str]]:
-    """(msgid, msgid_plural) -> ['file:line', ...] in order of first appearance."""
+    """(msgid, msgid_plural) -> [file, ...] in order of first appearance. Files, not lines: the
+    catalogs then change only when strings do, so --check does not trip over every edit."""
     found: dict[tuple[str, str | None], list[str]] = {}
     for path in paths:
         if not path.is_file():
             continue
         tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
-        for node in ast.walk(tree):
-            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)):
-                continue
+        calls = [n for n in ast.walk(tree) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)]
+        for node in sorted(calls, key=lambda n: (n.lineno, n.col_offset)):  # source order
             args = node.args
-            where = f"{path.relative_to(MOBILE.parent)}:{node.lineno}"
+            where = str(path.relative_to(MOBILE.parent))
             if node.func.id in ("_", "N_") and args and _lit(args[0]):
-                found.setdefault((args[0].value, None), []).append(where)
+                key = (args[0].value, None)
             elif node.func.id == "ngettext" and len(args) >= 2 and _lit(args[0]) and _lit(args[1]):
-                found.setdefault((args[0].value, args[1].value), []).append(where)
-    return dict(sorted(found.items(), key=lambda kv: kv[1][0]))
+                key = (args[0].value, args[1].value)
+            else:
+                continue
+            files = found.setdefault(key, [])
+            if where not in files:
+                files.append(where)
+    return found
 
 
 def _lit(node) -> bool:
