@@ -32,11 +32,18 @@ class OutfallWatchApp(App):
         self.font_path = None
 
     def build(self):
+        from mobile.app.android import request_permissions
+
         self.font_path = register_default_font()
         Window.clearcolor = theme.BACKGROUND
         self.services = Services.start(self.options, self.options.data_dir or self.user_data_dir,
                                        deliver=lambda f: Clock.schedule_once(lambda _dt: f(), 0))
         self.services.fix_listeners.append(self._on_fix)
+        # Android answers the permission dialog later; the GPS may only start after the grant.
+        granted_later = request_permissions(
+            on_done=lambda _granted: Clock.schedule_once(lambda _dt: self.services.start_gps(), 0))
+        if not granted_later:
+            self.services.start_gps()
         i18n.set_language(self.options.language or self.services.saved_language() or i18n.DEFAULT_LANGUAGE)
         self.sm = ScreenManager(transition=NoTransition())
         for cls in _screens():

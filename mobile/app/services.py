@@ -22,15 +22,15 @@ class Services:
     user: dict | None = None
     online: bool | None = None  # None: not tried yet
     last_report: Any = None
-    extras: dict = field(default_factory=dict)
-
     patrol: Any = None
+    deliver: Callable[[Callable], None] = field(default=lambda f: f(), repr=False)  # to the UI thread
     fix_listeners: list[Callable] = field(default_factory=list)
 
     @classmethod
     def start(cls, options: Options, data_dir: str, deliver: Callable[[Callable], None] = lambda f: f()
               ) -> "Services":
-        """Open the store and start the GPS; `deliver` moves GPS callbacks onto the UI thread."""
+        """Open the store, build client/engine/GPS/camera; `deliver` moves GPS callbacks onto the UI
+        thread. The GPS starts with start_gps()."""
         from mobile.core import device
         from mobile.core.client import Client
         from mobile.core.patrol import Patrol
@@ -52,12 +52,15 @@ class Services:
             from mobile.app.camera import ChooserCamera
             camera = ChooserCamera()
         s = cls(options=options, store=store, client=client, engine=SyncEngine(store, client),
-                gps=device.make_gps(config), camera=camera)
+                gps=device.make_gps(config), camera=camera, deliver=deliver)
         # One GPS listener for the whole app (plyer allows one callback): home and patrol subscribe here;
         # the patrol gets no gps of its own.
         s.patrol = Patrol.resume(store) or Patrol(store)
-        s.gps.start(lambda fix: deliver(lambda: s._on_fix(fix)))
         return s
+
+    def start_gps(self) -> None:
+        """Start receiving fixes (on Android only once the location permission is granted)."""
+        self.gps.start(lambda fix: self.deliver(lambda: self._on_fix(fix)))
 
     def _on_fix(self, fix) -> None:
         if self.patrol.running:
