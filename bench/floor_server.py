@@ -5,6 +5,7 @@ No GraphQL, no ORM, no auth: what serving the same bytes over HTTP costs at the 
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 
@@ -37,9 +38,12 @@ DETAIL_MEDIA = """SELECT owner_id, id, sha256, width, height, taken_at FROM medi
 pool: asyncpg.Pool | None = None
 
 
-async def startup():
+@contextlib.asynccontextmanager
+async def lifespan(app):
     global pool
     pool = await asyncpg.create_pool(os.environ["OUTFALLWATCH_BENCH_PG"], min_size=2, max_size=16)
+    yield
+    await pool.close()
 
 
 def _json(data) -> Response:
@@ -86,4 +90,4 @@ async def detail(request):
                          "measurements": by_i[i["id"]], "media": media[i["id"]]} for i in ins]}})
 
 
-app = Starlette(routes=[Route("/map", map_page), Route("/detail", detail)], on_startup=[startup])
+app = Starlette(routes=[Route("/map", map_page), Route("/detail", detail)], lifespan=lifespan)

@@ -66,9 +66,9 @@ async def record_inspection(*, session: AsyncSession, actor: Actor, settings, cl
                      district_code=o.district_code, observed_at=observed_at,
                      lat=position.lat if position else None, lon=position.lon if position else None,
                      accuracy_m=position.accuracy_m if position else None, flowing=flowing, note=note)
-    session.add(ins)
-    try:
+    try:  # add inside the savepoint: begin_nested() autoflushes pending objects outside it
         async with session.begin_nested():
+            session.add(ins)
             await session.flush()
     except IntegrityError:
         existing = (await session.execute(select(Inspection).where(Inspection.client_id == client_id))).scalar_one()

@@ -61,9 +61,9 @@ async def request_upload(*, session: AsyncSession, store, settings: Settings, ac
                   kind=kind, role=role, filename=_clean_filename(filename), content_type=content_type,
                   size_bytes=size_bytes, sha256=sha256, key=f"media/{now:%Y/%m/%d}/{uuid.uuid4()}/original",
                   expires_at=now + timedelta(minutes=settings.upload_ttl_minutes))
-        session.add(m)
-        try:
+        try:  # add inside the savepoint: begin_nested() autoflushes pending objects outside it
             async with session.begin_nested():
+                session.add(m)
                 await session.flush()
         except IntegrityError:
             m = (await session.execute(select(Media).where(Media.client_id == client_id))).scalar_one()

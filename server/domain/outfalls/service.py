@@ -127,9 +127,9 @@ async def register_outfall(*, session: AsyncSession, actor: Actor, client_id, na
         responsible_unit=_text(responsible_unit, "responsibleUnit", 200),
         signboard_installed=bool(signboard_installed), created_by_id=actor.user_id,
     )
-    session.add(o)
-    try:
+    try:  # add inside the savepoint: begin_nested() autoflushes pending objects outside it
         async with session.begin_nested():
+            session.add(o)
             await session.flush()
     except IntegrityError:
         # A concurrent replay won the race on client_id (or the official code is taken).

@@ -91,9 +91,9 @@ async def record_patrol(*, session: AsyncSession, actor: Actor, client_id, start
                track=json.dumps([[t.lat, t.lon, t.accuracy_m, t.at.timestamp()] for t in track],
                                 separators=(",", ":")),
                mocked_location=bool(mocked_location), note=note)
-    session.add(p)
-    try:
+    try:  # add inside the savepoint: begin_nested() autoflushes pending objects outside it
         async with session.begin_nested():
+            session.add(p)
             await session.flush()
     except IntegrityError:  # a concurrent replay won the race on client_id
         existing = (await session.execute(select(Patrol).where(Patrol.client_id == client_id))).scalar_one()

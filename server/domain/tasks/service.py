@@ -29,10 +29,14 @@ MOVES = {"start": ({"OPEN"}, "IN_PROGRESS"), "submit": ({"OPEN", "IN_PROGRESS", 
          "cancel": (set(OPEN_STATES), "CANCELLED")}
 
 
-def _move(task: Task, action: str) -> str:
-    allowed, to = MOVES[action]
-    if task.status not in allowed:
+def _can_move(task: Task, action: str) -> None:
+    if task.status not in MOVES[action][0]:
         raise InvalidState(f"task {task.code} is {task.status}; cannot {action} it")
+
+
+def _move(task: Task, action: str) -> str:
+    _can_move(task, action)
+    to = MOVES[action][1]
     old, task.status = task.status, to
     task.version += 1
     task.updated_at = utcnow()
@@ -101,9 +105,9 @@ async def create_task(*, session: AsyncSession, actor: Actor, settings, client_i
     t = Task(client_id=client_id, request_hash=h, kind=kind, source=source, title=title, description=description,
              district_code=district_code, outfall_id=outfall_id, lat=lat, lon=lon, deadline=deadline,
              created_by_id=actor.user_id)
-    session.add(t)
-    try:
+    try:  # add inside the savepoint: begin_nested() autoflushes pending objects outside it
         async with session.begin_nested():
+            session.add(t)
             await _assign_code(session, t)
             await session.flush()
     except IntegrityError:
@@ -169,6 +173,10 @@ async def submit_rectification(*, session: AsyncSession, actor: Actor, settings,
     if existing is not None:
         return check_replay(existing, h, "submission")
     t = await _load(session, task_id, lock=True)
+    # A concurrent replay may have committed while we waited for the task's lock.
+    existing = (await session.execute(select(Submission).where(Submission.client_id == client_id))).scalar_one_or_none()
+    if existing is not None:
+        return check_replay(existing, h, "submission")
     require(actor, "task.submit", t.district_code)
     if not before_ids:
         raise BadInput("at least one before photo is required", field="beforeMediaIds")
@@ -178,10 +186,17 @@ async def submit_rectification(*, session: AsyncSession, actor: Actor, settings,
         raise BadInput("the same media cannot be both before and after", field="afterMediaIds")
     if note is not None and len(note) > 4000:
         raise BadInput("note is longer than 4000 characters", field="note")
-    _move(t, "submit")
+    # Check the move first (a clear INVALID_STATE), but make it only once the insert has won.
+    _can_move(t, "submit")
     s = Submission(client_id=client_id, request_hash=h, task_id=t.id, submitted_by_id=actor.user_id, note=note)
-    session.add(s)
-    await session.flush()
+    try:  # SQLite has no row locks: a concurrent replay can still race us to the unique client_id
+        async with session.begin_nested():
+            session.add(s)
+            await session.flush()
+    except IntegrityError:
+        existing = (await session.execute(select(Submission).where(Submission.client_id == client_id))).scalar_one()
+        return check_replay(existing, h, "submission")
+    _move(t, "submit")
     site = Site(t.lat, t.lon) if t.lat is not None else None
     before = await media.attach(session=session, actor=actor, media_ids=before_ids, owner_type="submission",
                                 owner_id=s.id, slot="BEFORE", settings=settings, site=site,

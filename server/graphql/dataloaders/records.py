@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
+from sqlalchemy.orm import aliased
 from strawberry.dataloader import DataLoader
 
 from server.db import Database
@@ -36,17 +37,25 @@ def grouped(db: Database, model, column, *, order=None, where=()) -> DataLoader:
     return DataLoader(load_fn=load)
 
 
+# The newest inspection of each outfall, one index probe per outfall. The obvious GROUP BY max()
+# join made PostgreSQL misestimate the groups and scan all 1M inspections (200 ms for a map page).
+LATEST_PG = text(
+    "SELECT l.* FROM unnest(CAST(:ids AS integer[])) AS o(id) CROSS JOIN LATERAL "
+    "(SELECT * FROM inspections i WHERE i.outfall_id = o.id ORDER BY i.observed_at DESC, i.id DESC LIMIT 1) AS l")
+
+
 def latest_inspection(db: Database) -> DataLoader:
     async def load(outfall_ids):
-        latest = (select(Inspection.outfall_id, func.max(Inspection.observed_at).label("m"))
-                  .where(Inspection.outfall_id.in_(outfall_ids)).group_by(Inspection.outfall_id).subquery())
-        stmt = select(Inspection).join(latest, (Inspection.outfall_id == latest.c.outfall_id)
-                                       & (Inspection.observed_at == latest.c.m))
-        best: dict[int, Inspection] = {}
         async with db.session() as s:
-            for r in (await s.execute(stmt)).scalars():
-                if r.outfall_id not in best or r.id > best[r.outfall_id].id:
-                    best[r.outfall_id] = r
+            if s.bind.dialect.name == "postgresql":
+                stmt = select(Inspection).from_statement(LATEST_PG.bindparams(ids=list(outfall_ids)))
+            else:
+                i2 = aliased(Inspection)
+                newest = (select(i2.id).where(i2.outfall_id == Outfall.id)
+                          .order_by(i2.observed_at.desc(), i2.id.desc()).limit(1).scalar_subquery())
+                stmt = select(Inspection).where(Inspection.id.in_(
+                    select(newest).where(Outfall.id.in_(outfall_ids))))
+            best = {r.outfall_id: r for r in (await s.execute(stmt)).scalars()}
         return [best.get(i) for i in outfall_ids]
 
     return DataLoader(load_fn=load)
