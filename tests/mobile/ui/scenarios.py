@@ -59,6 +59,12 @@ def inspector(d):
     d.press(_("Save and queue for upload"))
     yield d.idle_sync()
     d.results["after_inspection_counts"] = asdict(d.app.services.store.counts())
+    # Back on the outfall once it is sent: the inspection (with its exceedance) and the raised tasks.
+    d.app.go("outfall", outfall=target)
+    page = d.screen
+    yield lambda: len(page.inspections.children) > 0 and len(page.tasks.children) > 0
+    d.results["outfall_after_texts"] = d.texts()
+    d.shot("03_outfall_after_inspection")
 
     # Register an outfall at the current fix.
     d.app.home()

@@ -9,7 +9,8 @@ import pytest
 
 from tests.mobile.ui.conftest import SHOTS
 
-SCREENSHOTS = ["01_signin_inspector", "02_home", "02_home_en", "03_outfall", "04_register", "05_inspection",
+SCREENSHOTS = ["01_signin_inspector", "02_home", "02_home_en", "03_outfall", "03_outfall_after_inspection",
+               "04_register", "05_inspection",
                "06_tasks", "07_rectification", "08_review", "09_patrol", "10_failures"]
 
 
@@ -54,6 +55,13 @@ def test_outfall_detail_shows_facts_and_phase(ui_run):
     texts = ui_run["inspector"]["outfall_texts"]
     for word in ("类别", "河流", "区县", "查", "测", "溯", "治", "巡查此排污口", "近期巡查", "未完成任务"):
         assert any(word in t for t in texts), f"{word} missing on the outfall screen: {texts}"
+
+
+def test_outfall_detail_lists_the_sent_inspection_and_its_tasks(ui_run):
+    texts = " | ".join(ui_run["inspector"]["outfall_after_texts"])
+    assert "化学需氧量 260 mg/L" in texts and "超标" in texts
+    assert "暂无巡查记录" not in texts and "没有未完成的任务" not in texts
+    assert "COD 超标" in texts  # the task the server raised from the exceedance
 
 
 def test_inspection_shows_exceedance_at_once_and_reaches_the_server(ui_run, ui_server):
