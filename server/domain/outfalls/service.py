@@ -101,7 +101,7 @@ async def register_outfall(*, session: AsyncSession, actor: Actor, client_id, na
                            river_code: str, district_code: str, location: Point, subtype: str | None = None,
                            water_class: str | None = None, responsible_unit: str | None = None,
                            signboard_installed: bool = False, media_ids: list[int] | None = None,
-                           code: str | None = None) -> Outfall:
+                           code: str | None = None, settings=None) -> Outfall:
     """Register an outfall in SURVEYED phase; a replay of the same clientId returns the first one."""
     client_id = normalise_client_id(client_id)
     payload = dict(name=name, category=category, river_code=river_code, district_code=district_code,
@@ -137,6 +137,13 @@ async def register_outfall(*, session: AsyncSession, actor: Actor, client_id, na
             raise BadInput(f"outfall code {code!r} already exists", field="code") from None
         existing = (await session.execute(select(Outfall).where(Outfall.client_id == client_id))).scalar_one()
         return check_replay(existing, h, "outfall")
+    if media_ids:  # e.g. the signboard photo taken while registering
+        from server.domain.evidence import Site
+        from server.domain.media import service as media
+        from server.settings import Settings
+
+        await media.attach(session=session, actor=actor, media_ids=list(media_ids), owner_type="outfall",
+                           owner_id=o.id, settings=settings or Settings(), site=Site(o.lat, o.lon, o.accuracy_m))
     return o
 
 

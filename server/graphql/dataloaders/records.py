@@ -73,5 +73,5 @@ def make(db: Database) -> dict:
         "raised_tasks": grouped(db, Task, Task.raised_by_inspection_id, order=(Task.id,)),
         "submissions": grouped(db, Submission, Submission.task_id, order=(Submission.id,)),
         "inspection_media": media_of(db, "inspection"), "task_media": media_of(db, "task"),
-        "submission_media": media_of(db, "submission"),
+        "submission_media": media_of(db, "submission"), "outfall_media": media_of(db, "outfall"),
     }

@@ -47,6 +47,12 @@ class Outfall:
     distance_m: float | None = strawberry.field(
         default=None, description="Metres from the `near` point of the query that returned this outfall.")
 
+    @strawberry.field(description="Photos registered with the outfall (e.g. its signboard).")
+    async def media(self, info: strawberry.Info) -> list[Annotated["Media", strawberry.lazy("server.graphql.media.types")]]:
+        from server.graphql.media.types import Media
+
+        return [Media.from_model(m) for m in await info.context.loaders.outfall_media.load(self.row_id)]
+
     @strawberry.field(description="WGS-84 unless `crs` asks for GCJ02 or BD09 (Chinese map tiles).")
     def location(self, crs: Crs | None = Crs.WGS84) -> GeoPoint:
         if crs is None or crs is Crs.WGS84:

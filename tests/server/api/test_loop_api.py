@@ -214,3 +214,17 @@ async def test_overdue_once_and_reminder(gql, users, outfall_id, db, settings, a
             t.deadline = datetime.now(timezone.utc) - timedelta(hours=1)
     d = (await sup("{ tasks(filter: {overdue: true}) { totalCount edges { node { isOverdue } } } }"))["tasks"]
     assert d["totalCount"] == 2 and all(e["node"]["isOverdue"] for e in d["edges"])
+
+
+async def test_signboard_photo_registered_with_the_outfall_is_attached(gql, client, users):
+    insp = await gql.as_("inspector")
+    sign = await photo(insp, client, seed=411)
+    i = {"clientId": str(uuid.uuid4()), "name": "标识牌排口", "category": "OTHER", "riverCode": "YANGTZE",
+         "districtCode": "500103", "location": {"lat": SITE[0], "lon": SITE[1], "accuracyM": 5},
+         "signboardInstalled": True, "mediaIds": [sign]}
+    oid = (await insp(REGISTER, {"i": i}))["registerOutfall"]["id"]
+    got = (await insp(f'{{ outfall(id: "{oid}") {{ signboardInstalled media {{ id status }} }} }}'))["outfall"]
+    assert got == {"signboardInstalled": True, "media": [{"id": sign, "status": "READY"}]}
+    # The same photo cannot then be evidence for a second outfall.
+    err = await insp.error(REGISTER, {"i": {**i, "clientId": str(uuid.uuid4()), "name": "另一个"}})
+    assert err["extensions"]["code"] == "BAD_USER_INPUT" and "already evidence" in err["message"]
