@@ -135,10 +135,18 @@ class SyncEngine:
                 self.sleep(wait)
 
     def next_due_at(self) -> float | None:
-        """When the earliest waiting photo or record is due (None: nothing is waiting)."""
-        times = [p.next_attempt_at for p in self.store.photos(state=PENDING)]
-        times += [i.next_attempt_at for i in self.store.pending_items()]
-        return min(times) if times else None
+        """After a pass: when the earliest waiting photo or record is due (None: nothing waits).
+
+        A record already due that is still waiting was held back in the pass (by a photo it uses or
+        an earlier record, both of which have their own times), so it does not count: counting it
+        would make `sync` spin without sleeping."""
+        photos = [p.next_attempt_at for p in self.store.photos(state=PENDING)]
+        items = [i.next_attempt_at for i in self.store.pending_items()]
+        if not photos and not items:
+            return None
+        now = self.clock()
+        later = photos + [t for t in items if t > now]
+        return min(later) if later else now + 1.0
 
     # -- photos -------------------------------------------------------------------------------
 
