@@ -54,6 +54,8 @@ class Settings:
     sms_gateway_url: str | None = None
     background_jobs: bool = True
     response_cache: bool = True
+    # Freeze start-up objects out of the collector and collect young objects less often (performance.md).
+    tune_gc: bool = True
     extra: dict = field(default_factory=dict)
 
     @property
@@ -106,6 +108,7 @@ class Settings:
             sms_gateway_url=g("SMS_GATEWAY_URL") or None,
             background_jobs=_bool(g("BACKGROUND_JOBS"), True),
             response_cache=_bool(g("RESPONSE_CACHE"), True),
+            tune_gc=_bool(g("TUNE_GC"), True),
         )
         if overrides:
             s = replace(s, **overrides)

@@ -69,6 +69,8 @@ async def truncate_pg(db: Database) -> None:
             "AND tablename NOT IN ('alembic_version','districts','rivers','data_version')"))]
         if tables:
             await c.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        # A test may delete the version rows (no caching without them); put them back.
+        await c.execute(text("INSERT INTO data_version (id, v) VALUES (1, 0), (2, 0) ON CONFLICT (id) DO NOTHING"))
 
 
 @pytest.fixture(params=BACKENDS)

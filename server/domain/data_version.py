@@ -8,7 +8,8 @@ from __future__ import annotations
 from sqlalchemy import text
 from sqlmodel import Field, SQLModel
 
-WATCHED = ("outfalls", "inspections", "districts", "rivers")
+WATCHED = ("outfalls", "inspections", "districts", "rivers")  # row 1
+MEDIA_WATCHED = ("media", "measurements")  # row 2 (migration 0007): uploads must not invalidate the map
 
 
 class DataVersion(SQLModel, table=True):
@@ -17,6 +18,10 @@ class DataVersion(SQLModel, table=True):
     v: int = 0
 
 
-async def current(session) -> int | None:
-    """The version, or None if its row is gone (then nothing may be cached: no trigger could bump it)."""
-    return (await session.execute(text("SELECT v FROM data_version WHERE id = 1"))).scalar_one_or_none()
+async def current(session, *, with_media: bool = False) -> int | tuple[int, int] | None:
+    """Row 1's version (and row 2's when asked), or None if a row is gone: then nothing may be
+    cached, as no trigger could bump it."""
+    if not with_media:
+        return (await session.execute(text("SELECT v FROM data_version WHERE id = 1"))).scalar_one_or_none()
+    rows = dict((await session.execute(text("SELECT id, v FROM data_version WHERE id IN (1, 2)"))).all())
+    return (rows[1], rows[2]) if len(rows) == 2 else None

@@ -21,28 +21,38 @@ from server.graphql.context import authenticate, bearer
 
 ROOTS = frozenset({"outfalls", "outfall", "outfallStats", "districts", "rivers"})
 # Anything time-dependent, signed, or drawn from tables the version does not watch.
-UNCACHEABLE_FIELDS = frozenset({"tasks", "raisedTasks", "media", "url", "thumbnailUrl", "originalUrl",
+UNCACHEABLE_FIELDS = frozenset({"tasks", "raisedTasks", "url", "thumbnailUrl", "originalUrl",
                                 "isOverdue", "me", "inspector", "submissions"})
+# Fields read from the tables of data-version row 2 (media, measurements).
+MEDIA_FIELDS = frozenset({"media", "measurements"})
+
+
+def cacheable(query: str, operation_name: str | None) -> bool:
+    return plan(query, operation_name) is not None
 
 
 @lru_cache(maxsize=512)
-def cacheable(query: str, operation_name: str | None) -> bool:
+def plan(query: str, operation_name: str | None) -> bool | None:
+    """None when the query may not be cached; else whether it reads media or measurements."""
     try:
         doc = parse(query, max_tokens=4000)
     except GraphQLError:
-        return False
+        return None
     ops = [d for d in doc.definitions if isinstance(d, OperationDefinitionNode)]
     frags = {d.name.value: d for d in doc.definitions if not isinstance(d, OperationDefinitionNode)}
     if len(ops) != 1 or ops[0].operation.value != "query":
-        return False
+        return None
     roots = [s for s in ops[0].selection_set.selections]
     if not all(isinstance(s, FieldNode) and s.name.value in ROOTS for s in roots):
-        return False
+        return None
     seen: set[str] = set()
+    reads_media = False
 
     def ok(selection_set) -> bool:
+        nonlocal reads_media
         for s in selection_set.selections if selection_set else ():
             if isinstance(s, FieldNode):
+                reads_media = reads_media or s.name.value in MEDIA_FIELDS
                 if s.name.value in UNCACHEABLE_FIELDS or s.name.value.startswith("__") or not ok(s.selection_set):
                     return False
             elif isinstance(s, InlineFragmentNode):
@@ -58,7 +68,7 @@ def cacheable(query: str, operation_name: str | None) -> bool:
                         return False
         return True
 
-    return ok(ops[0].selection_set)
+    return reads_media if ok(ops[0].selection_set) else None
 
 
 class ResponseCache:
@@ -118,7 +128,10 @@ class ResponseCache:
             query, variables, op = req["query"], req.get("variables") or {}, req.get("operationName")
         except (ValueError, KeyError, TypeError):
             return None, None
-        if not isinstance(query, str) or not cacheable(query, op):
+        if not isinstance(query, str):
+            return None, None
+        reads_media = plan(query, op)
+        if reads_media is None:
             return None, None
         token = bearer(headers)
         if not token:
@@ -127,7 +140,7 @@ class ResponseCache:
         try:
             async with self.services.db.session() as s:
                 actor = await authenticate(self.services, s, token, client[0] if client else None)
-                version = await data_version.current(s)
+                version = await data_version.current(s, with_media=reads_media)
         except DomainError:
             return None, None  # let the real path answer with the error
         if version is None:

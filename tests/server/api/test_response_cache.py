@@ -85,3 +85,42 @@ async def test_no_caching_without_a_version_row(gql, users, db):
     await post(sup, MAP)
     hit, body = await post(sup, MAP)
     assert hit is None and "errors" not in body
+
+
+DETAIL = """query($id: ID!) { outfall(id: $id) { code inspections(first: 20) { edges { node { observedAt
+  measurements { parameter value exceeded } media { id sha256 status } } } } } }"""
+
+
+async def test_detail_pages_with_photos_are_cached_and_uploads_leave_the_map_alone(gql, client, users, db):
+    from tests.server.api.test_loop_api import RECORD, photo
+    from tests.server.api.test_media_api import REQUEST, upload_input
+    from tests.factories.images import make_jpeg
+
+    assert cacheable(DETAIL, None)
+    insp = await gql.as_("inspector")
+    oid = (await insp(REGISTER, {"i": reg(lat=29.5647, lon=106.587)}))["registerOutfall"]["id"]
+    await post(insp, DETAIL, {"id": oid})
+    hit, body = await post(insp, DETAIL, {"id": oid})
+    assert hit == "hit" and body["data"]["outfall"]["inspections"]["edges"] == []
+    await post(insp, MAP)
+    assert (await post(insp, MAP))[0] == "hit"
+    # A photo upload (media row 2 only) keeps the map cached but not the detail page.
+    pid = await photo(insp, client, seed=77)
+    assert (await post(insp, MAP))[0] == "hit"
+    await insp(RECORD, {"i": {"clientId": str(uuid.uuid4()), "outfallId": oid,
+                              "observedAt": datetime.now(timezone.utc).isoformat(), "mediaIds": [pid],
+                              "measurements": [{"parameter": "COD", "value": 12.0}]}})
+    hit, body = await post(insp, DETAIL, {"id": oid})
+    node = body["data"]["outfall"]["inspections"]["edges"][0]["node"]
+    assert hit is None and node["media"] == [{"id": pid, "sha256": node["media"][0]["sha256"], "status": "READY"}]
+    assert (await post(insp, DETAIL, {"id": oid}))[0] == "hit"
+    # A change to the photo alone (no inspection write) moves row 2 and so the cached detail.
+    async with db.transaction() as s:
+        await s.execute(text("UPDATE media SET status = 'REJECTED' WHERE id = :i"), {"i": int(pid)})
+    hit, body = await post(insp, DETAIL, {"id": oid})
+    assert hit is None and body["data"]["outfall"]["inspections"]["edges"][0]["node"]["media"][0]["status"] == "REJECTED"
+    # An upload request alone changes nothing the map shows.
+    await post(insp, MAP)
+    data = make_jpeg(seed=78)
+    await insp(REQUEST, {"i": upload_input(data)})
+    assert (await post(insp, MAP))[0] == "hit"
