@@ -103,7 +103,6 @@ def parse_nmea(lines: Iterable[str], *, default_date: date | None = None) -> lis
     void status (RMC 'V') are skipped. Date: from RMC, else `default_date`, else today (UTC)."""
     merged: dict[tuple, _Partial] = {}
     order: list[tuple] = []
-    last_date: date | None = None
     for raw in lines:
         s = raw.strip()
         if not s.startswith("$") or not _checksum_ok(s):
@@ -129,8 +128,8 @@ def parse_nmea(lines: Iterable[str], *, default_date: date | None = None) -> lis
                 else:
                     p.lat, p.lon = _coord(f[3], f[4], 2), _coord(f[5], f[6], 3)
                 p.speed = float(f[7]) * 0.514444 if f[7] else None  # knots -> m/s
-                if f[9]:
-                    p.d = last_date = date(2000 + int(f[9][4:6]), int(f[9][2:4]), int(f[9][0:2]))
+                if f[9] and f[2] == "A":  # a receiver without a fix may not know the date either
+                    p.d = date(2000 + int(f[9][4:6]), int(f[9][2:4]), int(f[9][0:2]))
             else:
                 continue
         except (ValueError, IndexError, NmeaError):
@@ -138,12 +137,16 @@ def parse_nmea(lines: Iterable[str], *, default_date: date | None = None) -> lis
         if key not in merged:
             merged[key] = p
             order.append(key)
+    # A GGA-only second takes the date of the last dated sentence before it (else the first after it).
+    dated = [merged[k].d for k in order if merged[k].d]
+    current = dated[0] if dated else (default_date or datetime.now(UTC).date())
     fixes = []
     for key in order:
         p = merged[key]
+        current = p.d or current
         if not p.valid or p.lat is None or p.lon is None:
             continue
-        d = p.d or last_date or default_date or datetime.now(UTC).date()
+        d = current
         fixes.append(Fix(lat=p.lat, lon=p.lon, accuracy_m=p.hdop * UERE_M if p.hdop is not None else None,
                          at=datetime.combine(d, p.t), mocked=False, altitude_m=p.alt, speed_mps=p.speed))
     return fixes

@@ -208,3 +208,19 @@ def test_patrol_is_recorded_once(store, server):
     assert sent.state == "sent" and sent.result["pointCount"] == 20
     assert abs(sent.result["distanceM"] - p.distance_m) < 5
     assert server.sql("SELECT count(*) FROM patrols WHERE client_id=?", (item.client_id,)) == [(1,)]
+
+
+def test_sync_sleeps_instead_of_spinning_while_records_wait_for_photos(store, jpeg):
+    """A due record held back by a photo in backoff must not make sync() loop without sleeping."""
+    now, slept = [0.0], []
+
+    def sleep(d):
+        slept.append(d)
+        now[0] += d
+
+    eng = SyncEngine(store, Client("http://127.0.0.1:9", timeout=1), base_delay_s=1, max_delay_s=4,
+                     rng=random.Random(5), clock=lambda: now[0], sleep=sleep)
+    actions.record_inspection(store, outfall="1", photos=[jpeg()])
+    rep = eng.sync(max_seconds=30)
+    assert rep.passes <= 12 and all(d > 0 for d in slept) and rep.records_sent == 0
+    assert store.counts().records_waiting == 1 and store.counts().photos_waiting == 1  # kept, not failed
