@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export OUTFALLWATCH_DATA_DIR ?= ./var
 
-.PHONY: run test install install-dev install-mobile migrate schema bench mobile fuzz clean
+.PHONY: run test install install-dev install-mobile migrate schema bench bench-generate mobile fuzz clean
 
 $(BIN)/python:
 	@command -v $(PY) >/dev/null 2>&1 || { echo "need $(PY) on PATH (or run: make PY=python3 ...)"; exit 1; }
@@ -17,12 +17,18 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install -q -e .
 	@touch $@
 
+# The suite includes the phone app's tests, so dev installs the mobile extra (kivy, plyer) too.
 $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install -q -e '.[dev]'
-	@touch $@ $(VENV)/.installed
+	$(BIN)/pip install -q -e '.[dev,mobile]'
+	@touch $@ $(VENV)/.installed $(VENV)/.installed-mobile
+
+$(VENV)/.installed-mobile: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e '.[mobile]'
+	@touch $@
 
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
+install-mobile: $(VENV)/.installed-mobile
 
 run: install
 	$(BIN)/outfallwatch migrate
@@ -35,11 +41,22 @@ test: install-dev
 schema: install
 	$(BIN)/outfallwatch export-schema -o schema.graphql
 
+# City-scale benchmarks (PostgreSQL at $(BENCH_PG); wrk and npm for the HTTP side): see bench/RESULTS.md.
+BENCH_PG ?= postgresql://postgres@127.0.0.1:5432/outfallwatch_bench
 bench: install-dev
+	$(BIN)/python bench/http_bench.py --url $(BENCH_PG)
+	$(BIN)/python bench/register_io_bench.py
 	$(BIN)/python bench/images_bench.py
+
+bench-generate: install-dev
+	$(BIN)/python bench/generate.py --url $(BENCH_PG)
+
+# The phone app on this desktop, against `make run`'s server; MOBILE_ARGS e.g. --gps 29.5612,106.5825 or --nmea FILE.
+mobile: install-mobile
+	$(BIN)/python -m mobile.main --server http://$(HOST):$(PORT) $(MOBILE_ARGS)
 
 fuzz: install-dev
 	OUTFALLWATCH_FUZZ_EXAMPLES=$${OUTFALLWATCH_FUZZ_EXAMPLES:-5000} $(BIN)/python -m pytest -s tests/server/fuzz
 
 clean:
-	rm -rf var .pytest_cache
+	rm -rf var .pytest_cache artifacts

@@ -301,6 +301,8 @@ def main(argv=None) -> int:
             body = json.dumps({"query": DETAIL_Q, "variables": {"id": str(t["detail_id"])}})
             plan += [("b", "outfall detail", "ours", bases["ours"] + "/graphql",
                       dict(body=body, auth=tokens["supervisor"])),
+                     ("b", "outfall detail", "ours, cache off", bases["ours_nocache"] + "/graphql",
+                      dict(body=body, auth=tokens_nc["supervisor"])),
                      ("b", "outfall detail", "floor", bases["floor"] + f"/detail?id={t['detail_id']}",
                       dict(method="GET"))]
             if "postgraphile" in bases:
