@@ -6,42 +6,61 @@ photo carries a client UUID made on the phone; the server answers a replay with 
 
 Quick start (what a screen does)::
 
-    from mobile.core import Store, Client, SyncEngine, actions, nearby, limits
+    from mobile.core import actions, limits, nearby
+    from mobile.core.store import Store
+    from mobile.core.client import Client, ClientError, ApiError, TransportError
+    from mobile.core.sync import SyncEngine
+    from mobile.core.device import Fix, make_gps, make_camera
+    from mobile.core.patrol import Patrol
 
-    store = Store.open(app.user_data_dir)             # <data_dir>/outfallwatch.sqlite3 + <data_dir>/photos/
+    store = Store.open(data_dir)                      # <data_dir>/outfallwatch.sqlite3 + <data_dir>/photos/
     client = Client("https://server.example", token=store.session_token())
-    engine = SyncEngine(store, client)
+    engine = SyncEngine(store, client)                # stateless: all progress lives in the store
 
-    # Sign-in: online when possible, else offline against the last successful sign-in.
-    user = actions.sign_in(store, client, "inspector", "inspector-demo")   # -> dict (the User), raises SignInError
+    # Sign-in: online when the server answers, else offline against this user's last online sign-in.
+    user = actions.sign_in(store, client, "inspector", "inspector-demo")  # -> User dict; SignInError(.offline)
 
-    # Record an inspection (photos are copied into the app's own folder, hashed, queued):
-    item = actions.record_inspection(store, outfall="123" or OutfallRef(client_id), observed_at=datetime,
-                                     position=Fix|None, flowing=True, note="...",
-                                     measurements={"COD": 80.0, "PH": 7.1},
-                                     photos=[("/sdcard/DCIM/a.jpg", "GENERAL"), ...])   # -> OutboxItem
-    actions.register_outfall(store, name=..., category=..., river_code=..., district_code=..., location=Fix,
-                             photos=[...]) -> OutboxItem    # usable offline: item.client_id is the outfall's ref
-    actions.start_task(store, task_id) / actions.submit_rectification(store, task_id, before=[paths],
-        after=[paths], note=None) / actions.review_submission(store, submission_id, task_id, decision, reason)
+    # Actions (offline-first; photos are paths or (path, role); copied + hashed + queued in one transaction):
+    item = actions.record_inspection(store, outfall=<server id | cached outfall dict | OutfallRef>,
+                                     observed_at=None, position=Fix|None, flowing=True, note="...",
+                                     measurements={"COD": 80.0, "PH": 7.1}, photos=[path, (path, "SAMPLE")])
+    reg = actions.register_outfall(store, name=..., category=..., river_code=..., district_code=...,
+                                   location=Fix, photos=[...])      # inspect it at once: OutfallRef(reg.client_id)
+    actions.start_task(store, task_id)
+    actions.submit_rectification(store, task_id=..., before=[paths], after=[paths], note=None)
+    actions.review_submission(store, submission_id=..., task_id=..., decision="APPROVE"|"REJECT", reason=None)
+    # -> each returns an OutboxItem(client_id, kind, payload, state, attempts, error, server_id, result, ...)
 
-    # Sync (call from a background thread; every call is safe to interrupt, even by killing the process):
-    report = engine.run_once()        # one pass over what is due now -> SyncReport
-    engine.sync(max_seconds=60)       # passes until nothing is due or time is up (sleeps for backoff)
-    engine.refresh_cache(district_code)   # outfall register, districts/rivers, limits, my tasks, review queue
+    # Sync (background thread; safe to interrupt at any point, even by killing the process):
+    engine.run_once() -> SyncReport(records_sent, photos_ready, failed, retries_scheduled, transport_errors,
+                                    requests, stopped: None | "offline" | "sign_in", errors)
+    engine.sync(max_seconds=60) -> SyncReport     # passes until nothing is due, sleeping for the backoff
+    engine.refresh_cache(district_code=None)      # register of the district, districts, rivers, limits,
+                                                  # my tasks, review queue (SUPERVISOR) -> counts dict
 
-    # Badge and lists:
-    store.counts()  -> SyncCounts(records_waiting, photos_waiting, failures, last_sync_at, needs_sign_in)
-    store.items(state="failed") -> list[OutboxItem]   # .error = ErrorInfo(code, message) in plain words
-    store.retry(client_id) / store.discard(client_id) / store.fix(client_id, payload_changes)
+    # Badge, lists and the user's remedies:
+    store.counts() -> SyncCounts(records_waiting, photos_waiting, failures, last_sync_at, needs_sign_in, last_error)
+    store.items(state="failed") / store.photos(state="failed")   # .error = ErrorInfo(code, message)
+    store.retry(client_id)                  # a failed record (with its failed photos) or photo goes again
+    store.fix(client_id, {"measurements": [...]})   # change a failed record's fields, then it goes again
+    store.replace_photo(photo_client_id, new_path)  # swap a rejected photo's file
+    store.discard(client_id)                # drop an unsent record and its photos
+    store.outfalls(district) / store.outfall(id) / store.tasks() / store.review_queue() / store.districts()
+    store.rivers() / store.limits() / store.session() / store.get_meta(k) / store.set_meta(k=v)
 
     # Offline helpers:
-    nearby.nearest(store, fix, n=10) -> list[NearbyOutfall(outfall, distance_m, bearing_deg, compass_zh, compass_en)]
-    limits.check(store.limits(), "COD", 80.0, category="INDUSTRIAL", water_class="III") -> Judgement
+    nearby.nearest(store, fix_or_(lat, lon), n=10) -> [NearbyOutfall(outfall, distance_m, bearing_deg,
+                                                                       compass_zh, compass_en)]
+    limits.for_outfall(store.limits(), outfall, {"COD": 80.0}) -> [Judgement(exceeded, limit, standard,
+                                                                              exceedance_ratio, ...).text()]
+    limits.plausibility_error("PH", 15) -> "PH: value 15 exceeds the plausible maximum 14"
 
-    # Device (GPS/camera behind protocols; Android via plyer, desktop via a fixed point / NMEA replay):
-    gps = device.make_gps(config)  ;  camera = device.make_camera(config)
-    patrol = Patrol(store, gps) ; patrol.start() ; patrol.add_fix(fix) ; patrol.stop(note=None) -> OutboxItem
+    # Device and patrol:
+    gps = make_gps({"nmea": path} | {"lat":.., "lon":..})   # plyer on Android
+    camera = make_camera(config, pick=callback)             # take(on_done(path | None))
+    patrol = Patrol.resume(store) or Patrol(store)          # survives a kill
+    patrol.start(); patrol.add_fix(fix) -> kept?; patrol.distance_m, patrol.duration_s
+    patrol.stop(note=None) -> OutboxItem (recordPatrol) | None
 
 Modules:
     store.py   Store: outbox, photos, cached reference data, session, sync metadata (transactional).
