@@ -509,7 +509,8 @@ class Store:
             "(SELECT count(*) FROM photos WHERE state='failed') AS f")[0]
         err = self.get_meta("last_error")
         return SyncCounts(records_waiting=r["rw"], photos_waiting=r["pw"], failures=r["f"],
-                          last_sync_at=self.get_meta("last_sync_at"), needs_sign_in=self.get_meta("needs_sign_in") == "1",
+                          last_sync_at=self.get_meta("last_sync_at"),
+                          needs_sign_in=self.get_meta("needs_sign_in") == "1",
                           last_error=ErrorInfo(**json.loads(err)) if err else None)
 
     def get_meta(self, key: str) -> str | None:
@@ -519,8 +520,8 @@ class Store:
     def set_meta(self, **values: str | None) -> None:
         with self.transaction() as c:
             for k, v in values.items():
-                c.execute("INSERT INTO meta (key, value) VALUES (?,?) ON CONFLICT(key) DO UPDATE SET value=excluded.value",
-                          (k, v))
+                c.execute("INSERT INTO meta (key, value) VALUES (?,?) "
+                          "ON CONFLICT(key) DO UPDATE SET value=excluded.value", (k, v))
 
     def note_sync(self, *, ok: bool, error: ErrorInfo | None = None) -> None:
         """Bookkeeping after a sync pass: last successful sync time, last error, sign-in needed."""

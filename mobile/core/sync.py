@@ -13,7 +13,6 @@ Invariants:
 from __future__ import annotations
 
 import hashlib
-import logging
 import random
 import time
 from collections.abc import Callable
@@ -23,7 +22,6 @@ from typing import Any
 from mobile.core.client import ApiError, Client, ClientError, TransportError
 from mobile.core.store import DEPENDENCY_FAILED, FAILED, PENDING, SENT, ErrorInfo, OutboxItem, Photo, Store
 
-log = logging.getLogger("outfallwatch.mobile.sync")
 
 REVIEW_ROLES = {"SUPERVISOR"}
 

@@ -41,7 +41,8 @@ def test_offline_outfall_inspection_and_photos_arrive_linked(store, server, jpeg
     eng = engine_for(store, server, "inspector")
     eng.refresh_cache()
     fix = Fix(29.5570, 106.5770, 4.0)
-    reg = actions.register_outfall(store, name="测试新排口", category="OTHER", river_code=home_outfall(store)["river"]["code"],
+    river = home_outfall(store)["river"]["code"]
+    reg = actions.register_outfall(store, name="测试新排口", category="OTHER", river_code=river,
                                    district_code=HOME_DISTRICT, location=fix, photos=[(jpeg(), "SIGNBOARD")])
     insp = actions.record_inspection(store, outfall=OutfallRef(reg.client_id), position=fix, flowing=True,
                                      measurements={"COD": 12.0, "PH": 7.2}, photos=[jpeg(), jpeg()])
