@@ -28,7 +28,8 @@ class OutfallQuery:
             page = await service.list_outfalls(
                 session=s, actor=ctx.actor, filter=filter.to_domain() if filter else None, first=first,
                 after=after, cap=ctx.settings.max_page, want_total="totalCount" in selected_names(info))
-        nodes = await build_outfalls(info, page.items, page.distances)
+        nodes = await build_outfalls(info, page.items, page.distances,
+                                     with_latest="latestInspection" in selected_names(info, "edges", "node"))
         return OutfallConnection(
             edges=[OutfallEdge(node=n, cursor=c) for n, c in zip(nodes, page.cursors)],
             page_info=PageInfo(has_next_page=page.has_next, end_cursor=page.cursors[-1] if page.cursors else None),
