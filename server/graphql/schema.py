@@ -21,11 +21,12 @@ from server.graphql.media.resolvers import MediaMutation, MediaQuery
 from server.graphql.outfalls.mutations import OutfallMutation
 from server.graphql.outfalls.queries import OutfallQuery
 from server.graphql.patrols.resolvers import PatrolMutation, PatrolQuery
+from server.graphql.standards.queries import StandardsQuery
 from server.graphql.users.account import AccountMutation, AccountQuery
 from server.graphql.users.resolvers import UserMutation, UserQuery
 from server.settings import Settings
 
-QUERIES = [UserQuery, AccountQuery, GeoQuery, OutfallQuery, MediaQuery, LoopQuery, BriefQuery, PatrolQuery]
+QUERIES = [UserQuery, AccountQuery, GeoQuery, OutfallQuery, MediaQuery, LoopQuery, BriefQuery, PatrolQuery, StandardsQuery]
 MUTATIONS = [UserMutation, AccountMutation, OutfallMutation, MediaMutation, LoopMutation, PatrolMutation]
 SUBSCRIPTIONS: list[type] = [LoopSubscription]
 

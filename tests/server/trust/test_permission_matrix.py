@@ -178,6 +178,8 @@ async def scenario(op: str, w: World, username: str, d: str) -> dict:
         return await q(f'{{ patrol(id: "{w.patrols[d]}") {{ id distanceM }} }}')
     if op == "Query.patrols":
         return await q(f'{{ patrols(districtCode: "{d}") {{ edges {{ node {{ districtCode }} }} }} }}')
+    if op == "Query.standardLimits":
+        return await q("{ standardLimits { standard parameter limit } }")
     if op == "Query.apiTokens":
         return await q("{ apiTokens { id } }")
     if op == "Query.auditEvents":
