@@ -176,20 +176,38 @@ def wrk(url: str, *, body: str = "", method: str = "POST", auth: str = "", vary:
     return r
 
 
+def wrk_background(url: str, *, seconds: int, **kw):
+    """wrk at concurrency 1 in a thread, for load beside a measurement; .result() gives its numbers."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    pool = ThreadPoolExecutor(1)
+    fut = pool.submit(wrk, url, conns=1, seconds=seconds, **kw)
+    pool.shutdown(wait=False)
+    time.sleep(1)  # let it start before the measurement does
+    return fut
+
+
 async def pick_targets(url: str) -> dict:
     conn = await asyncpg.connect(asyncpg_url(url))
     try:
         n = await conn.fetchval("SELECT count(*) FROM outfalls")
         in_box = await conn.fetchval("SELECT count(*) FROM outfalls WHERE lat BETWEEN $1 AND $3 AND lon BETWEEN $2 "
                                      "AND $4", *BBOX)
-        # The detail page of a busy outfall in the box: 20 inspections, all with readings and photos.
+        # The detail page of a busy outfall in the box whose 20 latest inspections are generated ones
+        # (readings and photos), not writes of an earlier run's (f).
         oid = await conn.fetchval(
             """SELECT o.id FROM outfalls o WHERE o.lat BETWEEN $1 AND $3 AND o.lon BETWEEN $2 AND $4
-               AND (SELECT count(*) FROM inspections i WHERE i.outfall_id = o.id) >= 20 ORDER BY o.id LIMIT 1""",
-            *BBOX)
+               AND (SELECT count(*) FROM inspections i WHERE i.outfall_id = o.id) >= 20
+               AND NOT EXISTS (SELECT 1 FROM inspections i WHERE i.outfall_id = o.id AND i.request_hash <> 'bench')
+               ORDER BY o.id LIMIT 1""", *BBOX)
         officer_tasks = await conn.fetchval("SELECT count(*) FROM tasks WHERE district_code = '500103'")
-        sample = await conn.fetchrow("SELECT id, lat, lon FROM outfalls WHERE district_code = '500103' ORDER BY id "
-                                     "LIMIT 1")
+        # (f) writes go to one outfall of the demo inspector's district outside the box, so they change
+        # neither the map page nor the detail page measured.
+        sample = await conn.fetchrow("SELECT id, lat, lon FROM outfalls WHERE district_code = '500103' AND NOT "
+                                     "(lat BETWEEN $1 AND $3 AND lon BETWEEN $2 AND $4) ORDER BY id LIMIT 1", *BBOX)
+        if sample is None:
+            sample = await conn.fetchrow("SELECT id, lat, lon FROM outfalls WHERE district_code = '500103' "
+                                         "ORDER BY id DESC LIMIT 1")
         return {"outfalls": n, "in_box": in_box, "detail_id": oid, "officer_tasks": officer_tasks,
                 "record_outfall": sample["id"], "record_at": (sample["lat"], sample["lon"])}
     finally:
@@ -239,7 +257,7 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--url", default=os.environ.get("OUTFALLWATCH_BENCH_URL", DEFAULT_URL))
     ap.add_argument("--duration", type=int, default=10, help="seconds per measurement")
-    ap.add_argument("--cases", default="a,b,c,d,e,f")
+    ap.add_argument("--cases", default="a,b,c,d,e,f,g")
     ap.add_argument("--no-postgraphile", action="store_true")
     ap.add_argument("--out", default=str(ROOT / "bench" / "results" / "http_latest.json"))
     args = ap.parse_args(argv)
@@ -323,17 +341,30 @@ def main(argv=None) -> int:
             plan.append(("f", "recordInspection", "ours", bases["ours"] + "/graphql",
                          dict(body=json.dumps({"query": RECORD_Q, "variables": {"i": record}}),
                               auth=tokens["inspector"], vary="uuid")))
+        writes = dict(body=json.dumps({"query": RECORD_Q, "variables": {"i": record}}), auth=tokens["inspector"],
+                      vary="uuid")
+        if "g" in cases:  # the map while inspections arrive: every write moves the data version
+            body = json.dumps({"query": MAP_Q, "variables": {"b": bbox_vars}})
+            plan.append(("g", "map page, 1 writer busy", "ours", bases["ours"] + "/graphql",
+                         dict(body=body, auth=tokens["supervisor"], background=writes)))
         for case, label, server, url, kw in plan:
+            background = kw.pop("background", None)
             wrk(url, conns=4, seconds=2, **kw)  # warm-up: caches, JIT, pools
             row = {"case": case, "label": label, "server": server}
             for conns in (1, 16):
+                bg = wrk_background(bases["ours"] + "/graphql", seconds=args.duration + 2, **background) \
+                    if background else None
                 r = wrk(url, conns=conns, seconds=args.duration, **kw)
+                if bg is not None:
+                    r["background_writes_per_s"] = bg.result()["rps"]
                 row[f"c{conns}"] = r
             results["rows"].append(row)
             c1, c16 = row["c1"], row["c16"]
+            extra = f" | writes/s beside it {c1['background_writes_per_s']}/{c16['background_writes_per_s']}" \
+                if "background_writes_per_s" in c1 else ""
             print(f"({case}) {label:<28} {server:<16} c=1 p50 {c1['p50']:7.2f} p95 {c1['p95']:7.2f} "
                   f"p99 {c1['p99']:7.2f} ms {c1['rps']:7.1f} rps | c=16 p50 {c16['p50']:7.2f} p99 {c16['p99']:7.2f} "
-                  f"ms {c16['rps']:7.1f} rps | errors {c1['errors'] + c16['errors']}", flush=True)
+                  f"ms {c16['rps']:7.1f} rps | errors {c1['errors'] + c16['errors']}{extra}", flush=True)
         results["peak_rss_mb"] = {k: peak_rss_mb(p.pid) for k, p in srv.procs.items()}
         results["postgraphile_version"] = getattr(srv, "pgl_version", None)
     finally:

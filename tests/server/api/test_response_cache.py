@@ -124,3 +124,27 @@ async def test_detail_pages_with_photos_are_cached_and_uploads_leave_the_map_alo
     data = make_jpeg(seed=78)
     await insp(REQUEST, {"i": upload_input(data)})
     assert (await post(insp, MAP))[0] == "hit"
+
+
+async def test_identical_misses_share_one_execution(gql, users, db):
+    import asyncio
+
+    from sqlalchemy import event
+
+    sup = await gql.as_("supervisor")
+    for k in range(3):
+        await sup(REGISTER, {"i": reg(f"{k}号")})
+    pages = []
+
+    def count(conn, cursor, statement, *_):
+        if statement.lstrip().startswith("SELECT outfalls.id"):
+            pages.append(statement)
+
+    event.listen(db.engine.sync_engine, "before_cursor_execute", count)
+    try:
+        answers = await asyncio.gather(*[post(sup, MAP) for _ in range(8)])
+    finally:
+        event.remove(db.engine.sync_engine, "before_cursor_execute", count)
+    assert len(pages) == 1, f"{len(pages)} executions for 8 identical requests"
+    assert sorted(h or "miss" for h, _ in answers) == ["miss"] + ["shared"] * 7
+    assert len({str(b) for _, b in answers}) == 1 and answers[0][1]["data"]["outfalls"]["totalCount"] == 3
