@@ -79,3 +79,25 @@ def subtype_name(subtype_id: str | None) -> str | None:
             if r["id"] == subtype_id:
                 return r["name_zh"] if language().startswith("zh") else r["name_en"]
     return subtype_id
+
+# What each kind of failure means to the person holding the phone; the server's own sentence follows.
+ERROR_KINDS = {
+    "BAD_USER_INPUT": N_("The server refused the data"),
+    "UPLOAD_INVALID": N_("The server rejected the photo"),
+    "FORBIDDEN": N_("Not allowed for your account"),
+    "NOT_FOUND": N_("Not found on the server"),
+    "CONFLICT": N_("Conflicts with what the server already has"),
+    "INVALID_STATE": N_("No longer possible in its current state"),
+    "UNAUTHENTICATED": N_("Sign in again"),
+    "RATE_LIMITED": N_("Too many requests; will retry"),
+    "INTERNAL_SERVER_ERROR": N_("Server error; will retry"),
+    "TRANSPORT": N_("No connection; will retry"),
+}
+
+
+def error_reason(error) -> str:
+    """A failure as '<what it means>: <the server's sentence>', the first part in the UI language."""
+    if error is None:
+        return ""
+    kind = ERROR_KINDS.get(error.code)
+    return f"{_(kind)}: {error.message}" if kind else error.message

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable, NamedTuple
 
+from mobile.app.labels import error_reason
 from mobile.app.options import Options
 
 
@@ -83,13 +84,13 @@ class Services:
         for it in self.store.items(state="failed"):
             listed.add(it.client_id)
             out.append(Failure(it.client_id, it.kind, _record_title(it.payload),
-                               it.error.message if it.error else "", it.created_at))
+                               error_reason(it.error), it.created_at))
         for p in self.store.photos(state="failed"):
             if p.owner_client_id in listed:
                 continue
             owner = self.store.item(p.owner_client_id) if p.owner_client_id else None
             out.append(Failure(p.owner_client_id or p.client_id, owner.kind if owner else "photo", p.filename,
-                               p.error.message if p.error else "", owner.created_at if owner else None))
+                               error_reason(p.error), owner.created_at if owner else None))
         return out
 
     def stop(self) -> None:

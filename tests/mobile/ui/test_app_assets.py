@@ -140,3 +140,20 @@ def test_options_parse_desktop_flags():
         parse(["--gps", "91,0"])
     with pytest.raises(SystemExit):
         parse(["--gps", "1,2", "--nmea", "f.nmea"])
+
+
+def test_failure_reasons_say_what_they_mean_in_the_ui_language():
+    from mobile.app import i18n
+    from mobile.app.labels import error_reason
+    from mobile.core.store import ErrorInfo
+
+    rejected = ErrorInfo("UPLOAD_INVALID", "photo is 12 KB, declared 40 KB")
+    try:
+        i18n.set_language("zh_CN")
+        assert error_reason(rejected) == "服务器拒收照片: photo is 12 KB, declared 40 KB"
+        assert error_reason(ErrorInfo("TRANSPORT", "timed out")).startswith("无网络")
+        i18n.set_language("en")
+        assert error_reason(rejected) == "The server rejected the photo: photo is 12 KB, declared 40 KB"
+    finally:
+        i18n.set_language("zh_CN")
+    assert error_reason(ErrorInfo("SOMETHING_NEW", "as is")) == "as is" and error_reason(None) == ""
