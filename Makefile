@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export OUTFALLWATCH_DATA_DIR ?= ./var
 
-.PHONY: run test install install-dev install-mobile migrate schema bench bench-generate mobile fuzz clean
+.PHONY: run test install install-dev install-mobile migrate schema bench bench-deps bench-generate mobile fuzz clean
 
 $(BIN)/python:
 	@command -v $(PY) >/dev/null 2>&1 || { echo "need $(PY) on PATH (or run: make PY=python3 ...)"; exit 1; }
@@ -43,10 +43,15 @@ schema: install
 
 # City-scale benchmarks (PostgreSQL at $(BENCH_PG); wrk and npm for the HTTP side): see bench/RESULTS.md.
 BENCH_PG ?= postgresql://postgres@127.0.0.1:5432/outfallwatch_bench
-bench: install-dev
+bench: install-dev bench-deps
 	$(BIN)/python bench/http_bench.py --url $(BENCH_PG)
 	$(BIN)/python bench/register_io_bench.py
 	$(BIN)/python bench/images_bench.py
+
+# wrk is the load generator (C, so it takes little of the CPU it measures); PostGraphile comes from npm at run time.
+bench-deps:
+	@command -v wrk >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq wrk >/dev/null; } || \
+		{ echo "bench needs wrk: apt-get install wrk"; exit 1; }
 
 bench-generate: install-dev
 	$(BIN)/python bench/generate.py --url $(BENCH_PG)
