@@ -63,3 +63,16 @@ def place(district: dict | None) -> str:
 def error_text(exc: BaseException) -> str:
     """A sentence for the user from a core exception (its message is written for people)."""
     return getattr(exc, "message", None) or str(exc) or type(exc).__name__
+
+
+def labelled_checks(sub: dict) -> list[tuple[str | None, dict]]:
+    """Each photo's checks named after the photo ("Before 1"), then the submission's own checks that
+    no photo carries (e.g. after the same as before), so the reviewer knows which picture is weak."""
+    out, seen = [], set()
+    for side, word in (("before", _("Before")), ("after", _("After"))):
+        for n, m in enumerate(sub.get(side) or [], start=1):
+            for c in m.get("checks") or []:
+                out.append((f"{word} {n}", c))
+                seen.add((c.get("code"), c.get("messageEn")))
+    out += [(None, c) for c in sub.get("checks") or [] if (c.get("code"), c.get("messageEn")) not in seen]
+    return out

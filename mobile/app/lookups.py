@@ -25,7 +25,8 @@ SUBMISSION_EVIDENCE = """query($id: ID!) { task(id: $id) { id code title
   outfall { id code name } district { code name }
   latestSubmission { id status note submittedAt submittedBy { displayName username }
     checks { code severity message messageZh messageEn }
-    before { id thumbnailUrl } after { id thumbnailUrl } } } }"""
+    before { id thumbnailUrl checks { code severity message messageZh messageEn } }
+    after { id thumbnailUrl checks { code severity message messageZh messageEn } } } } }"""
 
 
 def outfall_history(client, store, outfall_id: str) -> tuple[dict[str, Any], bool]:

@@ -6,7 +6,7 @@ from kivy.metrics import dp
 from kivy.uix.image import Image
 
 from mobile.app import background, labels, theme
-from mobile.app.formatting import error_text, local_time, place
+from mobile.app.formatting import error_text, labelled_checks, local_time, place
 from mobile.app.i18n import _, language
 from mobile.app.lookups import submission_evidence
 from mobile.app.screens.base import Page
@@ -72,12 +72,14 @@ class ReviewPage(Page):
                 col.add_widget(Text(_("no picture"), size=theme.FONT_SMALL, color=theme.MUTED))
             pair.add_widget(col)
         box.add_widget(pair)
-        checks = sub.get("checks") or []
+        checks = labelled_checks(sub)
         if not checks:
             box.add_widget(Text(_("Evidence checks: all passed."), color=theme.OK, size=theme.FONT_SMALL))
-        for c in checks:
+        for photo, c in checks:
             msg = c.get("messageZh") if language().startswith("zh") else c.get("messageEn")
-            box.add_widget(Text(f"[b]{labels.label(labels.SEVERITY, c.get('severity'))}[/b] {msg or c.get('message')}",
+            where = f"{photo} · " if photo else ""
+            box.add_widget(Text(f"[b]{labels.label(labels.SEVERITY, c.get('severity'))}[/b] {where}"
+                                f"{msg or c.get('message')}",
                                 color=SEVERITY_COLOUR.get(c.get("severity"), theme.TEXT), size=theme.FONT_SMALL))
 
     def decide(self, task, submission, decision, reason):
@@ -93,3 +95,4 @@ class ReviewPage(Page):
         self.app.sync_now()
         self.refresh()
         self.say(_("Approved.") if decision == "APPROVE" else _("Rejected."), ok=True)
+
