@@ -94,13 +94,22 @@ def wait_http(url: str, proc: subprocess.Popen, what: str, timeout: float = 90) 
 
 
 def peak_rss_mb(pid: int) -> float | None:
+    """VmHWM of the process, plus its children's (uvicorn's workers), in MB."""
+    def one(p: int) -> int:
+        try:
+            for line in Path(f"/proc/{p}/status").read_text().splitlines():
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+        except OSError:
+            pass
+        return 0
+
     try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return round(int(line.split()[1]) / 1024, 1)
+        kids = [int(k) for k in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
     except OSError:
-        return None
-    return None
+        kids = []
+    total = one(pid) + sum(one(k) for k in kids)
+    return round(total / 1024, 1) if total else None
 
 
 class Servers:
@@ -116,7 +125,7 @@ class Servers:
         self.procs[name] = p
         wait_http(f"http://127.0.0.1:{port}{health}", p, name)
 
-    def ours(self, name: str, cache: bool):
+    def ours(self, name: str, cache: bool, workers: int = 1):
         self.ports[name] = free_port()
         data = self.tmp / name
         data.mkdir()
@@ -125,7 +134,8 @@ class Servers:
                "OUTFALLWATCH_SECRET_KEY": "bench-secret-key-of-enough-length-0123456789",
                "OUTFALLWATCH_EVENTS": "memory"}
         self._start(name, [str(BIN / "outfallwatch"), "serve", "--host", "127.0.0.1", "--port",
-                           str(self.ports[name]), "--log-level", "warning"], env, "/healthz")
+                           str(self.ports[name]), "--log-level", "warning", "--workers", str(workers)], env,
+                    "/healthz")
 
     def floor(self):
         self.ports["floor"] = free_port()
@@ -290,11 +300,13 @@ def main(argv=None) -> int:
             asyncio.run(pgl_functions())
         srv.ours("ours", cache=True)
         srv.ours("ours_nocache", cache=False)
+        srv.ours("ours_nocache_2w", cache=False, workers=2)
         srv.floor()
         srv.postgraphile()
         bases = {k: f"http://127.0.0.1:{p}" for k, p in srv.ports.items()}
         tokens = {u: login(bases["ours"], u) for u in ("supervisor", "officer", "inspector")}
         tokens_nc = {"supervisor": login(bases["ours_nocache"], "supervisor")}
+        tokens_2w = {"supervisor": login(bases["ours_nocache_2w"], "supervisor")}
         verify_same(bases, t, tokens)
         print("verified: every server returns the same map page and detail page")
         bbox_vars = dict(zip(("south", "west", "north", "east"), BBOX))
@@ -310,6 +322,8 @@ def main(argv=None) -> int:
             plan += [("a", "map page", "ours", bases["ours"] + "/graphql", dict(body=body, auth=tokens["supervisor"])),
                      ("a", "map page", "ours, cache off", bases["ours_nocache"] + "/graphql",
                       dict(body=body, auth=tokens_nc["supervisor"])),
+                     ("a", "map page", "ours, cache off, 2 workers", bases["ours_nocache_2w"] + "/graphql",
+                      dict(body=body, auth=tokens_2w["supervisor"])),
                      ("a", "map page", "floor", bases["floor"] + "/map?bbox=" + ",".join(map(str, BBOX)) + "&first=500",
                       dict(method="GET"))]
             if "postgraphile" in bases:
@@ -321,6 +335,8 @@ def main(argv=None) -> int:
                       dict(body=body, auth=tokens["supervisor"])),
                      ("b", "outfall detail", "ours, cache off", bases["ours_nocache"] + "/graphql",
                       dict(body=body, auth=tokens_nc["supervisor"])),
+                     ("b", "outfall detail", "ours, cache off, 2 workers", bases["ours_nocache_2w"] + "/graphql",
+                      dict(body=body, auth=tokens_2w["supervisor"])),
                      ("b", "outfall detail", "floor", bases["floor"] + f"/detail?id={t['detail_id']}",
                       dict(method="GET"))]
             if "postgraphile" in bases:

@@ -44,6 +44,16 @@ def start_background_jobs(services: Services):
     channels = build_channels(services.settings)
 
     async def loop():
+        lock = None
+        try:
+            while (lock := _scheduler_lock(services.settings)) is None:  # another worker runs the jobs
+                await asyncio.sleep(30)
+            await jobs()
+        finally:
+            if lock is not None:
+                lock.close()  # releases the flock
+
+    async def jobs():
         while True:
             for name, job in (("deadlines", lambda: sweep_deadlines(db=services.db, settings=services.settings,
                                                                      broker=services.events)),
@@ -56,6 +66,26 @@ def start_background_jobs(services: Services):
             await asyncio.sleep(30)
 
     return asyncio.get_running_loop().create_task(loop())
+
+
+def _scheduler_lock(settings: Settings):
+    """One scheduler per data folder: with several workers only the one holding this lock runs the
+    jobs; the lock goes with its process, and another worker takes over within 30 s."""
+    import fcntl
+
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    f = open(settings.data_dir / "scheduler.lock", "a+")
+    try:
+        fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        f.close()
+        return None
+    return f
+
+
+def app_from_env() -> Starlette:
+    """The factory uvicorn workers call (`outfallwatch serve --workers N`)."""
+    return create_app(Settings.from_env())
 
 
 def tune_gc() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import getpass
+import os
 import sys
 from pathlib import Path
 
@@ -121,9 +122,23 @@ def cmd_serve(args, settings):
 
     settings = settings.with_(host=args.host or settings.host, port=args.port or settings.port)
     asyncio.run(_check_migrated(settings))
-    print(f"Outfall Watch on http://{settings.host}:{settings.port}/graphql  (data: {settings.data_dir})")
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level=args.log_level,
-                workers=None)
+    workers = args.workers or 1
+    if workers < 1:
+        raise CliError("--workers must be at least 1")
+    print(f"Outfall Watch on http://{settings.host}:{settings.port}/graphql  (data: {settings.data_dir}, "
+          f"{workers} worker{'s' if workers > 1 else ''})")
+    if workers == 1:
+        uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level=args.log_level)
+        return
+    # Several processes: each builds its app from the environment, so pass on what the flags changed.
+    events_in_db = settings.events == "postgres" or (settings.events == "auto" and not settings.is_sqlite)
+    if not events_in_db:
+        raise CliError("several workers need PostgreSQL and OUTFALLWATCH_EVENTS=postgres (or auto), so every "
+                       "worker sees every task event; on SQLite run one worker")
+    os.environ.update(OUTFALLWATCH_HOST=settings.host, OUTFALLWATCH_PORT=str(settings.port),
+                      OUTFALLWATCH_SECRET_KEY=settings.secret_key)
+    uvicorn.run("server.app:app_from_env", factory=True, host=settings.host, port=settings.port,
+                log_level=args.log_level, workers=workers)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -134,6 +149,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--host")
     s.add_argument("--port", type=int)
     s.add_argument("--log-level", default="info")
+    s.add_argument("--workers", type=int, default=int(os.environ.get("OUTFALLWATCH_WORKERS", "1")),
+                   help="processes (PostgreSQL only); the scheduler runs in one of them")
     s.set_defaults(func=cmd_serve)
 
     s = sub.add_parser("migrate", help="apply database migrations and load the reference data")
