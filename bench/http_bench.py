@@ -132,7 +132,7 @@ class Servers:
         env = {"OUTFALLWATCH_DATABASE_URL": sqlalchemy_url(self.url), "OUTFALLWATCH_BACKGROUND_JOBS": "false",
                "OUTFALLWATCH_RESPONSE_CACHE": "true" if cache else "false", "OUTFALLWATCH_DATA_DIR": str(data),
                "OUTFALLWATCH_SECRET_KEY": "bench-secret-key-of-enough-length-0123456789",
-               "OUTFALLWATCH_EVENTS": "memory"}
+               "OUTFALLWATCH_EVENTS": "memory" if workers == 1 else "postgres"}
         self._start(name, [str(BIN / "outfallwatch"), "serve", "--host", "127.0.0.1", "--port",
                            str(self.ports[name]), "--log-level", "warning", "--workers", str(workers)], env,
                     "/healthz")
