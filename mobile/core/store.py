@@ -380,7 +380,7 @@ class Store:
             for p in photos:
                 rows.append(self._copy_in(p))
             with self.transaction() as c:
-                cur = c.execute("INSERT INTO outbox (client_id, kind, payload, created_at) VALUES (?,?,?,?)",
+                c.execute("INSERT INTO outbox (client_id, kind, payload, created_at) VALUES (?,?,?,?)",
                                 (client_id, kind, json.dumps(payload, ensure_ascii=False), utcnow_iso()))
                 for r in rows:
                     self._insert_photo(c, r, client_id)

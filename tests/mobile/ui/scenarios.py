@@ -159,7 +159,6 @@ def officer(d):
 def supervisor(d):
     yield from sign_in(d, "supervisor")
     d.app.go("review")
-    page = d.screen
     yield lambda: any(_("Approve") in t for t in d.texts()) and not any(
         _("Loading evidence checks…") in t for t in d.texts())
     d.results["review_texts"] = d.texts()

@@ -39,11 +39,15 @@ async def test_a_day_in_the_brief(gql, client, users, db, settings):
     s2 = (await officer(SUBMIT, {"i": {**sub(), "beforeMediaIds": [await photo(officer, client, seed=72)],
                                        "afterMediaIds": [await photo(officer, client, seed=73)]}}))
     await sup(REVIEW, {"i": {"submissionId": s2["submitRectification"]["id"], "decision": "APPROVE"}})
+    from server.domain.brief.service import day_bounds
+
+    today = datetime.now(CST).date().isoformat()
     async with db.transaction() as s:  # the Wanzhou task is already late, and the closed one took 5 hours
         (await s.get(Task, int(wz))).deadline = datetime.now(timezone.utc) - timedelta(minutes=1)
         t = await s.get(Task, int(task_id))
-        t.created_at = t.closed_at - timedelta(hours=5)
-    today = datetime.now(CST).date().isoformat()
+        # ...or less, early in the day: it must still have been created today (China time) to count.
+        took = min(timedelta(hours=5), (t.closed_at - day_bounds(datetime.now(CST).date())[0]) / 2)
+        t.created_at = t.closed_at - took
     b = (await sup(Q, {"d": today}))["dailyBrief"]
     assert b["scope"] == "全市"
     assert {x["key"]: x["count"] for x in b["newTasksByKind"]} == {"EXCEEDANCE": 1, "RIVERBANK_GARBAGE": 1}
@@ -53,7 +57,7 @@ async def test_a_day_in_the_brief(gql, client, users, db, settings):
     assert e["ratio"] == 2.5
     assert (b["approved"], b["rejected"]) == (1, 1) and b["rejections"][0]["reason"] == "照片模糊"
     assert b["overdueByDistrict"] == [{"key": "万州区", "count": 1}]
-    assert b["medianHoursToClose"] == 5.0
+    assert b["medianHoursToClose"] == round(took.total_seconds() / 3600, 2)
     assert b["markdown"].startswith(f"# 水环境每日简况 {today}") and "照片模糊" in b["markdown"]
     assert b["html"].startswith("<!doctype html>") and '<meta charset="utf-8">' in b["html"] and "万州区" in b["html"]
     # A district officer sees the own district only.
