@@ -2,6 +2,7 @@
 background thread on a free port, wrapped in a fault-injecting ASGI layer (off unless a test turns it on)."""
 from __future__ import annotations
 
+import contextlib
 import io
 import random
 import shutil
@@ -107,8 +108,11 @@ async def _seed(url: str) -> None:
         await db.dispose()
 
 
-@pytest.fixture(scope="session")
-def live_server(sqlite_template, tmp_path_factory):
+@contextlib.contextmanager
+def demo_server(directory: Path, sqlite_template: Path, *, secret: str, wrap=lambda app: app,
+                quiet: bool = False):
+    """A real server (uvicorn in a thread) on a fresh copy of the migrated database with the demo data;
+    yields (base URL, database path, the ASGI app as wrapped). Shared by the core and the UI tests."""
     import logging
 
     import uvicorn
@@ -116,30 +120,38 @@ def live_server(sqlite_template, tmp_path_factory):
     from server.app import create_app
     from server.settings import Settings
 
-    d = tmp_path_factory.mktemp("server")
-    db_path = d / "outfallwatch.db"
+    db_path = directory / "outfallwatch.db"
     shutil.copy(sqlite_template, db_path)
     url = f"sqlite+aiosqlite:///{db_path}"
     run_in_thread(_seed, url)
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
-    settings = Settings(data_dir=d, database_url=url, secret_key="mobile-test-" + "k" * 40, host="127.0.0.1",
+    settings = Settings(data_dir=directory, database_url=url, secret_key=secret + "k" * 40, host="127.0.0.1",
                         port=port, public_url=base, background_jobs=False).resolved()
-    faults = Faults(create_app(settings))
-    # The injected resets are logged by uvicorn as application errors: expected here, so keep quiet.
-    logging.getLogger("uvicorn.error").setLevel(logging.CRITICAL)
-    server = uvicorn.Server(uvicorn.Config(faults, host="127.0.0.1", port=port, log_level="critical",
-                                           access_log=False, lifespan="on"))
-    t = threading.Thread(target=server.run, name="live-server", daemon=True)
+    app = wrap(create_app(settings))
+    if quiet:  # injected resets are logged by uvicorn as application errors: expected, so keep quiet
+        logging.getLogger("uvicorn.error").setLevel(logging.CRITICAL)
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="critical" if quiet else
+                                           "warning", access_log=False, lifespan="on"))
+    t = threading.Thread(target=server.run, name="test-server", daemon=True)
     t.start()
     deadline = time.time() + 30
     while not server.started:
         if time.time() > deadline or not t.is_alive():
             raise RuntimeError("the test server did not start")
         time.sleep(0.05)
-    yield LiveServer(url=base, db_path=db_path, faults=faults, data_dir=d)
-    server.should_exit = True
-    t.join(timeout=10)
+    try:
+        yield base, db_path, app
+    finally:
+        server.should_exit = True
+        t.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def live_server(sqlite_template, tmp_path_factory):
+    d = tmp_path_factory.mktemp("server")
+    with demo_server(d, sqlite_template, secret="mobile-test-", wrap=Faults, quiet=True) as (base, db_path, faults):
+        yield LiveServer(url=base, db_path=db_path, faults=faults, data_dir=d)
 
 
 @pytest.fixture

@@ -7,18 +7,16 @@ import json
 import os
 import random
 import shutil
-import socket
 import sqlite3
 import subprocess
 import sys
-import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import run_in_thread
+from tests.mobile.conftest import demo_server
 
 ROOT = Path(__file__).resolve().parents[3]
 SHOTS = ROOT / "artifacts" / "screenshots"
@@ -42,52 +40,11 @@ class UiServer:
             c.close()
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-async def _seed(url: str) -> None:
-    from server.db import Database
-    from server.demo.seed import seed_demo
-
-    db = Database(url)
-    try:
-        async with db.transaction() as s:
-            await seed_demo(session=s)
-    finally:
-        await db.dispose()
-
-
 @pytest.fixture(scope="module")
 def ui_server(sqlite_template, tmp_path_factory):
-    import uvicorn
-
-    from server.app import create_app
-    from server.settings import Settings
-
     d = tmp_path_factory.mktemp("ui-server")
-    db_path = d / "outfallwatch.db"
-    shutil.copy(sqlite_template, db_path)
-    url = f"sqlite+aiosqlite:///{db_path}"
-    run_in_thread(_seed, url)
-    port = _free_port()
-    base = f"http://127.0.0.1:{port}"
-    settings = Settings(data_dir=d, database_url=url, secret_key="mobile-ui-test-" + "k" * 40, host="127.0.0.1",
-                        port=port, public_url=base, background_jobs=False).resolved()
-    server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port,
-                                           log_level="warning", access_log=False, lifespan="on"))
-    t = threading.Thread(target=server.run, name="ui-server", daemon=True)
-    t.start()
-    deadline = time.time() + 30
-    while not server.started:
-        if time.time() > deadline or not t.is_alive():
-            raise RuntimeError("the UI test server did not start")
-        time.sleep(0.05)
-    yield UiServer(url=base, db_path=db_path)
-    server.should_exit = True
-    t.join(timeout=10)
+    with demo_server(d, sqlite_template, secret="mobile-ui-test-") as (base, db_path, _):
+        yield UiServer(url=base, db_path=db_path)
 
 
 @pytest.fixture(scope="module")
