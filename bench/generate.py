@@ -62,15 +62,9 @@ async def recreate(url: str) -> None:
 
 
 async def migrate(url: str) -> None:
-    from server.db import Database
-    from server.domain.geo.service import load_reference_data
-    from server.migrate import upgrade
+    from server.migrate import prepare
 
-    db = Database(sqlalchemy_url(url))
-    await upgrade(db)
-    async with db.transaction() as s:
-        await load_reference_data(session=s)
-    await db.dispose()
+    await prepare(sqlalchemy_url(url))
 
 
 class Loader:

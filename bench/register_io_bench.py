@@ -152,17 +152,9 @@ def run_step(step: str, url: str, arg: str = "") -> dict:
 # ---- databases -----------------------------------------------------------------------------------------------
 
 async def _prepare(url: str) -> None:
-    from server.db import Database
-    from server.domain.geo.service import load_reference_data
-    from server.migrate import upgrade
+    from server.migrate import prepare
 
-    db = Database(url)
-    try:
-        await upgrade(db)
-        async with db.transaction() as s:
-            await load_reference_data(session=s)
-    finally:
-        await db.dispose()
+    await prepare(url)
 
 
 async def _pg_admin(admin_url: str, sql: str) -> None:

@@ -22,17 +22,10 @@ def _db(settings: Settings):
 
 
 async def _migrate(settings: Settings) -> str:
-    from server.domain.geo.service import load_reference_data
-    from server.migrate import current_revision, upgrade
+    from server.migrate import prepare
 
-    db = _db(settings)
-    try:
-        await upgrade(db)
-        async with db.transaction() as s:
-            nd, nr = await load_reference_data(session=s)
-        return f"database at {await current_revision(db)}; {nd} districts, {nr} rivers loaded"
-    finally:
-        await db.dispose()
+    rev, nd, nr = await prepare(settings.database_url)
+    return f"database at {rev}; {nd} districts, {nr} rivers loaded"
 
 
 async def _check_migrated(settings: Settings) -> None:

@@ -44,3 +44,19 @@ async def current_revision(db: Database) -> str | None:
 
 def head_revision() -> str:
     return ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
+async def prepare(url: str) -> tuple[str | None, int, int]:
+    """Migrate the database at `url` to head and load the reference data (districts, rivers):
+    what `outfallwatch migrate`, the test fixtures and the benchmarks all start from.
+    Returns (revision, districts, rivers)."""
+    from server.domain.geo.service import load_reference_data
+
+    db = Database(url)
+    try:
+        await upgrade(db)
+        async with db.transaction() as s:
+            nd, nr = await load_reference_data(session=s)
+        return await current_revision(db), nd, nr
+    finally:
+        await db.dispose()

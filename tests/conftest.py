@@ -18,16 +18,9 @@ BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.skipif(not PG_U
 
 
 async def _migrate_and_load(url: str) -> None:
-    from server.domain.geo.service import load_reference_data
-    from server.migrate import upgrade
+    from server.migrate import prepare
 
-    db = Database(url)
-    try:
-        await upgrade(db)
-        async with db.transaction() as s:
-            await load_reference_data(session=s)
-    finally:
-        await db.dispose()
+    await prepare(url)
 
 
 async def _reset_pg(url: str) -> None:
