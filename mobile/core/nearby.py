@@ -2,6 +2,7 @@
 
 WGS-84 throughout (what GPS gives and what the server stores); the spherical haversine is within
 0.5 % of the ellipsoid, plenty for "which outfall is 80 m to the north-east of me".
+The same formula as server/domain/geo/distance.py, kept here on purpose: the APK packages mobile/ only.
 """
 from __future__ import annotations
 

@@ -11,15 +11,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.domain.actor import Actor
 from server.domain.errors import BadInput, InvalidState, NotFound
+from server.domain.evidence import Site
 from server.domain.geo.distance import bbox_around, check_in_chongqing, haversine_m
 from server.domain.geo.models import District, River
 from server.domain.idempotency import check_replay, normalise_client_id, payload_hash
+from server.domain.media import service as media
 from server.domain.outfalls.labels import category_labels, phase_labels, STATUS_LABELS
 from server.domain.outfalls.models import (CATEGORIES, PHASES, REMEDIATIONS, STATUSES, WATER_CLASSES,
                                            Outfall, OutfallCodeCounter)
 from server.domain.pagination import check_first, decode_cursor, encode_cursor
 from server.domain.permissions import require
 from server.domain.sqltypes import utcnow
+from server.settings import Settings
 
 MAX_NEAR_RADIUS_M = 100_000
 
@@ -138,10 +141,6 @@ async def register_outfall(*, session: AsyncSession, actor: Actor, client_id, na
         existing = (await session.execute(select(Outfall).where(Outfall.client_id == client_id))).scalar_one()
         return check_replay(existing, h, "outfall")
     if media_ids:  # e.g. the signboard photo taken while registering
-        from server.domain.evidence import Site
-        from server.domain.media import service as media
-        from server.settings import Settings
-
         await media.attach(session=session, actor=actor, media_ids=list(media_ids), owner_type="outfall",
                            owner_id=o.id, settings=settings or Settings(), site=Site(o.lat, o.lon, o.accuracy_m))
     return o
