@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export OUTFALLWATCH_DATA_DIR ?= ./var
 
-.PHONY: run test install install-dev install-mobile migrate schema bench bench-deps bench-generate mobile fuzz clean
+.PHONY: run test console install install-dev install-mobile migrate schema bench bench-deps bench-generate mobile fuzz clean
 
 $(BIN)/python:
 	@command -v $(PY) >/dev/null 2>&1 || { echo "need $(PY) on PATH (or run: make PY=python3 ...)"; exit 1; }
@@ -30,12 +30,24 @@ install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 install-mobile: $(VENV)/.installed-mobile
 
-run: install
+# The console (console/): npm ci when the lock file changed, npm run build when any source is newer
+# than the build. Nothing built is committed; the server serves console/dist at /console/ and /screen/.
+CONSOLE_SRC := $(shell find console/src console/scripts -type f 2>/dev/null) console/index.html console/screen.html \
+	console/vite.config.ts console/tsconfig.json console/package.json
+console/node_modules/.package-lock.json: console/package-lock.json
+	@command -v npm >/dev/null 2>&1 || { echo "the console needs Node.js 20+ and npm (apt-get install nodejs npm)"; exit 1; }
+	cd console && npm ci --no-audit --no-fund
+console/dist/.built: console/node_modules/.package-lock.json $(CONSOLE_SRC)
+	cd console && npm run build
+	@touch $@
+console: console/dist/.built
+
+run: install console
 	$(BIN)/outfallwatch migrate
 	$(BIN)/outfallwatch seed-demo
 	$(BIN)/outfallwatch serve --host $(HOST) --port $(PORT)
 
-test: install-dev
+test: install-dev console
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 schema: install

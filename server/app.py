@@ -19,6 +19,7 @@ from server.http.response_cache import ResponseCache
 from server.settings import Settings
 from server.storage import LocalStore, make_store
 from server.storage.local_routes import media_routes
+from server.webconsole.routes import console_routes
 
 log = logging.getLogger("outfallwatch")
 
@@ -27,6 +28,12 @@ class GraphQLApp(GraphQL):
     def __init__(self, schema, services: Services, **kw):
         super().__init__(schema, subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,), **kw)
         self.services = services
+
+    @property
+    def graphql_ide_html(self) -> str:
+        from server.webconsole.routes import graphiql_html
+
+        return graphiql_html(self.services.settings)
 
     async def get_context(self, request, response):
         return await build_context(self.services, request, response, bearer(request.headers))
@@ -123,6 +130,7 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
               *__import__("server.register_io.routes", fromlist=["_"]).export_routes(services)]  # /export/…
     if isinstance(services.store, LocalStore):
         routes += media_routes(services.store)
+    routes += console_routes(settings)  # /console/, /screen/, GraphiQL's assets
 
     @contextlib.asynccontextmanager
     async def lifespan(app):

@@ -56,6 +56,11 @@ class Settings:
     response_cache: bool = True
     # Freeze start-up objects out of the collector and collect young objects less often (performance.md).
     tune_gc: bool = True
+    # The console's base map: an XYZ raster URL ({z}/{x}/{y}) and its datum; unset = reference layers only.
+    tile_url: str | None = None
+    tile_crs: str = "WGS84"
+    tile_attribution: str = ""
+    console_dir: Path | None = None  # the built console (default: console/dist beside the server package)
     extra: dict = field(default_factory=dict)
 
     @property
@@ -109,6 +114,10 @@ class Settings:
             background_jobs=_bool(g("BACKGROUND_JOBS"), True),
             response_cache=_bool(g("RESPONSE_CACHE"), True),
             tune_gc=_bool(g("TUNE_GC"), True),
+            tile_url=g("TILE_URL") or None,
+            tile_crs=_tile_crs(g("TILE_CRS", "WGS84")),
+            tile_attribution=g("TILE_ATTRIBUTION", ""),
+            console_dir=Path(g("CONSOLE_DIR")) if g("CONSOLE_DIR") else None,
         )
         if overrides:
             s = replace(s, **overrides)
@@ -124,6 +133,14 @@ class Settings:
         if not s.secret_key:
             s = replace(s, secret_key=_persisted_secret(s.data_dir))
         return s
+
+
+def _tile_crs(v: str) -> str:
+    v = v.strip().upper().replace("-", "")
+    if v not in ("WGS84", "GCJ02"):
+        # CGCS2000 tiles (天地图) line up with WGS-84 at map scale; BD-09 tiles are not supported.
+        raise ValueError(f"OUTFALLWATCH_TILE_CRS must be WGS84 or GCJ02, got {v!r}")
+    return v
 
 
 def _persisted_secret(data_dir: Path) -> str:

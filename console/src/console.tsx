@@ -1,0 +1,72 @@
+// The desk console: sign-in, navigation, language switch and the hash router over the pages.
+import { render } from "preact";
+import { useEffect, useState } from "preact/hooks";
+import "maplibre-gl/dist/maplibre-gl.css";
+import "./style.css";
+import { ApiError } from "./api";
+import { lang, setLang, t } from "./i18n";
+import { useLang, useRoute } from "./hooks";
+import { isCity, loadMe, signIn, signOut, type Me } from "./session";
+import { MapPage } from "./pages/map";
+
+function Login({ onDone }: { onDone: (m: Me) => void }) {
+  useLang();
+  const [err, setErr] = useState("");
+  async function submit(e: Event) {
+    e.preventDefault();
+    const f = new FormData(e.target as HTMLFormElement);
+    try {
+      onDone(await signIn(String(f.get("username")), String(f.get("password"))));
+    } catch (x) {
+      setErr(`${t("signInFailed")}: ${(x as ApiError).message}`);
+    }
+  }
+  return (
+    <main class="login">
+      <form onSubmit={submit} aria-label={t("signIn")}>
+        <h1>{t("app")}</h1>
+        <label>{t("username")}<input name="username" autocomplete="username" required autofocus /></label>
+        <label>{t("password")}<input name="password" type="password" autocomplete="current-password" required /></label>
+        {err && <p class="error" role="alert">{err}</p>}
+        <button type="submit" class="primary">{t("signIn")}</button>
+        <button type="button" class="link" onClick={() => setLang(lang === "zh" ? "en" : "zh")}>{t("language")}</button>
+      </form>
+    </main>
+  );
+}
+
+function App() {
+  useLang();
+  const [me, setMe] = useState<Me | null | undefined>(undefined);
+  const { parts, params } = useRoute();
+  useEffect(() => { loadMe().then(setMe); }, []);
+  useEffect(() => {
+    const f = () => setMe(null);
+    window.addEventListener("ow:unauthenticated", f);
+    return () => window.removeEventListener("ow:unauthenticated", f);
+  }, []);
+  if (me === undefined) return <p class="pad">{t("loading")}</p>;
+  if (me === null) return <Login onDone={setMe} />;
+  const page = parts[0] ?? "map";
+  const nav = [["map", t("map")], ["tasks", t("tasks")], ...(me.role === "SUPERVISOR" ? [["review", t("review")]] : []),
+               ["brief", t("brief")]];
+  return (
+    <div class="shell">
+      <header class="top">
+        <strong class="brand">{t("app")}</strong>
+        <nav aria-label="main">
+          {nav.map(([k, label]) => <a href={`#/${k}`} aria-current={page === k ? "page" : undefined}>{label}</a>)}
+          {isCity(me) && <a href="/screen/" target="_blank" rel="noopener">{t("screen")}</a>}
+        </nav>
+        <span class="who">{me.displayName}{me.district ? ` · ${lang === "en" ? me.district.nameEn : me.district.name}` : ""}</span>
+        <button class="link" onClick={() => setLang(lang === "zh" ? "en" : "zh")}>{t("language")}</button>
+        <button class="link" onClick={async () => { await signOut(); setMe(null); }}>{t("signOut")}</button>
+      </header>
+      <div class="content">
+        {page === "map" && <MapPage me={me} params={params} />}
+      </div>
+    </div>
+  );
+}
+
+render(<App />, document.getElementById("app")!);
