@@ -52,7 +52,7 @@ Quick start (what a screen does)::
     nearby.nearest(store, fix_or_(lat, lon), n=10) -> [NearbyOutfall(outfall, distance_m, bearing_deg,
                                                                        compass_zh, compass_en)]
     limits.for_outfall(store.limits(), outfall, {"COD": 80.0}) -> [Judgement(exceeded, limit, standard,
-                                                                              exceedance_ratio, ...).text()]
+                                                                              exceedance_multiple, ...).text()]
     limits.plausibility_error("PH", 15) -> "PH: value 15 exceeds the plausible maximum 14"
 
     # Device and patrol:

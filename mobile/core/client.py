@@ -22,7 +22,7 @@ OUTFALL = ("id code name category subtype phase status waterClass signboardInsta
            "river { code name nameEn } district { code name nameEn } location { lat lon accuracyM } distanceM")
 MEDIA = "id clientId kind role status contentType sizeBytes sha256 rejectReason checks { code severity message }"
 TICKET = f"url method headers {{ key value }} fields {{ key value }} expiresAt media {{ {MEDIA} }}"
-MEASUREMENT = "parameter value unit limit limitLow standard exceeded exceedanceRatio"
+MEASUREMENT = "parameter value unit limit limitLow standard exceeded exceedanceRatio exceedanceMultiple"
 INSPECTION = (f"id clientId observedAt receivedAt flowing note outfall {{ id code name }} "
               f"measurements {{ {MEASUREMENT} }} media {{ id clientId status }} raisedTasks {{ id code title }}")
 SUBMISSION = ("id clientId submittedAt note status review { decision reason reviewedAt reviewer { id } } "

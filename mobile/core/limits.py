@@ -47,8 +47,13 @@ class Judgement:
     limit_low: float | None
     standard: str | None  # label, e.g. "GB 3838-2002 III"
     exceeded: bool
-    exceedance_ratio: float | None  # value/limit (max), limit/value (min), None (range)
+    exceedance_ratio: float | None  # value/limit (max), limit/value (min), None (range); NOT 超标倍数
     direction: str | None = None
+
+    @property
+    def exceedance_multiple(self) -> float | None:
+        """超标倍数, (C − limit)/limit: see exceedance_multiple."""
+        return exceedance_multiple(self.value, self.limit, direction=self.direction)
 
     def text(self) -> str:
         """One line for the inspection screen (Chinese, then English)."""
@@ -57,8 +62,20 @@ class Judgement:
         bound = f"{self.limit_low:g}-{self.limit:g}" if self.direction == "range" else f"{self.limit:g}"
         if not self.exceeded:
             return f"{self.parameter} {self.value:g} {self.unit} 达标 / within {bound} ({self.standard})"
-        ratio = f" ×{self.exceedance_ratio:.2f}" if self.exceedance_ratio else ""
-        return f"{self.parameter} {self.value:g} {self.unit} 超标 / EXCEEDS {bound}{ratio} ({self.standard})"
+        m = self.exceedance_multiple
+        times = f" 超标{m:.2f}倍 / {m:.2f}× over" if m is not None else ""
+        return f"{self.parameter} {self.value:g} {self.unit} 超标 / EXCEEDS {bound}{times} ({self.standard})"
+
+
+def exceedance_multiple(value: float, limit: float | None, *, direction: str | None = "max") -> float | None:
+    """超标倍数 as the bureaus define it, (C − limit)/limit: twice the limit is 超标 1 倍.
+
+    The phone's copy of server.domain.standards.exceedance_multiple (the phone ships without the
+    server); tests/mobile/test_limits.py holds both to the same boundary cases. Only a reading above
+    a maximum has one; pH ranges and DO minima have none (domain.md §6)."""
+    if direction != "max" or limit is None or limit <= 0 or value is None or not value > limit:
+        return None
+    return (float(value) - limit) / limit
 
 
 def plausibility_error(parameter: str, value: float) -> str | None:

@@ -32,4 +32,4 @@ EvidenceCheckCode = _enum("EvidenceCheckCode", "NO_EXIF_TIME NO_EXIF_GPS FAR_FRO
                                                "AFTER_SAME_AS_BEFORE EDITED_BY_SOFTWARE")
 Parameter = _enum("Parameter", "PH WATER_TEMP CONDUCTIVITY COD CODMN BOD5 NH3_N TP TN DO TURBIDITY FLOW")
 OutfallGroupBy = _enum("OutfallGroupBy", "RIVER DISTRICT CATEGORY PHASE STATUS")
-TaskEventType = _enum("TaskEventType", "CREATED STARTED SUBMITTED APPROVED REJECTED OVERDUE CANCELLED")
+TaskEventType = _enum("TaskEventType", "CREATED STARTED SUBMITTED APPROVED REJECTED OVERDUE CANCELLED AMENDED")

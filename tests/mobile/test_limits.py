@@ -33,6 +33,7 @@ def test_same_judgement_as_the_server(category):
             m = limits.check(rows, param, v, category=category, water_class=wc, water_temp=temp)
             assert (m.limit, m.limit_low, m.standard, m.exceeded, m.exceedance_ratio, m.direction) == \
                    (s.limit, s.limit_low, s.standard, s.exceeded, s.exceedance_ratio, s.direction), (param, v, wc)
+            assert m.exceedance_multiple == s.exceedance_multiple, (param, v, wc)
             n += 1
     assert n > 200
 
@@ -43,7 +44,7 @@ def test_readable_results_and_temperature_bracket():
     cold = limits.check_all(rows, {"NH3_N": 6.0, "WATER_TEMP": 10}, category="URBAN_SEWAGE_PLANT")
     assert warm[0].exceeded and not cold[0].exceeded  # 5 mg/L above 12 °C, 8 mg/L at or below
     j = limits.for_outfall(rows, {"category": "OTHER", "waterClass": "III"}, {"COD": 50})[0]
-    assert j.exceeded and j.exceedance_ratio == 2.5 and "超标" in j.text() and "GB 3838-2002 III" in j.text()
+    assert j.exceeded and j.exceedance_multiple == 1.5 and "超标1.50倍" in j.text() and "GB 3838-2002 III" in j.text()
     assert "达标" in limits.check(rows, "PH", 7.0, category="OTHER").text()
     with pytest.raises(ValueError, match="plausible"):
         limits.check(rows, "COD", 1e7, category="OTHER")
@@ -54,3 +55,17 @@ def test_server_style_camelcase_rows_are_accepted():
     for r in rows:
         del r["limit_low"]
     assert limits.check(rows, "PH", 5.0, category="OTHER").limit_low == 6.0
+
+
+@pytest.mark.parametrize("value,limit,direction", [
+    (20, 20, "max"), (19.99, 20, "max"), (20.02, 20, "max"), (40, 20, "max"), (50, 20, "max"), (0, 20, "max"),
+    (5, 0, "max"), (5, None, "max"), (40, 20, "min"), (40, 20, "range"), (40, 20, None)])
+def test_multiple_is_the_servers(value, limit, direction):
+    from server.domain.standards import exceedance_multiple
+
+    assert limits.exceedance_multiple(value, limit, direction=direction) == \
+        exceedance_multiple(value, limit, direction=direction)
+
+
+def test_twice_the_limit_is_one_times_over():
+    assert limits.exceedance_multiple(40, 20) == 1.0 and limits.exceedance_multiple(20, 20) is None

@@ -17,7 +17,7 @@ def _sections(b: Brief) -> list[tuple[str, list[str], list[list[str]]]]:
         ("超标情况", ["排口", "区县", "指标", "测值", "限值", "标准", "超标倍数"],
          [[f"{e.outfall_code} {e.outfall_name}", e.district, e.parameter, f"{e.value:g} {e.unit}",
            "" if e.limit is None else f"{e.limit:g}", e.standard or "",
-           "" if e.ratio is None else f"{e.ratio:.2f}"] for e in b.exceedances]),
+           "" if e.multiple is None else f"{e.multiple:.2f}"] for e in b.exceedances]),
         ("审核", ["通过", "退回", "整改办结中位时长（小时）"], [[str(b.approved), str(b.rejected), hours]]),
         ("退回原因", ["任务", "原因"], [[c, r] for c, r in b.rejections]),
         ("逾期任务（按区县）", ["区县", "数量"], [[d, str(n)] for d, n in b.overdue_by_district]),

@@ -13,6 +13,7 @@ from server.domain.geo.models import District
 from server.domain.inspections.models import Inspection, Measurement
 from server.domain.outfalls.models import Outfall
 from server.domain.permissions import require
+from server.domain.standards import exceedance_multiple, stored_direction
 from server.domain.tasks.models import OPEN_STATES, Submission, Task
 
 
@@ -26,7 +27,7 @@ class Exceedance:
     unit: str
     limit: float | None
     standard: str | None
-    ratio: float | None
+    multiple: float | None  # 超标倍数 (C − limit)/limit; None for pH and DO
 
 
 @dataclass
@@ -68,13 +69,14 @@ async def daily_brief(*, session: AsyncSession, actor: Actor, day: date, tz_hour
     b.new_by_district = sorted(by_district.items(), key=lambda t: (-t[1], t[0]))
 
     ex = (select(Outfall.code, Outfall.name, Outfall.district_code, Measurement.parameter, Measurement.value,
-                 Measurement.unit, Measurement.limit, Measurement.standard, Measurement.exceedance_ratio)
+                 Measurement.unit, Measurement.limit, Measurement.limit_low, Measurement.standard)
           .join(Inspection, Inspection.id == Measurement.inspection_id).join(Outfall, Outfall.id == Inspection.outfall_id)
           .where(Measurement.exceeded.is_(True), Inspection.observed_at >= start, Inspection.observed_at < end,
                  only(Inspection.district_code)))
-    b.exceedances = sorted((Exceedance(c, n, names.get(d, d), p, v, u, lim, std, r)
-                            for c, n, d, p, v, u, lim, std, r in (await session.execute(ex)).all()),
-                           key=lambda e: -(e.ratio or 0))
+    b.exceedances = sorted((Exceedance(c, n, names.get(d, d), p, v, u, lim, std,
+                                       exceedance_multiple(v, lim, direction=stored_direction(low)))
+                            for c, n, d, p, v, u, lim, low, std in (await session.execute(ex)).all()),
+                           key=lambda e: -(e.multiple or 0))
 
     rev = (select(Submission.decision, Task.code, Submission.reason).join(Task, Task.id == Submission.task_id)
            .where(Submission.reviewed_at >= start, Submission.reviewed_at < end, only(Task.district_code)))

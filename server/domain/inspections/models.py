@@ -40,4 +40,12 @@ class Measurement(SQLModel, table=True):
     limit_low: float | None = None
     standard: str | None = Field(default=None, max_length=40)
     exceeded: bool = False
-    exceedance_ratio: float | None = None
+    exceedance_ratio: float | None = None  # value/limit (limit/value for DO); not 超标倍数
+
+    @property
+    def exceedance_multiple(self) -> float | None:
+        """超标倍数 (C − limit)/limit, from the stored judgement."""
+        from server.domain.standards import exceedance_multiple, stored_direction
+
+        return exceedance_multiple(self.value, self.limit, direction=stored_direction(self.limit_low)) \
+            if self.exceeded else None

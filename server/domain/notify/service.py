@@ -19,6 +19,7 @@ log = logging.getLogger("outfallwatch.notify")
 # event type -> (roles told, whether only the task's district) ; SMS only where someone must act now.
 AUDIENCE = {
     "CREATED": ({"DISTRICT_OFFICER"}, True),
+    "AMENDED": ({"DISTRICT_OFFICER"}, True),  # a later exceedance joined an open task
     "STARTED": ({"SUPERVISOR"}, False),
     "SUBMITTED": ({"SUPERVISOR"}, False),
     "APPROVED": ({"DISTRICT_OFFICER"}, True),
@@ -31,7 +32,7 @@ SMS_EVENTS = {"CREATED", "REJECTED", "OVERDUE", "REMINDER"}
 MAX_ATTEMPTS = 8
 LEASE = timedelta(seconds=60)
 
-TEXT = {"CREATED": "新任务", "STARTED": "已开始整改", "SUBMITTED": "已提交整改材料", "APPROVED": "整改已通过",
+TEXT = {"CREATED": "新任务", "AMENDED": "任务新增超标记录", "STARTED": "已开始整改", "SUBMITTED": "已提交整改材料", "APPROVED": "整改已通过",
         "REJECTED": "整改被退回", "CANCELLED": "任务已取消", "OVERDUE": "任务已逾期", "REMINDER": "任务即将到期"}
 
 

@@ -7,10 +7,13 @@ from server.domain.standards.limits import (
     UNITS,
     WATER_CLASSES,
     Judgement,
+    exceedance_multiple,
     judge,
     limits_table,
+    parameter_label,
+    stored_direction,
     validate_value,
 )
 
-__all__ = ["BOUNDS", "CATEGORIES", "PARAMETERS", "SEWAGE_GRADES", "UNITS", "WATER_CLASSES", "Judgement", "judge",
-           "limits_table", "validate_value"]
+__all__ = ["BOUNDS", "CATEGORIES", "PARAMETERS", "SEWAGE_GRADES", "UNITS", "WATER_CLASSES", "Judgement",
+           "exceedance_multiple", "judge", "limits_table", "parameter_label", "stored_direction", "validate_value"]

@@ -63,6 +63,21 @@ def _units() -> dict[str, str]:
 
 
 UNITS: dict[str, str] = _units()
+
+
+def _names_zh() -> dict[str, str]:
+    d = domain()
+    raw = {p["key"]: p["name_zh"] for p in d["field_test_parameters"]["parameters"]}
+    return {param: raw[FIELD_TEST_KEYS[param]] if param in FIELD_TEST_KEYS else d["gb3838"][GB3838_KEYS[param]]["name_zh"]
+            for param in PARAMETERS}
+
+
+NAMES_ZH: dict[str, str] = _names_zh()
+
+
+def parameter_label(parameter: str) -> str:
+    """The Chinese name people read (氨氮), never the API code (NH3_N)."""
+    return NAMES_ZH.get(parameter, parameter)
 SEWAGE_GRADES: tuple[str, ...] = tuple(domain()["gb18918"]["_meta"]["grades"])
 
 
@@ -87,8 +102,33 @@ class Judgement:
     limit_low: float | None  # the lower bound where one exists (pH low end, DO minimum)
     standard: str | None  # e.g. "GB 3838-2002 III", "GB 18918-2002 1A", "GB 8978-1996 一级"
     exceeded: bool
-    exceedance_ratio: float | None  # value/limit (max), limit/value (min), None (range)
+    exceedance_ratio: float | None  # value/limit (max), limit/value (min), None (range); NOT 超标倍数
     direction: str | None = None  # "max", "min" or "range"; None when no limit applies
+
+    @property
+    def exceedance_multiple(self) -> float | None:
+        """超标倍数, see `exceedance_multiple`."""
+        return exceedance_multiple(self.value, self.limit, direction=self.direction)
+
+
+def exceedance_multiple(value: float, limit: float | None, *, direction: str | None = "max") -> float | None:
+    """超标倍数 as the bureaus define it: (C − limit) / limit, so twice the limit is 超标 1 倍, not 2.
+
+    Only a reading above a maximum has one: None within the limit (a negative "multiple" means
+    nothing to a reader), for pH ranges and DO minima (GB 3838 evaluation gives them no multiple,
+    domain.md §6), and when no positive limit applies. The one place this is computed: the phone
+    mirrors it in mobile/core/limits.py and tests hold the two to the same boundary cases."""
+    if direction != "max" or limit is None or limit <= 0 or value is None:
+        return None
+    if not value > limit:
+        return None
+    return (float(value) - limit) / limit
+
+
+def stored_direction(limit_low: float | None) -> str:
+    """The direction of a judgement as stored on a measurement row: pH ranges and DO minima keep a
+    lower bound (limit_low), maxima do not."""
+    return "max" if limit_low is None else "bounded"
 
 
 @dataclass(frozen=True)

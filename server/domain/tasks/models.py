@@ -35,7 +35,7 @@ class Task(SQLModel, table=True):
     deadline: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     created_by_id: int | None = Field(default=None, foreign_key="users.id")
     raised_by_inspection_id: int | None = Field(default=None, foreign_key="inspections.id", index=True)
-    parameter: str | None = Field(default=None, max_length=12)  # for EXCEEDANCE: one open task per outfall+parameter
+    parameter: str | None = Field(default=None, max_length=12)  # EXCEEDANCE: the first parameter; later ones in AMENDED events
     cancel_reason: str | None = Field(default=None, max_length=500)
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
     updated_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))

@@ -21,7 +21,8 @@ from server.domain.pagination import check_first, decode_cursor, encode_cursor
 from server.domain.permissions import DETECTION_KINDS, require
 from server.domain.sqltypes import utcnow
 from server.domain.tasks import events
-from server.domain.tasks.models import KINDS, OPEN_STATES, SOURCES, Submission, Task
+from server.domain.standards import parameter_label
+from server.domain.tasks.models import KINDS, OPEN_STATES, SOURCES, Submission, Task, TaskEvent
 
 # status -> the statuses an action may move it to
 MOVES = {"start": ({"OPEN"}, "IN_PROGRESS"), "submit": ({"OPEN", "IN_PROGRESS", "REJECTED"}, "SUBMITTED"),
@@ -119,29 +120,73 @@ async def create_task(*, session: AsyncSession, actor: Actor, settings, client_i
     return t
 
 
+def _exceedance_line(m: Measurement) -> str:
+    unit = f" {m.unit}" if m.unit else ""
+    if m.limit is None:
+        bound = ""
+    elif m.limit_low is not None and m.limit_low != m.limit:
+        bound = f"，限值 {m.limit_low:g}–{m.limit:g}{unit}"
+    else:
+        bound = f"，{'下限' if m.limit_low is not None else '限值'} {m.limit:g}{unit}"
+    multiple = m.exceedance_multiple
+    times = f"，超标 {multiple:.2f} 倍" if multiple is not None else ""
+    return f"{parameter_label(m.parameter)} {m.value:g}{unit}{bound}（{m.standard}）{times}"
+
+
+async def _task_parameters(session: AsyncSession, task: Task) -> list[str]:
+    """The parameters an EXCEEDANCE task lists, in the order they joined it (from its own history)."""
+    rows = (await session.execute(select(TaskEvent.detail).where(
+        TaskEvent.task_id == task.id, TaskEvent.type.in_(("CREATED", "AMENDED"))).order_by(TaskEvent.id))).scalars()
+    out: list[str] = [task.parameter] if task.parameter else []
+    for detail in rows:
+        for p in detail.get("parameters") or []:
+            if p not in out:
+                out.append(p)
+    return out
+
+
+def _exceedance_title(outfall: Outfall, parameters: list[str]) -> str:
+    return f"{outfall.name} 超标：{'、'.join(parameter_label(p) for p in parameters)}"[:200]
+
+
 async def raise_exceedance_tasks(*, session: AsyncSession, actor: Actor, settings, outfall: Outfall,
                                  inspection: Inspection, measurements: list[Measurement]) -> list[Task]:
-    """One EXCEEDANCE task per outfall and parameter, unless one is already open."""
-    made = []
-    for m in measurements:
-        open_one = (await session.execute(select(Task.id).where(
-            Task.outfall_id == outfall.id, Task.kind == "EXCEEDANCE", Task.parameter == m.parameter,
-            Task.status.in_(OPEN_STATES)))).first()
-        if open_one:
-            continue
-        ratio = f"，超标 {m.exceedance_ratio:.2f} 倍" if m.exceedance_ratio else ""
-        t = Task(kind="EXCEEDANCE", source="SAMPLE_EXCEEDANCE", parameter=m.parameter,
-                 title=f"{outfall.name} {m.parameter} 超标{ratio}",
-                 description=f"{m.parameter} = {m.value} {m.unit}，限值 {m.limit} ({m.standard})",
-                 district_code=outfall.district_code, outfall_id=outfall.id, lat=outfall.lat, lon=outfall.lon,
-                 deadline=utcnow() + timedelta(days=settings.exceedance_deadline_days),
-                 created_by_id=actor.user_id, raised_by_inspection_id=inspection.id)
-        session.add(t)
-        await _assign_code(session, t)
-        await events.record(session, t, "CREATED", actor, settings, parameter=m.parameter,
-                            ratio=m.exceedance_ratio)
-        made.append(t)
-    return made
+    """One open EXCEEDANCE task per outfall, listing every parameter over its limit: the officer
+    rectifies the outfall once. A later exceedance (of any parameter) joins the open task, adds its
+    readings to the description and is recorded as an AMENDED event; only when none is open is a
+    task raised. Returns the tasks raised (not the ones joined)."""
+    if not measurements:
+        return []
+    # Serialise concurrent inspections of one outfall on PostgreSQL (SQLite has one writer anyway),
+    # so two exceedances at once cannot both find no open task.
+    await session.execute(select(Outfall.id).where(Outfall.id == outfall.id).with_for_update())
+    open_task = (await session.execute(select(Task).where(
+        Task.outfall_id == outfall.id, Task.kind == "EXCEEDANCE", Task.status.in_(OPEN_STATES))
+        .order_by(Task.id).limit(1))).scalar_one_or_none()
+    lines = [_exceedance_line(m) for m in measurements]
+    params = list(dict.fromkeys(m.parameter for m in measurements))
+    if open_task is not None:
+        listed = await _task_parameters(session, open_task)
+        added = [p for p in params if p not in listed]
+        open_task.title = _exceedance_title(outfall, listed + added)
+        open_task.description = ((open_task.description or "") + f"\n{utcnow():%Y-%m-%d %H:%M} UTC 再次超标：\n"
+                                 + "\n".join(lines))[-4000:]
+        open_task.version += 1
+        open_task.updated_at = utcnow()
+        await events.record(session, open_task, "AMENDED", actor, settings, parameters=params, added=added,
+                            inspection_id=inspection.id,
+                            multiples={m.parameter: m.exceedance_multiple for m in measurements})
+        return []
+    t = Task(kind="EXCEEDANCE", source="SAMPLE_EXCEEDANCE", parameter=params[0],
+             title=_exceedance_title(outfall, params), description="\n".join(lines)[:4000],
+             district_code=outfall.district_code, outfall_id=outfall.id, lat=outfall.lat, lon=outfall.lon,
+             deadline=utcnow() + timedelta(days=settings.exceedance_deadline_days),
+             created_by_id=actor.user_id, raised_by_inspection_id=inspection.id)
+    session.add(t)
+    await _assign_code(session, t)
+    await events.record(session, t, "CREATED", actor, settings, parameters=params,
+                        multiples={m.parameter: m.exceedance_multiple for m in measurements})
+    return [t]
 
 
 async def start_task(*, session: AsyncSession, actor: Actor, settings, task_id: int) -> Task:

@@ -19,7 +19,10 @@ class BriefExceedance:
     unit: str
     limit: float | None
     standard: str | None
-    ratio: float | None
+    multiple: float | None = strawberry.field(
+        description="超标倍数 as the bureaus define it, (value − limit) / limit; null for pH and DO.")
+    ratio: float | None = strawberry.field(
+        description="value / limit (not 超标倍数).", deprecation_reason="Use multiple (超标倍数, (C − limit)/limit).")
 
 
 @strawberry.type
@@ -56,7 +59,8 @@ class BriefQuery:
             new_tasks_by_district=buckets(b.new_by_district),
             exceedances=[BriefExceedance(outfall_code=e.outfall_code, outfall_name=e.outfall_name, district=e.district,
                                          parameter=e.parameter, value=e.value, unit=e.unit, limit=e.limit,
-                                         standard=e.standard, ratio=e.ratio) for e in b.exceedances],
+                                         standard=e.standard, multiple=e.multiple,
+                                         ratio=None if e.multiple is None else e.multiple + 1) for e in b.exceedances],
             approved=b.approved, rejected=b.rejected,
             rejections=[BriefRejection(task_code=c, reason=r) for c, r in b.rejections],
             overdue_by_district=buckets(b.overdue_by_district), median_hours_to_close=b.median_hours_to_close,

@@ -47,12 +47,17 @@ class Measurement:
     limit_low: float | None
     standard: str | None
     exceeded: bool
-    exceedance_ratio: float | None = strawberry.field(description="value / limit where a maximum applies.")
+    exceedance_ratio: float | None = strawberry.field(
+        description="value / limit where a maximum applies (limit / value for DO). Not 超标倍数: see exceedanceMultiple.")
+    exceedance_multiple: float | None = strawberry.field(
+        description="超标倍数 as the bureaus define it, (value − limit) / limit, when a maximum is exceeded; "
+                    "null within the limit and for pH and DO.")
 
     @classmethod
     def from_model(cls, m: MeasurementRow) -> "Measurement":
         return cls(parameter=Parameter(m.parameter), value=m.value, unit=m.unit, limit=m.limit, limit_low=m.limit_low,
-                   standard=m.standard, exceeded=m.exceeded, exceedance_ratio=m.exceedance_ratio)
+                   standard=m.standard, exceeded=m.exceeded, exceedance_ratio=m.exceedance_ratio,
+                   exceedance_multiple=m.exceedance_multiple)
 
 
 @strawberry.type

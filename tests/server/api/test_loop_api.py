@@ -15,7 +15,7 @@ SITE = (29.5647, 106.587)
 REGISTER = """mutation($i: RegisterOutfallInput!) { registerOutfall(input: $i) { id phase } }"""
 RECORD = """mutation($i: RecordInspectionInput!) { recordInspection(input: $i) {
   id observedAt receivedAt flowing position { lat lon accuracyM }
-  measurements { parameter value unit limit standard exceeded exceedanceRatio }
+  measurements { parameter value unit limit standard exceeded exceedanceRatio exceedanceMultiple }
   media { id status checks { code } } raisedTasks { id code kind source status title deadline isOverdue version }
   outfall { id phase latestInspection { id } } } }"""
 SUBMIT = """mutation($i: SubmitRectificationInput!) { submitRectification(input: $i) {
@@ -70,6 +70,7 @@ async def test_the_loop(gql, client, db, users, outfall_id, app):
         assert datetime.fromisoformat(ins["receivedAt"]) > observed + timedelta(hours=2)
         cod = next(m for m in ins["measurements"] if m["parameter"] == "COD")
         assert cod["exceeded"] and cod["standard"] == "GB 3838-2002 III" and cod["exceedanceRatio"] == pytest.approx(3.0)
+        assert cod["exceedanceMultiple"] == pytest.approx(2.0)  # 超标 2 倍: (60 − 20) / 20
         assert not next(m for m in ins["measurements"] if m["parameter"] == "NH3_N")["exceeded"]
         assert [t["kind"] for t in ins["raisedTasks"]] == ["EXCEEDANCE"]
         task = ins["raisedTasks"][0]
@@ -82,10 +83,13 @@ async def test_the_loop(gql, client, db, users, outfall_id, app):
         assert again["id"] == ins["id"] and [t["id"] for t in again["raisedTasks"]] == [task["id"]]
         err = await inspector.error(RECORD, {"i": {**rec, "note": "不同"}})
         assert err["extensions"]["code"] == "CONFLICT"
-        # A second exceedance of COD while the task is open raises no second task.
+        assert task["title"] == "朝天门排口 超标：化学需氧量" and "超标 2.00 倍" not in task["title"]
+        # A second exceedance while the task is open raises no second task: it joins the open one.
         rec2 = {**rec, "clientId": str(uuid.uuid4()), "mediaIds": [], "measurements": [{"parameter": "COD", "value": 80}]}
         assert (await inspector(RECORD, {"i": rec2}))["recordInspection"]["raisedTasks"] == []
         assert (await live.get())["type"] == "CREATED"
+        assert (await live.get())["type"] == "AMENDED"
+        task["version"] = 2
         assert ("CREATED", "log", "officer") in await notifications(db)
         assert ("CREATED", "log", "officer2") not in await notifications(db)  # another district's officer
 
@@ -93,7 +97,7 @@ async def test_the_loop(gql, client, db, users, outfall_id, app):
         assert (await inspector.error("mutation($id:ID!){startTask(id:$id){id}}", {"id": task["id"]}))[
             "extensions"]["code"] == "FORBIDDEN"
         t = (await officer("mutation($id:ID!){startTask(id:$id){status version}}", {"id": task["id"]}))["startTask"]
-        assert t == {"status": "IN_PROGRESS", "version": 2}
+        assert t == {"status": "IN_PROGRESS", "version": 3}
         err = await officer.error("mutation($id:ID!){startTask(id:$id){id}}", {"id": task["id"]})
         assert err["extensions"]["code"] == "INVALID_STATE"
 
@@ -126,10 +130,10 @@ async def test_the_loop(gql, client, db, users, outfall_id, app):
                                              "afterMediaIds": [after]}}))["submitRectification"]
         assert sub2["checks"] == [] and sub2["task"]["status"] == "SUBMITTED"
         r = (await supervisor(REVIEW, {"i": {"submissionId": sub2["id"], "decision": "APPROVE"}}))["reviewSubmission"]
-        assert r["task"]["status"] == "APPROVED" and r["task"]["version"] == 6
+        assert r["task"]["status"] == "APPROVED" and r["task"]["version"] == 7
         seen = [(await live.get())["type"] for _ in range(5)]
         assert seen == ["STARTED", "SUBMITTED", "REJECTED", "SUBMITTED", "APPROVED"]
-    assert await events(db) == ["CREATED", "STARTED", "SUBMITTED", "REJECTED", "SUBMITTED", "APPROVED"]
+    assert await events(db) == ["CREATED", "AMENDED", "STARTED", "SUBMITTED", "REJECTED", "SUBMITTED", "APPROVED"]
     kinds = [n[0] for n in await notifications(db)]
     assert kinds.count("SUBMITTED") == 2 and "APPROVED" in kinds and "REJECTED" in kinds
     # The task shows its history.
@@ -143,6 +147,40 @@ async def test_the_loop(gql, client, db, users, outfall_id, app):
     assert (await other.error(q, {"id": task["id"]}))["extensions"]["code"] == "FORBIDDEN"
     lst = (await other("{ tasks { totalCount } }"))["tasks"]
     assert lst["totalCount"] == 0
+
+
+async def test_one_open_exceedance_task_per_outfall(gql, users, outfall_id, db):
+    """Two parameters over in one inspection: one task listing both; a later exceedance of a third
+    parameter joins it; once it is closed, the next exceedance raises a new task."""
+    from server.domain.tasks.models import Task
+
+    inspector, sup = await gql.as_("inspector"), await gql.as_("supervisor")
+    now = datetime.now(timezone.utc) - timedelta(minutes=5)
+
+    def rec(*readings):
+        return {"i": {"clientId": str(uuid.uuid4()), "outfallId": outfall_id, "observedAt": now.isoformat(),
+                      "measurements": [{"parameter": p, "value": v} for p, v in readings]}}
+
+    ins = (await inspector(RECORD, rec(("COD", 40), ("NH3_N", 3.0), ("PH", 7))))["recordInspection"]
+    (task,) = ins["raisedTasks"]
+    assert task["title"] == "朝天门排口 超标：化学需氧量、氨氮"
+    assert (await inspector(RECORD, rec(("TP", 0.8))))["recordInspection"]["raisedTasks"] == []
+    assert (await inspector(RECORD, rec(("COD", 30))))["recordInspection"]["raisedTasks"] == []
+    q = """query($id: ID!) { task(id: $id) { title description version } }"""
+    t = (await sup(q, {"id": task["id"]}))["task"]
+    assert t["title"] == "朝天门排口 超标：化学需氧量、氨氮、总磷" and t["version"] == 3
+    assert "化学需氧量 40 mg/L，限值 20 mg/L（GB 3838-2002 III），超标 1.00 倍" in t["description"]
+    assert "氨氮 3 mg/L，限值 1 mg/L（GB 3838-2002 III），超标 2.00 倍" in t["description"]
+    assert "总磷 0.8 mg/L" in t["description"] and "化学需氧量 30 mg/L" in t["description"]
+    assert "NH3_N" not in t["title"] + t["description"]
+    async with db.session() as s:
+        rows = (await s.execute(select(Task).where(Task.kind == "EXCEEDANCE"))).scalars().all()
+    assert len(rows) == 1
+    assert await events(db) == ["CREATED", "AMENDED", "AMENDED"]
+    # Closed (cancelled) -> the next exceedance raises a fresh task.
+    await sup("mutation($id: ID!) { cancelTask(id: $id, reason: \"已核实\") { status } }", {"id": task["id"]})
+    (fresh,) = (await inspector(RECORD, rec(("NH3_N", 2.0))))["recordInspection"]["raisedTasks"]
+    assert fresh["id"] != task["id"] and fresh["title"] == "朝天门排口 超标：氨氮"
 
 
 async def test_remediation_task_sets_remediated_and_cancel(gql, client, users, outfall_id):

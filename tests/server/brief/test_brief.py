@@ -11,7 +11,7 @@ from tests.server.api.test_loop_api import RECORD, REVIEW, SUBMIT, photo
 CST = timezone(timedelta(hours=8))
 Q = """query($d: Date!) { dailyBrief(date: $d) { date scope approved rejected medianHoursToClose
   newTasksByKind { key count } newTasksByDistrict { key count } overdueByDistrict { key count }
-  exceedances { outfallCode parameter value limit standard ratio } rejections { taskCode reason } markdown html } }"""
+  exceedances { outfallCode parameter value limit standard multiple } rejections { taskCode reason } markdown html } }"""
 
 
 async def test_a_day_in_the_brief(gql, client, users, db, settings):
@@ -54,7 +54,8 @@ async def test_a_day_in_the_brief(gql, client, users, db, settings):
     assert {x["key"]: x["count"] for x in b["newTasksByDistrict"]} == {"渝中区": 1, "万州区": 1}
     (e,) = b["exceedances"]
     assert (e["parameter"], e["value"], e["limit"], e["standard"]) == ("COD", 50, 20, "GB 3838-2002 III")
-    assert e["ratio"] == 2.5
+    assert e["multiple"] == 1.5  # 超标倍数 (50 − 20) / 20, not 50 / 20
+    assert "| 1.50 |" in b["markdown"] and "2.50" not in b["markdown"]
     assert (b["approved"], b["rejected"]) == (1, 1) and b["rejections"][0]["reason"] == "照片模糊"
     assert b["overdueByDistrict"] == [{"key": "万州区", "count": 1}]
     assert b["medianHoursToClose"] == round(took.total_seconds() / 3600, 2)

@@ -6,7 +6,8 @@ import math
 import pytest
 
 from server.domain.errors import BadInput
-from server.domain.standards import PARAMETERS, SEWAGE_GRADES, UNITS, WATER_CLASSES, judge, limits_table, validate_value
+from server.domain.standards import (PARAMETERS, SEWAGE_GRADES, UNITS, WATER_CLASSES, exceedance_multiple, judge,
+                                     limits_table, parameter_label, validate_value)
 from server.domain.standards import limits as L
 from server.reference import domain
 
@@ -229,3 +230,54 @@ def test_limits_table_rows_from_json():
     assert not any(r["parameter"] in ("WATER_TEMP", "CONDUCTIVITY", "TURBIDITY", "FLOW") for r in rows)
     with pytest.raises(BadInput):
         limits_table(sewage_grade="4")
+
+
+# ---- 超标倍数: (C − limit) / limit, the one shared definition ----
+
+@pytest.mark.parametrize("value,limit,multiple", [
+    (20.0, 20.0, None),          # at the limit: compliant, no multiple
+    (19.99, 20.0, None),         # below: no negative "multiple"
+    (20.02, 20.0, 0.001),        # just over
+    (40.0, 20.0, 1.0),           # twice the limit is 超标 1 倍, not 2
+    (50.0, 20.0, 1.5),
+    (0.0, 20.0, None),
+    (5.0, 0.0, None),            # no positive limit: nothing to divide by
+    (5.0, None, None),
+])
+def test_exceedance_multiple_boundaries(value, limit, multiple):
+    got = exceedance_multiple(value, limit, direction="max")
+    assert got == (None if multiple is None else pytest.approx(multiple))
+
+
+@pytest.mark.parametrize("direction", ["min", "range", None, "bounded"])
+def test_exceedance_multiple_only_for_maxima(direction):
+    assert exceedance_multiple(40.0, 20.0, direction=direction) is None
+
+
+@pytest.mark.parametrize("param,cls", GB3838_CASES)
+def test_judgement_multiple_is_bureau_definition(param, cls):
+    limit = float(_gb3838(L.GB3838_KEYS[param], cls))
+    assert judge(param, limit, category="OTHER", water_class=cls).exceedance_multiple is None
+    twice = judge(param, limit * 2, category="OTHER", water_class=cls)
+    assert twice.exceedance_multiple == pytest.approx(1.0) and twice.exceedance_ratio == pytest.approx(2.0)
+
+
+def test_ph_and_do_have_no_multiple():
+    assert judge("PH", 11.0, category="OTHER", water_class="III").exceedance_multiple is None
+    assert judge("DO", 1.0, category="OTHER", water_class="III").exceedance_multiple is None
+
+
+def test_stored_rows_give_the_same_multiple():
+    from server.domain.inspections.models import Measurement
+
+    for param, value in (("COD", 60.0), ("PH", 10.0), ("DO", 1.0), ("NH3_N", 0.5)):
+        j = judge(param, value, category="OTHER", water_class="III")
+        m = Measurement(inspection_id=1, parameter=param, value=value, unit=j.unit, limit=j.limit,
+                        limit_low=j.limit_low, standard=j.standard, exceeded=j.exceeded,
+                        exceedance_ratio=j.exceedance_ratio)
+        assert m.exceedance_multiple == j.exceedance_multiple, param
+
+
+def test_parameter_labels_are_chinese_names():
+    assert parameter_label("NH3_N") == "氨氮" and parameter_label("COD") == "化学需氧量"
+    assert all("_" not in parameter_label(p) for p in L.PARAMETERS)
