@@ -76,3 +76,10 @@ def labelled_checks(sub: dict) -> list[tuple[str | None, dict]]:
                 seen.add((c.get("code"), c.get("messageEn")))
     out += [(None, c) for c in sub.get("checks") or [] if (c.get("code"), c.get("messageEn")) not in seen]
     return out
+
+
+def times_over(multiple: float | None) -> str:
+    """超标倍数 as the bureaus write it, (C − limit)/limit: " 超标1.50倍"; empty when there is none."""
+    if multiple is None:
+        return ""
+    return " " + _("{n} times over").format(n=f"{multiple:.2f}")

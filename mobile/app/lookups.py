@@ -17,7 +17,7 @@ from mobile.core.client import ClientError
 
 OUTFALL_HISTORY = """query($id: ID!) { outfall(id: $id) {
   id inspections(first: 5) { edges { node { id observedAt flowing note inspector { displayName username }
-    measurements { parameter value unit exceeded exceedanceRatio standard } } } }
+    measurements { parameter value unit exceeded exceedanceMultiple standard } } } }
   tasks(status: [OPEN, IN_PROGRESS, SUBMITTED, REJECTED], first: 10) { edges { node {
     id code title kind status deadline isOverdue } } } } }"""
 

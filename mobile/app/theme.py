@@ -15,7 +15,8 @@ SECONDARY_BUTTON = (0.85, 0.89, 0.89, 1)
 
 PAD = dp(10)
 GAP = dp(8)
-BUTTON_H = dp(46)
+BUTTON_H = dp(56)   # primary actions, gloved thumbs
+TARGET_H = dp(48)   # every other touch target
 FIELD_H = dp(42)
 BAR_H = dp(54)
 FONT = sp(15)

@@ -226,3 +226,121 @@ class KeyValues(GridLayout):
             self.add_widget(key)
             self.add_widget(val)
         # GridLayout rows take the tallest cell; keep key/value pairs aligned when values wrap.
+
+
+class PhotoStrip(BoxLayout):
+    """One evidence slot holding several photos: thumbnails in a row (tap one to see it large, or to
+    remove it) and a large "Add photo" button. `.paths` is what the form saves."""
+
+    THUMB = dp(96)
+
+    def __init__(self, caption, on_add, on_change=None, on_open=None, **kw):
+        super().__init__(orientation="vertical", size_hint_y=None, spacing=dp(4), **kw)
+        self.paths: list[str] = []
+        self._on_change, self._on_open = on_change, on_open
+        self.caption = Text(caption, size=theme.FONT_SMALL, color=theme.MUTED)
+        self.add_widget(self.caption)
+        self.thumbs = BoxLayout(orientation="horizontal", size_hint_y=None, height=self.THUMB, spacing=dp(6))
+        self.add_widget(self.thumbs)
+        self.add_button = Btn(_("Add photo"), on_press=on_add, kind="secondary", height=theme.TARGET_H)
+        self.add_widget(self.add_button)
+        self.bind(minimum_height=self.setter("height"))
+        self._draw()
+
+    @property
+    def path(self):  # the first photo (older callers)
+        return self.paths[0] if self.paths else None
+
+    def set_paths(self, paths):
+        self.paths = [str(p) for p in paths]
+        self._draw()
+
+    def add(self, path):
+        self.paths.append(str(path))
+        self._draw()
+        if self._on_change:
+            self._on_change()
+
+    show = add  # older callers
+
+    def remove(self, path):
+        if path in self.paths:
+            self.paths.remove(path)
+            self._draw()
+            if self._on_change:
+                self._on_change()
+
+    def _draw(self):
+        self.thumbs.clear_widgets()
+        if not self.paths:
+            self.thumbs.height = dp(28)
+            self.thumbs.add_widget(Text(_("No photo yet"), color=theme.MUTED, size=theme.FONT_SMALL))
+            return
+        self.thumbs.height = self.THUMB
+        for p in self.paths:
+            self.thumbs.add_widget(ThumbButton(p, on_press=lambda p=p: self._on_open(self, p) if self._on_open
+                                               else None))
+        self.thumbs.add_widget(Label(text=_("{n} photos").format(n=len(self.paths)), color=theme.MUTED,
+                                     font_size=theme.FONT_SMALL, size_hint_x=None, width=dp(80)))
+
+
+class ThumbButton(Button):
+    """A photo thumbnail that is also a ≥ 48 dp touch target."""
+
+    def __init__(self, path, on_press, **kw):
+        super().__init__(background_normal="", background_down="", background_color=theme.SECONDARY_BUTTON,
+                         size_hint=(None, None), size=(PhotoStrip.THUMB, PhotoStrip.THUMB), **kw)
+        self.path = path
+        img = Image(source=str(path), fit_mode="contain")
+        self.add_widget(img)
+        self.bind(pos=lambda *_a: setattr(img, "pos", self.pos), size=lambda *_a: setattr(img, "size", self.size))
+        self.bind(on_release=lambda *_a: on_press())
+
+
+def confirm(title, text, yes, on_yes, no=None, yes_kind="danger"):
+    """A modal question with two large buttons; `on_yes` runs only on the explicit yes."""
+    from kivy.uix.popup import Popup
+
+    box = BoxLayout(orientation="vertical", spacing=theme.GAP, padding=theme.PAD)
+    msg = Text(text, color=theme.ON_PRIMARY)
+    box.add_widget(msg)
+    row = Row(height=theme.BUTTON_H)
+    popup = Popup(title=title, content=box, size_hint=(0.92, None), height=dp(340), auto_dismiss=False,
+                  title_size=theme.FONT_TITLE)
+
+    def yes_pressed():
+        popup.dismiss()
+        on_yes()
+
+    row.add_widget(Btn(no or _("Cancel"), on_press=popup.dismiss, kind="secondary"))
+    row.add_widget(Btn(yes, on_press=yes_pressed, kind=yes_kind))
+    box.add_widget(row)
+    popup.open()
+    return popup
+
+
+def show_photo(path, on_remove=None, title=""):
+    """A photo full screen, pinch or double-tap to zoom (Kivy's Scatter); optionally a remove button."""
+    from kivy.uix.popup import Popup
+    from kivy.uix.scatterlayout import ScatterLayout
+
+    box = BoxLayout(orientation="vertical", spacing=theme.GAP)
+    scatter = ScatterLayout(do_rotation=False, scale_min=1, scale_max=8, auto_bring_to_front=False)
+    scatter.add_widget(Image(source=str(path), fit_mode="contain"))
+    box.add_widget(scatter)
+    row = Row(height=theme.BUTTON_H)
+    popup = Popup(title=title or _("Photo"), content=box, size_hint=(1, 1), title_size=theme.FONT_TITLE)
+
+    def zoom(factor):
+        scatter.scale = max(1, min(8, scatter.scale * factor))
+
+    row.add_widget(Btn("−", on_press=lambda: zoom(0.5), kind="secondary", size_hint_x=0.2))
+    row.add_widget(Btn("+", on_press=lambda: zoom(2), kind="secondary", size_hint_x=0.2))
+    if on_remove:
+        row.add_widget(Btn(_("Remove"), kind="danger", on_press=lambda: confirm(
+            _("Remove this photo?"), _("It is taken off this form."), _("Remove"),
+            lambda: (popup.dismiss(), on_remove()))))
+    row.add_widget(Btn(_("Close"), on_press=popup.dismiss))
+    box.add_widget(row)
+    popup.open()
+    return popup

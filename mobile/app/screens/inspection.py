@@ -8,7 +8,7 @@ from __future__ import annotations
 from kivy.metrics import dp
 
 from mobile.app import labels, theme
-from mobile.app.formatting import error_text
+from mobile.app.formatting import error_text, times_over
 from mobile.app.i18n import _
 from mobile.app.screens.base import Page
 from mobile.app.widgets import Btn, Card, Field, NumberField, PhotoSlot, Row, Text, Toggle
@@ -103,7 +103,7 @@ class InspectionPage(Page):
             if j.limit is None:
                 v.text, v.color = _("no limit"), theme.MUTED
             elif j.exceeded:
-                ratio = f" ×{j.exceedance_ratio:.1f}" if j.exceedance_ratio else ""
+                ratio = times_over(j.exceedance_multiple)
                 v.text, v.color = _("EXCEEDS {limit}").format(limit=bound) + ratio, theme.DANGER
                 exceeded.append(f"{labels.parameter_name(code)}{ratio} ({j.standard})")
             else:

@@ -4,7 +4,7 @@ from __future__ import annotations
 from kivy.metrics import dp
 
 from mobile.app import background, labels, theme
-from mobile.app.formatting import countdown, local_time, place
+from mobile.app.formatting import countdown, local_time, place, times_over
 from mobile.app.i18n import _
 from mobile.app.lookups import outfall_history, queued_inspections
 from mobile.app.screens.base import Page
@@ -111,9 +111,8 @@ class OutfallPage(Page):
             unit = (m or {}).get("unit") or ""
             line = f"{labels.parameter_name(param)} {value:g} {unit}".strip()
             if m and m.get("exceeded"):
-                ratio = m.get("exceedanceRatio")
-                line += "  " + _("EXCEEDS {standard}").format(standard=m.get("standard") or "") + (
-                    f" ×{ratio:.2f}" if ratio else "")
+                line += "  " + _("EXCEEDS {standard}").format(standard=m.get("standard") or "") + times_over(
+                    m.get("exceedanceMultiple"))
                 card.add_widget(Text(line, color=theme.DANGER, size=theme.FONT_SMALL))
             else:
                 card.add_widget(Text(line, size=theme.FONT_SMALL))

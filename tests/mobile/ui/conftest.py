@@ -140,7 +140,25 @@ def ui_run(display, ui_server, tmp_path_factory) -> dict:
     if overdue:
         ui_server.sql("UPDATE tasks SET deadline='2020-01-01 00:00:00.000000' WHERE id=?", (overdue[0][0],))
     ctx = {"outfall_id": outfall, "overdue_task_id": str(overdue[0][0]) if overdue else None}
+    # A second, not yet late task (a signboard to put up) so the list shows both kinds of countdown:
+    # the inspection raised one task for all its exceedances.
+    _create_task(ui_server.url, outfall, "补设排口标识牌")
     gps = ["--gps", f"{WALK_START[0]},{WALK_START[1]}"]
     runs["officer"] = run_role("officer", display, ui_server, work, gps, ctx)
     runs["supervisor"] = run_role("supervisor", display, ui_server, work, gps, ctx)
     return runs
+
+
+def _create_task(url: str, outfall_id, title: str) -> None:
+    import uuid
+    from datetime import UTC, datetime, timedelta
+
+    from mobile.core.client import Client
+    from server.demo.seed import demo_password
+
+    with Client(url, timeout=10) as c:
+        c.login("supervisor", demo_password("supervisor"))
+        c.execute("mutation($i: CreateTaskInput!) { createTask(input: $i) { id } }", {"i": {
+            "clientId": str(uuid.uuid4()), "kind": "SIGNBOARD", "source": "MANUAL", "title": title,
+            "districtCode": "500103", "outfallId": str(outfall_id),
+            "deadline": (datetime.now(UTC) + timedelta(days=10)).isoformat()}})

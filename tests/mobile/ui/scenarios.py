@@ -136,12 +136,13 @@ def officer(d):
     d.results["tasks_texts"] = d.texts()
     d.results["tasks_shown"] = list(page.shown_ids)
     d.shot("06_tasks")
-    # Start the first (overdue) task from its card, then rectify the other task of the inspected outfall.
+    # Start the first (overdue) task from its card: the inspected outfall's one exceedance task
+    # (every parameter over its limit on one task); then rectify it.
     d.press(_("Start"))
     yield d.idle_sync()
     d.results["started_task"] = page.shown_ids[0]
     task = next(t for t in d.app.services.store.tasks()
-                if (t.get("outfall") or {}).get("id") == ctx.get("outfall_id") and t["id"] != ctx.get("overdue_task_id"))
+                if (t.get("outfall") or {}).get("id") == ctx.get("outfall_id") and t["id"] == ctx.get("overdue_task_id"))
     d.results["task_id"] = task["id"]
     d.app.go("rectification", task=task)
     page = d.screen

@@ -61,7 +61,10 @@ def test_outfall_detail_lists_the_sent_inspection_and_its_tasks(ui_run):
     texts = " | ".join(ui_run["inspector"]["outfall_after_texts"])
     assert "化学需氧量 260 mg/L" in texts and "超标" in texts
     assert "暂无巡查记录" not in texts and "没有未完成的任务" not in texts
-    assert "COD 超标" in texts  # the task the server raised from the exceedance
+    assert "超标：化学需氧量" in texts  # the task the server raised, named in words, not "COD"/"NH3_N"
+    # 超标倍数 (C − limit)/limit against the class IV limits of this outfall's water: COD 260 against 30
+    # is 7.67 times over (not 260 / 30 = 8.67), NH3-N 3 against 1.5 is 1.00 times over (not 2).
+    assert "超标7.67倍" in texts and "超标1.00倍" in texts and "8.67" not in texts
 
 
 def test_inspection_shows_exceedance_at_once_and_reaches_the_server(ui_run, ui_server):
@@ -79,8 +82,9 @@ def test_inspection_shows_exceedance_at_once_and_reaches_the_server(ui_run, ui_s
                           "AND m.owner_id=i.id WHERE i.outfall_id=? AND m.status='READY' ORDER BY m.role",
                           (int(run["inspected_outfall"]),))
     assert roles == [("GENERAL",), ("SAMPLE",)]
-    raised = ui_server.sql("SELECT kind FROM tasks WHERE outfall_id=?", (int(run["inspected_outfall"]),))
-    assert ("EXCEEDANCE",) in raised
+    raised = ui_server.sql("SELECT title FROM tasks WHERE outfall_id=? AND kind='EXCEEDANCE'",
+                           (int(run["inspected_outfall"]),))
+    assert len(raised) == 1 and raised[0][0].endswith("超标：化学需氧量、氨氮")  # one task, both parameters
 
 
 def test_register_outfall_reaches_the_server(ui_run, ui_server):
@@ -121,7 +125,8 @@ def test_tasks_put_overdue_first_with_countdowns(ui_run, ui_server):
     assert shown[0] == overdue, "the overdue task must come first"
     texts = " | ".join(run["tasks_texts"])
     assert "已逾期" in texts and "剩余" in texts
-    assert ui_server.sql("SELECT status FROM tasks WHERE id=?", (int(overdue),)) == [("IN_PROGRESS",)]
+    assert ui_server.sql("SELECT type FROM task_events WHERE task_id=? AND type='STARTED'", (int(overdue),)) == \
+        [("STARTED",)]
 
 
 def test_rectification_is_submitted_with_before_and_after(ui_run, ui_server):
