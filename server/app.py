@@ -117,6 +117,9 @@ def build_services(settings: Settings) -> Services:
 def create_app(settings: Settings | None = None, *, services: Services | None = None) -> Starlette:
     settings = settings or Settings.from_env()
     services = services or build_services(settings)
+    from server.images.process import set_concurrency
+
+    set_concurrency(settings.image_concurrency)
     schema = create_schema(settings)
     gql = GraphQLApp(schema, services, graphql_ide="graphiql" if settings.graphiql else None)
 

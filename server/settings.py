@@ -42,6 +42,7 @@ class Settings:
     upload_ttl_minutes: int = 15
     url_ttl_minutes: int = 10
     max_pixels: int = 50_000_000
+    image_concurrency: int = 2  # uploads decoded at once per process: bounds decoded memory (images/process.py)
     # Standards: GB 18918-2002 grade for urban sewage plants.
     sewage_grade: str = "1A"
     exceedance_deadline_days: int = 7
@@ -104,6 +105,7 @@ class Settings:
             minio_bucket=g("MINIO_BUCKET", "outfallwatch"),
             minio_secure=_bool(g("MINIO_SECURE"), False),
             far_threshold_m=float(g("FAR_THRESHOLD_M", "200")),
+            image_concurrency=int(g("IMAGE_CONCURRENCY", "2")),
             sewage_grade=g("SEWAGE_GRADE", "1A"),
             exceedance_deadline_days=int(g("EXCEEDANCE_DEADLINE_DAYS", "7")),
             events=g("EVENTS", "auto"),

@@ -77,6 +77,32 @@ class LocalStore:
         except (FileNotFoundError, ValueError):
             return {}
 
+    @staticmethod
+    def spent_path(path: Path) -> Path:
+        """Marks a key whose upload ticket was used: tickets are single use, whatever became of the object."""
+        return path.with_name(f".{path.name}.spent")
+
+    def claim_ticket(self, path: Path, exp: int) -> bool:
+        """Spend the upload ticket for `path` (atomically: O_EXCL); False if it was spent before."""
+        try:
+            fd = os.open(self.spent_path(path), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            return False
+        with os.fdopen(fd, "w") as f:
+            f.write(str(exp))
+        return True
+
+    def _drop_spent_mark(self, path: Path) -> None:
+        # While the ticket could still be presented the mark stays, so a deleted (rejected) object cannot
+        # be uploaded again; once it has expired the signature refuses it anyway and the mark can go.
+        mark = self.spent_path(path)
+        try:
+            exp = int(mark.read_text() or 0)
+        except (FileNotFoundError, ValueError):
+            exp = 0
+        if exp < time.time():
+            mark.unlink(missing_ok=True)
+
     def write_meta(self, path: Path, content_type: str) -> None:
         atomic_write(self.meta_path(path), [json.dumps({"content_type": content_type}).encode()])
 
@@ -148,6 +174,10 @@ class LocalStore:
                     f.unlink()
                 except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
                     pass
+            try:
+                self._drop_spent_mark(p)
+            except (NotADirectoryError, IsADirectoryError):
+                pass
             prune_empty_dirs(p.parent, self.root)
 
         await anyio.to_thread.run_sync(go)

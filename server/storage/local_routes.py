@@ -48,9 +48,11 @@ def media_routes(store: LocalStore) -> list[Route]:
         if declared is not None and declared.isdigit() and int(declared) > size:
             return _text(413, f"body larger than the pinned {size} bytes")
         dest = store.path(t["k"])
-        # A ticket is good for one object: a replay may not swap bytes the server has already verified.
-        if await anyio.to_thread.run_sync(dest.exists):
-            return _text(409, "already uploaded")
+        # A ticket is good for one upload, whatever its outcome: a replay may neither swap bytes the server
+        # has verified nor put an object back after the server rejected and deleted it.
+        spent = store.spent_path(dest)
+        if await anyio.to_thread.run_sync(lambda: dest.exists() or spent.exists()):
+            return _text(409, "this upload ticket has already been used")
         fd, tmp = await anyio.to_thread.run_sync(temp_file, dest.parent)
         n = 0
         try:
@@ -64,11 +66,13 @@ def media_routes(store: LocalStore) -> list[Route]:
                 return _text(400, f"received {n} bytes, {size} pinned")
 
             def finish() -> bool:
+                if not store.claim_ticket(dest, t["exp"]):
+                    return False
                 store.write_meta(dest, ct)
                 return _commit(tmp, dest)
 
             if not await anyio.to_thread.run_sync(finish):
-                return _text(409, "already uploaded")
+                return _text(409, "this upload ticket has already been used")
             return Response(status_code=201)
         except ClientDisconnect:
             return _text(400, "upload interrupted")

@@ -120,7 +120,7 @@ def photo_checks(photo: PhotoFacts, *, now: datetime, site: Site | None = None, 
                  far_threshold_m: float = 200.0, duplicate_of: Sequence[str] = (),
                  near_duplicate_of: Sequence[tuple[str, int]] = (), local_tz_offset_hours: float = 8.0,
                  skew: timedelta = CLOCK_SKEW) -> list[Check]:
-    """Every check one piece of evidence fails, FAIL first. Videos skip the missing-EXIF warnings."""
+    """Every check one piece of evidence fails, FAIL first. For a video, time and place are the container's."""
     h = local_tz_offset_hours
     local = timezone(timedelta(hours=h), f"UTC{h:+g}") if h == int(h) else timezone(timedelta(hours=h))
     utc = timezone.utc
@@ -131,6 +131,9 @@ def photo_checks(photo: PhotoFacts, *, now: datetime, site: Site | None = None, 
         if photo_like:
             out.append(_check("NO_EXIF_TIME", "照片没有 EXIF 拍摄时间，无法核对拍摄时间",
                               "No EXIF capture time; when it was taken cannot be verified"))
+        else:
+            out.append(_check("NO_EXIF_TIME", "视频文件没有拍摄时间（creation_time），无法核对拍摄时间",
+                              "The video container has no creation time; when it was taken cannot be verified"))
     else:
         taken = _utc(photo.taken_at, local)
         t = _fmt(taken, local)
@@ -152,6 +155,9 @@ def photo_checks(photo: PhotoFacts, *, now: datetime, site: Site | None = None, 
         if photo_like:
             out.append(_check("NO_EXIF_GPS", "照片没有 EXIF 位置信息，无法核对拍摄地点",
                               "No EXIF GPS position; where it was taken cannot be verified"))
+        else:
+            out.append(_check("NO_EXIF_GPS", "视频文件没有位置信息（GPS 原子），无法核对拍摄地点",
+                              "The video container has no GPS location atom; where it was taken cannot be verified"))
     elif site is not None:
         d = haversine_m(site.lat, site.lon, photo.exif_lat, photo.exif_lon)
         acc = max(site.accuracy_m or 0.0, 0.0)

@@ -55,7 +55,9 @@ class Media(SQLModel, table=True):
     ph1: int | None = None
     ph2: int | None = None
     ph3: int | None = None
+    duration_s: float | None = None  # video only, from the container
     reject_reason: str | None = Field(default=None, max_length=500)
+    object_swept: bool = False  # REJECTED: the key was deleted again after the ticket expired
     checks: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     # The record it is evidence for (one only: reusing a photo elsewhere is what DUPLICATE_FILE catches).
     owner_type: str | None = Field(default=None, max_length=12)

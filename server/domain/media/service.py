@@ -141,7 +141,7 @@ def _verify_and_process(m: Media, data: bytes, max_pixels: int) -> tuple[str | N
         return e.message, {}
     if p.probe.content_type != m.content_type:
         return f"the file is {p.probe.format} but was declared as {m.content_type}", {}
-    return None, {"probe": p.probe, "exif": p.exif, "derived": p.derived}
+    return None, {"probe": p.probe, "exif": p.exif, "derived": p.derived, "video": p.video}
 
 
 async def _store_derivatives(store, m: Media, facts: dict) -> None:
@@ -167,6 +167,11 @@ def _apply_facts(m: Media, facts: dict) -> None:
             m.taken_at_naive = naive
         m.exif_lat, m.exif_lon, m.exif_alt = e.lat, e.lon, e.altitude_m
         m.make, m.model, m.software, m.orientation = e.make, e.model, e.software, e.orientation
+    if (v := facts.get("video")) is not None:
+        # Container facts stand where EXIF stands for photos; the checks judge both the same way.
+        m.width, m.height, m.duration_s = v.width, v.height, v.duration_s
+        m.taken_at, m.taken_at_naive = v.created_at, False
+        m.exif_lat, m.exif_lon = v.lat, v.lon
     if d is not None:
         m.display_key, m.thumb_key = facts["display_key"], facts["thumb_key"]
         m.phash = d.phash
@@ -181,9 +186,7 @@ def photo_facts(m: Media) -> PhotoFacts:
 
 async def media_checks(*, session: AsyncSession, media: Media, settings: Settings, site: Site | None = None,
                        window: Window | None = None) -> list[dict]:
-    """Evidence checks of one photo, with duplicates found through the sha256 and phash-band indexes."""
-    if media.kind != "PHOTO":
-        return []
+    """Evidence checks of one photo or video, with duplicates found through the sha256 and phash-band indexes."""
     dups = list((await session.execute(select(Media.id).where(
         Media.sha256 == media.sha256, Media.id != media.id, Media.status == "READY"))).scalars())
     near: list[tuple[str, int]] = []
@@ -253,5 +256,26 @@ async def expire_stale_uploads(*, db: Database, store, now: datetime | None = No
     if stale:
         async with db.transaction() as s:
             await s.execute(update(Media).where(Media.id.in_([m.id for m in stale]), Media.status == "PENDING")
-                            .values(status="REJECTED", reject_reason="upload ticket expired", completed_at=now))
+                            .values(status="REJECTED", reject_reason="upload ticket expired", completed_at=now,
+                                    object_swept=True))
+    await sweep_rejected_objects(db=db, store=store, now=now)
     return len(stale)
+
+
+async def sweep_rejected_objects(*, db: Database, store, now: datetime | None = None) -> int:
+    """Delete the key of each REJECTED upload once more after its ticket expired.
+
+    The local store refuses a second PUT on a spent ticket, but a presigned S3 POST cannot be revoked:
+    until it expires, whoever holds it can put bytes at the key again. Nothing reads a rejected key, and
+    this final delete makes sure nothing stays there either.
+    """
+    now = now or utcnow()
+    async with db.session() as s:
+        done = list((await s.execute(select(Media.id, Media.key).where(
+            Media.status == "REJECTED", Media.object_swept.is_(False), Media.expires_at <= now).limit(1000))).all())
+    for _, key in done:
+        await store.delete(key)
+    if done:
+        async with db.transaction() as s:
+            await s.execute(update(Media).where(Media.id.in_([i for i, _ in done])).values(object_swept=True))
+    return len(done)

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import select
 
-from tests.factories.images import make_jpeg, make_mp4_bytes, make_png, pixel_bomb_png
+from tests.factories.images import make_jpeg, make_mp4_bytes, make_png, make_video, pixel_bomb_png
 
 REQUEST = """mutation($i: RequestUploadInput!) { requestUpload(input: $i) {
   url method expiresAt headers { key value } fields { key value } media { id status kind role } } }"""
@@ -157,11 +157,54 @@ async def test_expired_ticket_and_someone_elses_upload(inspector, gql, client, d
     assert err["extensions"]["code"] == "UPLOAD_INVALID" and "expired" in err["message"]
 
 
-async def test_video_is_stored_and_typed(inspector, client):
-    data = make_mp4_bytes()
+async def test_video_is_parsed_stored_and_typed(inspector, client):
+    now = datetime.now(timezone.utc).replace(microsecond=0) - timedelta(minutes=5)
+    data = make_video(1.0, created_at=now.isoformat().replace("+00:00", "Z"), location="+29.5647+106.5870/")
     t = await upload(inspector, client, data, contentType="video/mp4", filename="clip.mp4")
     m = (await inspector(COMPLETE, {"id": t["media"]["id"]}))["completeUpload"]
     assert (m["status"], m["kind"], m["thumbnailUrl"]) == ("READY", "VIDEO", None)
+    assert (m["width"], m["height"]) == (64, 48) and datetime.fromisoformat(m["takenAt"]) == now
+    assert m["exifPosition"]["lat"] == pytest.approx(29.5647) and m["checks"] == []
+
+
+async def test_video_without_time_or_place_is_flagged_and_a_box_skeleton_is_refused(inspector, client):
+    t = await upload(inspector, client, make_video(1.0, seed=9), contentType="video/mp4", filename="clip.mp4")
+    m = (await inspector(COMPLETE, {"id": t["media"]["id"]}))["completeUpload"]
+    assert m["status"] == "READY" and {c["code"] for c in m["checks"]} == {"NO_EXIF_TIME", "NO_EXIF_GPS"}
+    fake = make_mp4_bytes()  # the 332-byte "MP4" of boxes and nothing to play
+    t = await upload(inspector, client, fake, contentType="video/mp4", filename="fake.mp4")
+    err = await inspector.error(COMPLETE, {"id": t["media"]["id"]})
+    assert err["extensions"]["code"] == "UPLOAD_INVALID" and "video" in err["message"]
+
+
+async def test_a_ticket_is_single_use_even_after_rejection(inspector, client, db, settings, app, monkeypatch):
+    from server.domain.media.service import expire_stale_uploads
+
+    junk = b"\x00garbage" * 50
+    t, err = await _rejected(inspector, client, junk)
+    assert err["extensions"]["code"] == "UPLOAD_INVALID"
+    assert not list(settings.media_dir.rglob("original"))  # the rejected object was deleted
+    # The same ticket again, with the same or other bytes: refused, and nothing stays.
+    again = await send(client, t, junk)
+    assert again.status_code == 409 and "already been used" in again.text
+    assert not list(settings.media_dir.rglob("original"))
+    # A good upload's ticket cannot overwrite what was verified either.
+    good = make_jpeg(seed=21)
+    t2 = await upload(inspector, client, good)
+    assert (await send(client, t2, good)).status_code == 409
+    # After the tickets expire the sweep leaves no trace of the rejected upload (marks included).
+    later = datetime.now(timezone.utc) + timedelta(hours=1)
+    import server.storage.local as local_mod
+    from types import SimpleNamespace
+
+    monkeypatch.setattr(local_mod, "time", SimpleNamespace(time=later.timestamp))  # the store's clock, an hour on
+    await expire_stale_uploads(db=db, store=app.state.services.store, now=later)
+    async with db.session() as s:
+        from server.domain.media.models import Media
+
+        m = await s.get(Media, int(t["media"]["id"]))
+    assert m.status == "REJECTED" and m.object_swept
+    assert not (settings.media_dir / m.key).parent.exists()
 
 
 async def test_checks_flag_missing_exif_future_editing_and_duplicates(inspector, client):

@@ -60,8 +60,10 @@ def test_no_gps_without_site_still_warns():
     assert codes(photo(exif_lat=None, exif_lon=None), site=None) == ["NO_EXIF_GPS"]
 
 
-def test_videos_skip_missing_exif_warnings():
-    assert codes(photo(kind="VIDEO", taken_at=None, exif_lat=None, exif_lon=None)) == []
+def test_videos_without_container_time_or_place_are_flagged_unverifiable():
+    cs = photo_checks(photo(kind="VIDEO", taken_at=None, exif_lat=None, exif_lon=None), now=NOW, site=SITE)
+    assert [c.code for c in cs] == ["NO_EXIF_TIME", "NO_EXIF_GPS"]
+    assert all("video" in c.message_en and "cannot be verified" in c.message_en for c in cs)
 
 
 # ---- place ----

@@ -4,7 +4,7 @@ import pytest
 
 from server.domain.errors import UploadInvalid
 from server.images import ExifFacts, process
-from tests.factories.images import make_jpeg, make_mp4_bytes, make_png, pixel_bomb_png
+from tests.factories.images import make_jpeg, make_png, make_video, pixel_bomb_png
 
 CAP = 50_000_000
 
@@ -23,10 +23,10 @@ def test_png_without_exif_has_empty_facts():
     assert r.derived.display_size == (100, 50)
 
 
-def test_video_only_probed():
-    r = process(make_mp4_bytes(), max_pixels=CAP)
+def test_video_gets_container_facts_not_derivatives():
+    r = process(make_video(1.0), max_pixels=CAP)
     assert r.probe.kind == "VIDEO"
-    assert r.exif is None and r.derived is None
+    assert r.exif is None and r.derived is None and r.video.duration_s > 0
 
 
 @pytest.mark.parametrize(

@@ -6,13 +6,14 @@ import pytest
 
 from server.domain.errors import UploadInvalid
 from server.images import process, read_exif
-from tests.factories.images import make_jpeg, make_mp4_bytes, make_png, make_webp
+from tests.factories.images import make_jpeg, make_mp4_bytes, make_png, make_video, make_webp
 
 SEEDS = [
     make_jpeg(120, 90, taken_at=datetime(2024, 1, 1), gps=(1.0, 2.0), orientation=6),
     make_png(60, 40, taken_at=datetime(2024, 1, 1)),
     make_webp(60, 40, taken_at=datetime(2024, 1, 1)),
     make_mp4_bytes(),
+    make_video(0.5),
 ]
 
 

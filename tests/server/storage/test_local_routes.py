@@ -96,7 +96,17 @@ async def test_a_ticket_cannot_replace_an_uploaded_object(local_store, prefix, c
     r = await client.put(t.url, content=b"2" * 10, headers=t.headers)
     assert r.status_code == 409
     assert await local_store.get(prefix + "original") == b"1" * 10
-    assert leftovers(local_store, prefix) == [".original.meta", "original"]
+    assert leftovers(local_store, prefix) == [".original.meta", ".original.spent", "original"]
+
+
+async def test_a_ticket_is_spent_even_once_its_object_is_deleted(local_store, prefix, client):
+    t = await ticket(local_store, prefix + "original")
+    assert (await client.put(t.url, content=b"1" * 10, headers=t.headers)).status_code == 201
+    await local_store.delete(prefix + "original")  # what the server does to a rejected upload
+    r = await client.put(t.url, content=b"2" * 10, headers=t.headers)
+    assert r.status_code == 409 and "already been used" in r.text
+    assert await local_store.stat(prefix + "original") is None
+    assert leftovers(local_store, prefix) == [".original.spent"]  # kept until the ticket expires
 
 
 async def test_download_headers_and_missing_object(local_store, prefix, client):
