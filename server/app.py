@@ -13,6 +13,7 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
 from server.db import Database
 from server.graphql.context import Services, bearer, build_context
+from server.graphql.errors import overload
 from server.graphql.schema import create_schema
 from server.http.limits import BodyLimit
 from server.http.response_cache import ResponseCache
@@ -110,7 +111,7 @@ def tune_gc() -> None:
 def build_services(settings: Settings) -> Services:
     from server.events.broker import make_broker
 
-    return Services(settings=settings, db=Database(settings.database_url), store=make_store(settings),
+    return Services(settings=settings, db=Database.from_settings(settings), store=make_store(settings),
                     events=make_broker(settings))
 
 
@@ -124,8 +125,14 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
     gql = GraphQLApp(schema, services, graphql_ide="graphiql" if settings.graphiql else None)
 
     async def healthz(request):
-        async with services.db.session() as s:
-            await s.execute(__import__("sqlalchemy").text("SELECT 1"))
+        try:
+            async with services.db.session() as s:
+                await s.execute(__import__("sqlalchemy").text("SELECT 1"))
+        except Exception as e:  # noqa: BLE001 - a health check reports, it does not fail
+            busy = overload(e)
+            log.warning("health check failed: %s", e)
+            return JSONResponse({"status": "busy" if busy else "unavailable",
+                                 "detail": busy.message if busy else "database unreachable"}, status_code=503)
         return JSONResponse({"status": "ok"})
 
     routes = [Route("/healthz", healthz), Route("/graphql", gql, methods=["GET", "POST"]),

@@ -1,6 +1,7 @@
 """Async engine and session factory for SQLite (aiosqlite) and PostgreSQL (asyncpg)."""
 from __future__ import annotations
 
+import asyncio
 from contextlib import asynccontextmanager
 from typing import AsyncIterator
 
@@ -9,7 +10,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 
-def make_engine(url: str, **kw) -> AsyncEngine:
+def make_engine(url: str, *, statement_timeout_ms: int | None = None, **kw) -> AsyncEngine:
     u = make_url(url)
     if u.get_backend_name() == "sqlite":
         if u.database and u.database != ":memory:":
@@ -31,6 +32,11 @@ def make_engine(url: str, **kw) -> AsyncEngine:
     kw.setdefault("pool_size", 10)
     kw.setdefault("max_overflow", 10)
     kw.setdefault("pool_pre_ping", True)
+    if statement_timeout_ms:
+        # PostgreSQL cancels any statement running longer, so no query can hold a connection (and
+        # the locks it took) for minutes; the server answers the cancellation as a clear error.
+        kw["connect_args"] = {**kw.get("connect_args", {}),
+                              "server_settings": {"statement_timeout": str(int(statement_timeout_ms))}}
     return create_async_engine(url, **kw)
 
 
@@ -60,3 +66,57 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+
+    def for_request(self, max_sessions: int) -> "RequestDatabase":
+        return RequestDatabase(self, max_sessions)
+
+    @classmethod
+    def from_settings(cls, settings) -> "Database":
+        """The server's database: PostgreSQL gets the pool bounds and statement timeout of the settings."""
+        if make_url(settings.database_url).get_backend_name() == "sqlite":
+            return cls(settings.database_url)
+        return cls(settings.database_url, pool_size=settings.pool_size, max_overflow=settings.pool_overflow,
+                   pool_timeout=settings.pool_timeout_s, statement_timeout_ms=settings.statement_timeout_ms)
+
+
+class RequestDatabase:
+    """The process's Database as one request sees it: at most `max_sessions` sessions at once.
+
+    GraphQL runs sibling fields concurrently, so thirty aliases would otherwise take thirty pooled
+    connections and starve every other request (issue 12). Extra sessions wait for this request's
+    own turn instead; a session opened inside another in the same task is not counted again, so a
+    nested open cannot deadlock the request against itself.
+    """
+
+    def __init__(self, db: Database, max_sessions: int):
+        self.db = db
+        self._slots = asyncio.Semaphore(max(1, max_sessions))
+        self._held: dict[asyncio.Task | None, int] = {}
+
+    def __getattr__(self, name):  # url, engine, dialect, sessionmaker: the process's own
+        return getattr(self.db, name)
+
+    @asynccontextmanager
+    async def _slot(self):
+        task = asyncio.current_task()
+        nested = self._held.get(task, 0) > 0
+        if not nested:
+            await self._slots.acquire()
+        self._held[task] = self._held.get(task, 0) + 1
+        try:
+            yield
+        finally:
+            self._held[task] -= 1
+            if not self._held[task]:
+                del self._held[task]
+                self._slots.release()
+
+    @asynccontextmanager
+    async def session(self) -> AsyncIterator[AsyncSession]:
+        async with self._slot(), self.db.session() as s:
+            yield s
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[AsyncSession]:
+        async with self._slot(), self.db.transaction() as s:
+            yield s

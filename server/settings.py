@@ -28,6 +28,16 @@ class Settings:
     max_aliases: int = 30
     max_tokens: int = 4000
     max_body_bytes: int = 1_000_000
+    # Query cost (server/graphql/cost.py); chosen from bench/query_costs.py: see docs/security.md.
+    max_cost: int = 20_000
+    # One request may not hold the server: a time budget for its execution, at most this many
+    # database sessions at once, a statement timeout on PostgreSQL, and a bounded wait for the pool.
+    request_budget_s: float = 15.0
+    db_sessions_per_request: int = 4
+    statement_timeout_ms: int = 10_000
+    pool_size: int = 10
+    pool_overflow: int = 10
+    pool_timeout_s: float = 5.0
     graphiql: bool = True
     introspection: bool = True
     # Object store: "local" (embedded default) or "minio".
@@ -96,6 +106,13 @@ class Settings:
             port=port,
             public_url=g("PUBLIC_URL", ""),
             token_ttl_hours=float(g("TOKEN_TTL_HOURS", "12")),
+            max_cost=int(g("MAX_COST", "20000")),
+            request_budget_s=float(g("REQUEST_BUDGET_S", "15")),
+            db_sessions_per_request=int(g("DB_SESSIONS_PER_REQUEST", "4")),
+            statement_timeout_ms=int(g("STATEMENT_TIMEOUT_MS", "10000")),
+            pool_size=int(g("POOL_SIZE", "10")),
+            pool_overflow=int(g("POOL_OVERFLOW", "10")),
+            pool_timeout_s=float(g("POOL_TIMEOUT_S", "5")),
             graphiql=_bool(g("GRAPHIQL"), True),
             introspection=_bool(g("INTROSPECTION"), True),
             storage=g("STORAGE", "minio" if minio_endpoint else "local"),

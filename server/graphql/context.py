@@ -13,6 +13,7 @@ from server.domain.users.service import actor_from_token
 from server.domain.users.throttle import LoginThrottle, Window
 from server.domain.users.tokens import actor_from_api_token, is_api_token
 from server.graphql.dataloaders import Loaders
+from server.graphql.errors import overload
 from server.settings import Settings
 
 
@@ -40,6 +41,8 @@ class Context:
     # graphql-transport-ws connection_init payload: browsers cannot set headers on a WebSocket,
     # so subscribers may send {"Authorization": "Bearer …"} here instead.
     connection_params: dict | None = None
+    # This request's view of the database (a cap on its concurrent sessions); see RequestDatabase.
+    request_db: Any = None
 
     async def actor_from_connection(self) -> Actor | None:
         if self._actor is None and self._auth_error is None and isinstance(self.connection_params, dict):
@@ -59,7 +62,7 @@ class Context:
 
     @property
     def db(self) -> Database:
-        return self.services.db
+        return self.request_db if self.request_db is not None else self.services.db
 
     @property
     def actor(self) -> Actor | None:
@@ -94,15 +97,21 @@ async def authenticate(services: Services, session, token: str, addr: str | None
 
 
 async def build_context(services: Services, request, response, token: str | None) -> Context:
-    ctx = Context(request=request, response=response, services=services, loaders=Loaders.create(services.db))
+    db = services.db.for_request(services.settings.db_sessions_per_request)
+    ctx = Context(request=request, response=response, services=services, loaders=Loaders.create(db), request_db=db)
     pre = getattr(getattr(request, "state", None), "actor", None) if token else None
     if pre is not None:  # authenticated a moment ago by the response cache, for this very request
         ctx._actor = pre
     elif token:
         client = getattr(request, "client", None)
         try:
-            async with services.db.session() as s:
+            async with db.session() as s:
                 ctx._actor = await authenticate(services, s, token, client.host if client else None)
         except (Unauthenticated, RateLimited) as e:
             ctx._actor, ctx._auth_error = None, e
+        except Exception as e:
+            busy = overload(e)  # no connection free: the request is answered "busy", not a 500
+            if busy is None:
+                raise
+            ctx._actor, ctx._auth_error = None, busy
     return ctx

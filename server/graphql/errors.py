@@ -7,14 +7,47 @@ from collections.abc import Iterator
 from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 
-from server.domain.errors import DomainError
+from sqlalchemy import exc as sa_exc
+
+from server.domain.errors import DomainError, RateLimited
 
 log = logging.getLogger("outfallwatch.graphql")
 INTERNAL = "INTERNAL_SERVER_ERROR"
 
 
+def over_budget(seconds: float) -> GraphQLError:
+    return GraphQLError(f"the request ran past its {seconds:g} s time budget and was stopped; ask for less "
+                        "(smaller pages, fewer fields) or try again later",
+                        extensions={"code": "RATE_LIMITED", "reason": "TIMEOUT", "retryAfter": 5})
+
+
+def overload(orig: BaseException | None) -> DomainError | None:
+    """Database overload as a clear, retryable error: the pool had no connection free in time, or
+    PostgreSQL cancelled a statement at its statement_timeout. Neither is a fault of the server."""
+    if isinstance(orig, sa_exc.TimeoutError):
+        return RateLimited("the server is busy (no database connection free); try again in a few seconds",
+                           retryAfter=5, reason="BUSY")
+    if isinstance(orig, sa_exc.DBAPIError) and _sqlstate(orig) == "57014":
+        return RateLimited("a database statement ran past its time limit and was cancelled; ask for less "
+                           "or try again later", retryAfter=5, reason="TIMEOUT")
+    return None
+
+
+def _sqlstate(e: sa_exc.DBAPIError) -> str | None:
+    inner = e.orig
+    for o in (inner, getattr(inner, "__cause__", None)):
+        code = getattr(o, "sqlstate", None) or getattr(o, "pgcode", None)
+        if code:
+            return code
+    return None
+
+
 def shape(error: GraphQLError) -> GraphQLError:
     orig = error.original_error
+    busy = overload(orig)
+    if busy is not None:
+        error.message, error.extensions = busy.message, dict(busy.extensions)
+        return error
     if isinstance(orig, DomainError):
         error.extensions = dict(orig.extensions)
         return error

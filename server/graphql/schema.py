@@ -5,15 +5,19 @@ error handling; performance.md measured parser caching as changing nothing anywa
 """
 from __future__ import annotations
 
+import asyncio
+
 import strawberry
 from graphql import GraphQLError
+from strawberry.types import ExecutionResult
 from strawberry.extensions import (AddValidationRules, DisableIntrospection, MaxTokensLimiter,
                                    ValidationCache)
 from strawberry.extensions.max_aliases import create_validator as alias_validator
 from strawberry.extensions.query_depth_limiter import create_validator as depth_validator
 from strawberry.tools import merge_types
 
-from server.graphql.errors import ErrorShaping, shape
+from server.graphql.cost import QueryCost
+from server.graphql.errors import ErrorShaping, over_budget, shape
 from server.graphql.geo.queries import GeoQuery
 from server.graphql.loop.brief import BriefQuery
 from server.graphql.loop.resolvers import LoopMutation, LoopQuery, LoopSubscription
@@ -32,6 +36,22 @@ SUBSCRIPTIONS: list[type] = [LoopSubscription]
 
 
 class Schema(strawberry.Schema):
+    budget_s: float | None = None
+
+    async def execute(self, *args, **kwargs) -> ExecutionResult:
+        """One operation within the request's time budget: past it, execution is cancelled (its
+        transaction rolls back) and the client is told so, instead of holding a worker for minutes."""
+        if not self.budget_s:
+            return await super().execute(*args, **kwargs)
+        budget = asyncio.timeout(self.budget_s)
+        try:
+            async with budget:
+                return await super().execute(*args, **kwargs)
+        except TimeoutError:
+            if not budget.expired():
+                raise
+            return ExecutionResult(data=None, errors=[over_budget(self.budget_s)])
+
     def process_errors(self, errors: list[GraphQLError], execution_context=None) -> None:
         # ErrorShaping already logged the unexpected ones; domain and request errors are not server faults.
         return None
@@ -44,6 +64,7 @@ def create_schema(settings: Settings | None = None) -> Schema:
         lambda: MaxTokensLimiter(s.max_tokens),
         lambda: ValidationCache(maxsize=512),
         lambda: AddValidationRules(list(rules)),
+        QueryCost.build(limit=s.max_cost, max_page=s.max_page),
         ErrorShaping,
     ]
     if not s.introspection:
@@ -51,7 +72,9 @@ def create_schema(settings: Settings | None = None) -> Schema:
     Query = merge_types("Query", tuple(QUERIES))
     Mutation = merge_types("Mutation", tuple(MUTATIONS))
     Subscription = merge_types("Subscription", tuple(SUBSCRIPTIONS)) if SUBSCRIPTIONS else None
-    return Schema(query=Query, mutation=Mutation, subscription=Subscription, extensions=extensions)
+    schema = Schema(query=Query, mutation=Mutation, subscription=Subscription, extensions=extensions)
+    schema.budget_s = s.request_budget_s
+    return schema
 
 
 __all__ = ["create_schema", "Schema", "shape"]

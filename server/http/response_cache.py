@@ -15,6 +15,7 @@ from functools import lru_cache
 
 from graphql import FieldNode, FragmentSpreadNode, InlineFragmentNode, OperationDefinitionNode, parse
 from graphql.error import GraphQLError
+from sqlalchemy.exc import SQLAlchemyError
 
 from server.domain import data_version
 from server.domain.errors import DomainError
@@ -160,8 +161,8 @@ class ResponseCache:
             async with self.services.db.session() as s:
                 actor = await authenticate(self.services, s, token, client[0] if client else None)
                 version = await data_version.current(s, with_media=reads_media)
-        except DomainError:
-            return None, None  # let the real path answer with the error
+        except (DomainError, SQLAlchemyError):
+            return None, None  # let the real path answer with the error (a busy pool included)
         if version is None:
             return None, actor
         # What the caller may see: district roles see their own district's inspections.
