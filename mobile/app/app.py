@@ -15,10 +15,11 @@ from mobile.app.services import Services
 def _screens():
     # Imported here: screen modules build widgets, which needs the font registered first.
     from mobile.app.screens import (failures, home, inspection, outfall, patrol, rectification, register,
-                                    review, signin, tasks)
+                                    review, review_item, signin, tasks, finding)
     return [signin.SignInPage, home.HomePage, failures.FailuresPage, outfall.OutfallPage,
             register.RegisterPage, inspection.InspectionPage, tasks.TasksPage,
-            rectification.RectificationPage, review.ReviewPage, patrol.PatrolPage]
+            rectification.RectificationPage, review.ReviewPage, review_item.ReviewItemPage, patrol.PatrolPage,
+            finding.FindingPage]
 
 
 class OutfallWatchApp(App):
@@ -45,12 +46,17 @@ class OutfallWatchApp(App):
         if not granted_later:
             self.services.start_gps()
         i18n.set_language(self.options.language or self.services.saved_language() or i18n.DEFAULT_LANGUAGE)
+        saved_theme = self.options.theme or self.services.store.get_meta("theme")
+        if saved_theme in theme.PALETTE_NAMES:
+            theme.use(saved_theme)
+            Window.clearcolor = theme.BACKGROUND
         self.sm = ScreenManager(transition=NoTransition())
         for cls in _screens():
             self.sm.add_widget(cls(name=cls.name_))
         self.sm.current = "signin"
         Window.bind(on_keyboard=self._on_key)
         Clock.schedule_interval(lambda _dt: self.sync_now(), self.options.sync_interval_s)
+        Clock.schedule_interval(lambda _dt: self.sm.current_screen.show_patrol(), 2)
         return self.sm
 
     def on_stop(self):
@@ -95,9 +101,22 @@ class OutfallWatchApp(App):
     def set_language(self, lang: str):
         i18n.set_language(lang)
         self.services.save_language(lang)
+        self._rebuild_all()
+
+    def set_theme(self, name: str):
+        """Normal or high-contrast sunlight palette; remembered on the phone."""
+        theme.use(name)
+        self.services.store.set_meta(theme=name)
+        Window.clearcolor = theme.BACKGROUND
+        self._rebuild_all()
+
+    def _rebuild_all(self):
+        current = self.sm.current_screen
+        if hasattr(current, "save_draft"):
+            current.save_draft()  # what was typed survives the rebuild (it comes back from the draft)
         for screen in self.sm.screens:
             screen.rebuild()
-        self.sm.current_screen.refresh()
+        current.on_pre_enter()
 
     # Sync -------------------------------------------------------------------------------------
     def sync_now(self, on_done=None):

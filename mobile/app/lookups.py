@@ -21,8 +21,11 @@ OUTFALL_HISTORY = """query($id: ID!) { outfall(id: $id) {
   tasks(status: [OPEN, IN_PROGRESS, SUBMITTED, REJECTED], first: 10) { edges { node {
     id code title kind status deadline isOverdue } } } } }"""
 
-SUBMISSION_EVIDENCE = """query($id: ID!) { task(id: $id) { id code title
+SUBMISSION_EVIDENCE = """query($id: ID!) { task(id: $id) { id code title description kind
   outfall { id code name } district { code name }
+  raisedBy { id observedAt flowing note inspector { displayName username }
+    measurements { parameter value unit exceeded exceedanceMultiple standard }
+    media { id role thumbnailUrl } }
   latestSubmission { id status note submittedAt submittedBy { displayName username }
     checks { code severity message messageZh messageEn }
     before { id thumbnailUrl checks { code severity message messageZh messageEn } }
@@ -53,6 +56,8 @@ def submission_evidence(client, store, task_id: str) -> tuple[dict[str, Any] | N
     for side in ("before", "after"):
         for m in sub.get(side) or []:
             m["localPath"] = _download(client, store, m.get("thumbnailUrl"), m["id"])
+    for m in ((task or {}).get("raisedBy") or {}).get("media") or []:  # the original finding's photos
+        m["localPath"] = _download(client, store, m.get("thumbnailUrl"), m["id"])
     store.put_cache(key, task)
     return task, True
 

@@ -14,6 +14,9 @@ class Options:
     photo: str | None = None             # desktop camera: use this image instead of asking with a file chooser
     language: str | None = None          # None: the last choice, else Chinese
     sync_interval_s: float = 30.0
+    theme: str | None = None             # "normal" or "sunlight"; None: the last choice
+    tiles: str | None = None             # XYZ tile URL template; None: the saved one, else no tiles
+    tiles_crs: str | None = None         # "WGS84" or "GCJ02": the datum the tiles are drawn in
 
 
 def parse(argv: list[str]) -> Options:
@@ -29,6 +32,9 @@ def parse(argv: list[str]) -> Options:
     ap.add_argument("--lang", dest="language", choices=("zh_CN", "en"), help="interface language")
     ap.add_argument("--sync-interval", dest="sync_interval_s", type=float, default=Options.sync_interval_s,
                     help="seconds between background syncs (default %(default)s)")
+    ap.add_argument("--theme", choices=("normal", "sunlight"), help="colour theme (sunlight: high contrast)")
+    ap.add_argument("--tiles", metavar="URL", help="XYZ tile URL template, e.g. https://host/{z}/{x}/{y}.png")
+    ap.add_argument("--tiles-crs", choices=("WGS84", "GCJ02"), help="datum the tiles are drawn in")
     return Options(**vars(ap.parse_args(argv)))
 
 

@@ -24,6 +24,7 @@ class Services:
     online: bool | None = None  # None: not tried yet
     last_report: Any = None
     patrol: Any = None
+    drafts: Any = None  # mobile.core.drafts.Drafts: every form's unsaved work, per record
     deliver: Callable[[Callable], None] = field(default=lambda f: f(), repr=False)  # to the UI thread
     fix_listeners: list[Callable] = field(default_factory=list)
 
@@ -34,6 +35,7 @@ class Services:
         thread. The GPS starts with start_gps()."""
         from mobile.core import device
         from mobile.core.client import Client
+        from mobile.core.drafts import Drafts
         from mobile.core.patrol import Patrol
         from mobile.core.store import Store
         from mobile.core.sync import SyncEngine
@@ -57,6 +59,7 @@ class Services:
         # One GPS listener for the whole app (plyer allows one callback): home and patrol subscribe here;
         # the patrol gets no gps of its own.
         s.patrol = Patrol.resume(store) or Patrol(store)
+        s.drafts = Drafts(store)
         return s
 
     def start_gps(self) -> None:

@@ -19,10 +19,12 @@ from mobile.app.i18n import _
 class Text(Label):
     """A wrapping label whose height follows its text (Kivy labels do not size themselves)."""
 
-    def __init__(self, text="", size=None, color=theme.TEXT, bold=False, halign="left", min_height=dp(20),
-                 fill_height=False, **kw):
-        """fill_height: take the row's height and centre vertically (a label beside a field)."""
-        super().__init__(text=str(text), font_size=size or theme.FONT, color=color, bold=bold, halign=halign,
+    def __init__(self, text="", size=None, color=None, bold=False, halign="left", min_height=dp(20),
+                 fill_height=False, fixed_height=None, **kw):
+        """fill_height: take the row's height and centre vertically (a label beside a field).
+        fixed_height: always this high, whatever the text (text that changes must not move the layout)."""
+        self.fixed_height = fixed_height
+        super().__init__(text=str(text), font_size=size or theme.FONT, color=color or theme.TEXT, bold=bold, halign=halign,
                          valign="middle", size_hint_y=1 if fill_height else None, markup=True, **kw)
         self.min_height, self.fill_height = min_height, fill_height
         self.bind(size=self._wrap, texture_size=self._fit, text=self._fit)
@@ -33,7 +35,9 @@ class Text(Label):
         self.text_size = (self.width, self.height if self.fill_height else None)
 
     def _fit(self, *_a):
-        if not self.fill_height:
+        if self.fixed_height is not None:
+            self.height = self.fixed_height
+        elif not self.fill_height:
             self.height = max(self.texture_size[1], self.min_height) if self.text else self.min_height
 
 
@@ -80,16 +84,23 @@ class Row(BoxLayout, Filled):
             self.paint(fill)
 
 
+def button_colours(kind):
+    """(background, text) of a button kind in the current palette."""
+    return {"primary": (theme.PRIMARY, theme.ON_PRIMARY), "secondary": (theme.SECONDARY_BUTTON, theme.TEXT),
+            "danger": (theme.DANGER, theme.ON_PRIMARY), "ok": (theme.OK, theme.ON_PRIMARY),
+            "accent": (theme.ACCENT, theme.ON_PRIMARY)}[kind]
+
+
 class Btn(Button):
-    KINDS = {"primary": (theme.PRIMARY, theme.ON_PRIMARY), "secondary": (theme.SECONDARY_BUTTON, theme.TEXT),
-             "danger": (theme.DANGER, theme.ON_PRIMARY), "ok": (theme.OK, theme.ON_PRIMARY),
-             "accent": (theme.ACCENT, theme.ON_PRIMARY)}
+    """A button; kind "primary" (and danger/ok) is a main action: 56 dp high. Others 48 dp at least."""
 
     def __init__(self, text, on_press=None, kind="primary", height=None, **kw):
-        bg, fg = self.KINDS[kind]
+        bg, fg = button_colours(kind)
+        self.kind = kind
         kw.setdefault("size_hint_y", None)
+        default_h = theme.BUTTON_H if kind in ("primary", "danger", "ok") else theme.TARGET_H
         super().__init__(text=text, background_normal="", background_down="", background_color=bg,
-                         color=fg, font_size=theme.FONT, height=height or theme.BUTTON_H,
+                         color=fg, font_size=theme.FONT, height=max(height or default_h, theme.TARGET_H),
                          halign="center", valign="middle", **kw)
         self.bind(size=lambda *_a: setattr(self, "text_size", (self.width - dp(8), None)))
         if on_press:
@@ -104,8 +115,10 @@ class Field(TextInput):
 
 
 class NumberField(Field):
+    """Digits only, and Android shows its number pad (input_type)."""
+
     def __init__(self, **kw):
-        super().__init__(input_filter="float", **kw)
+        super().__init__(input_filter="float", input_type="number", **kw)
 
 
 class PickerOption(SpinnerOption):
@@ -114,7 +127,8 @@ class PickerOption(SpinnerOption):
         self.font_size = theme.FONT
         self.height = theme.FIELD_H
         self.background_normal = ""
-        self.background_color = (0.25, 0.30, 0.32, 1)
+        self.background_color = theme.PRIMARY_DARK
+        self.color = theme.ON_PRIMARY
 
 
 class Picker(Spinner):
@@ -162,8 +176,7 @@ class Toggle(Btn):
 
     def _show(self):
         self.text = self.yes_text if self.active else self.no_text
-        self.background_color = theme.PRIMARY if self.active else theme.SECONDARY_BUTTON
-        self.color = theme.ON_PRIMARY if self.active else theme.TEXT
+        self.background_color, self.color = button_colours("primary" if self.active else "secondary")
 
 
 class Scroll(ScrollView):
@@ -205,7 +218,8 @@ class TopBar(Row):
         super().__init__(height=theme.BAR_H, fill=theme.PRIMARY, padding=[dp(4) if on_back else dp(14), dp(4)],
                          **kw)
         if on_back:
-            self.add_widget(Btn("<", on_press=on_back, size_hint_x=None, width=dp(44), height=theme.BAR_H - dp(8)))
+            self.add_widget(Btn("‹ " + _("Back"), on_press=on_back, size_hint_x=None, width=dp(96),
+                                height=theme.BAR_H - dp(8), kind="primary"))
         lbl = Label(text=title, color=theme.ON_PRIMARY, font_size=theme.FONT_TITLE, bold=True,
                     halign="left", valign="middle", shorten=True, shorten_from="right")
         lbl.bind(size=lambda *_a: setattr(lbl, "text_size", lbl.size))
@@ -285,7 +299,11 @@ class PhotoStrip(BoxLayout):
 
 
 class ThumbButton(Button):
-    """A photo thumbnail that is also a ≥ 48 dp touch target."""
+    """A photo thumbnail that is also a ≥ 48 dp touch target; tap to see it large."""
+
+    @staticmethod
+    def size_for():
+        return PhotoStrip.THUMB
 
     def __init__(self, path, on_press, **kw):
         super().__init__(background_normal="", background_down="", background_color=theme.SECONDARY_BUTTON,
@@ -302,11 +320,13 @@ def confirm(title, text, yes, on_yes, no=None, yes_kind="danger"):
     from kivy.uix.popup import Popup
 
     box = BoxLayout(orientation="vertical", spacing=theme.GAP, padding=theme.PAD)
-    msg = Text(text, color=theme.ON_PRIMARY)
+    msg = Text(text, color=(1, 1, 1, 1), fill_height=True)  # on the dialog's own dark background
+    msg.valign = "top"
     box.add_widget(msg)
     row = Row(height=theme.BUTTON_H)
-    popup = Popup(title=title, content=box, size_hint=(0.92, None), height=dp(340), auto_dismiss=False,
-                  title_size=theme.FONT_TITLE)
+    popup = Popup(title=title, content=box, size_hint=(0.92, None), height=dp(360), auto_dismiss=False,
+                  title_size=theme.FONT_TITLE, background_color=(0.12, 0.13, 0.14, 1), background="",
+                  separator_color=theme.PRIMARY)
 
     def yes_pressed():
         popup.dismiss()
@@ -344,3 +364,24 @@ def show_photo(path, on_remove=None, title=""):
     box.add_widget(row)
     popup.open()
     return popup
+
+
+class PatrolStrip(Button):
+    """"Patrol running · 1.2 km · 0:25" under the top bar on every screen; tap to open the patrol.
+    Zero height while no patrol runs."""
+
+    def __init__(self, on_press, **kw):
+        super().__init__(background_normal="", background_down="", background_color=theme.PATROL,
+                         color=theme.ON_PRIMARY, font_size=theme.FONT, bold=True, size_hint_y=None, height=0,
+                         opacity=0, disabled=True, **kw)
+        self.bind(on_release=lambda *_a: on_press())
+
+    def show(self, patrol):
+        from mobile.app.formatting import distance, duration
+
+        if patrol is None:
+            self.height, self.opacity, self.disabled, self.text = 0, 0, True, ""
+            return
+        self.height, self.opacity, self.disabled = theme.TARGET_H, 1, False
+        self.text = "● " + _("Patrol running · {dist} · {time}").format(
+            dist=distance(patrol.distance_m), time=duration(patrol.duration_s))

@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from mobile.core.client import ApiError, Client, TransportError
@@ -99,6 +99,37 @@ def register_outfall(store: Store, *, name: str, category: str, river_code: str,
                "responsibleUnit": responsible_unit, "signboardInstalled": signboard_installed,
                "mediaIds": [{"$photo": p.client_id} for p in new]}
     return store.enqueue("registerOutfall", payload, photos=new)
+
+
+FINDING_KINDS = ("ILLEGAL_DISCHARGE", "FLOATING_DEBRIS", "RIVERBANK_GARBAGE", "SIGNBOARD", "OTHER")
+FINDING_OUTFALL_RADIUS_M = 50.0  # a finding this close to a known outfall is about that outfall
+FINDING_DEADLINE_DAYS = 7
+
+
+def quick_finding(store: Store, *, kind: str, note: str | None, position: Fix, district_code: str,
+                  title: str, photos: list[PhotoArg] = (), near_outfall: dict | None = None,
+                  patrol_id: str | None = None, now: datetime | None = None) -> OutboxItem:
+    """A problem reported at the current point during a patrol, turned into what today's flows know:
+    an inspection of `near_outfall` (the caller passes the outfall within FINDING_OUTFALL_RADIUS_M, if
+    any) carrying the kind in its note, or else a task for the district at that point."""
+    if kind not in FINDING_KINDS:
+        raise StoreError(f"kind must be one of {', '.join(FINDING_KINDS)}")
+    if position is None:
+        raise StoreError("a quick finding needs a GPS fix: it is reported at the current point")
+    if not photos and not (note or "").strip():
+        raise StoreError("a quick finding needs a photo or a note")
+    tag = f"[{kind}]" + (f" [patrol {patrol_id}]" if patrol_id else "")
+    if near_outfall is not None:
+        return record_inspection(store, outfall=near_outfall, position=position, note=f"{tag} {note or ''}".strip(),
+                                 photos=list(photos), observed_at=now)
+    if not district_code:
+        raise StoreError("a task needs a district")
+    new = _photos(list(photos), "GENERAL")
+    payload = {"kind": kind, "source": "INSPECTION", "title": title[:200], "districtCode": district_code,
+               "description": f"{tag} {note or ''}".strip()[:4000], "location": position.as_input(),
+               "deadline": _utc((now or datetime.now(UTC)) + timedelta(days=FINDING_DEADLINE_DAYS)),
+               "mediaIds": [{"$photo": p.client_id} for p in new]}
+    return store.enqueue("createTask", payload, photos=new)
 
 
 def start_task(store: Store, task_id: str) -> OutboxItem:

@@ -255,6 +255,10 @@ class Client:
         return self.execute(f"mutation($i:ReviewSubmissionInput!){{reviewSubmission(input:$i){{ {SUBMISSION} }}}}",
                             {"i": input})["reviewSubmission"]
 
+    def create_task(self, input: dict[str, Any]) -> dict[str, Any]:
+        return self.execute(f"mutation($i:CreateTaskInput!){{createTask(input:$i){{ {TASK} }}}}",
+                            {"i": input})["createTask"]
+
     def record_patrol(self, input: dict[str, Any]) -> dict[str, Any]:
         return self.execute(f"mutation($i:RecordPatrolInput!){{recordPatrol(input:$i){{ {PATROL} }}}}",
                             {"i": input})["recordPatrol"]

@@ -30,10 +30,10 @@ from typing import Any
 DB_NAME = "outfallwatch.sqlite3"
 PHOTO_DIR = "photos"
 KINDS = ("registerOutfall", "recordInspection", "submitRectification", "reviewSubmission", "startTask",
-         "recordPatrol")
+         "recordPatrol", "createTask")
 ROLES = ("GENERAL", "BEFORE", "AFTER", "SIGNBOARD", "SAMPLE")
 # Kinds whose GraphQL input carries clientId (idempotent on the server); the others are made safe by sync.py.
-CLIENT_ID_KINDS = ("registerOutfall", "recordInspection", "submitRectification", "recordPatrol")
+CLIENT_ID_KINDS = ("registerOutfall", "recordInspection", "submitRectification", "recordPatrol", "createTask")
 PENDING, SENT, FAILED, READY = "pending", "sent", "failed", "ready"
 DEPENDENCY_FAILED = "DEPENDENCY_FAILED"
 _PBKDF2_ROUNDS = 120_000  # a few tenths of a second on a phone: fine once per sign-in

@@ -271,6 +271,8 @@ class SyncEngine:
             return c.submit_rectification(payload)
         if it.kind == "recordPatrol":
             return c.record_patrol(payload)
+        if it.kind == "createTask":
+            return c.create_task(payload)
         if it.kind == "startTask":
             try:
                 return c.start_task(payload["id"])

@@ -12,7 +12,7 @@ from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.screenmanager import Screen
 
 from mobile.app import theme
-from mobile.app.widgets import Scroll, Text, TopBar
+from mobile.app.widgets import PatrolStrip, Scroll, Text, TopBar
 
 
 class Page(Screen):
@@ -41,10 +41,16 @@ class Page(Screen):
                                      right=self.bar_button()))
         self.message = Text("", color=theme.DANGER, size=theme.FONT_SMALL, padding=[theme.PAD, 0], min_height=0)
         self._root.add_widget(self.message)
+        self.patrol_strip = PatrolStrip(on_press=self._open_patrol)
+        self._root.add_widget(self.patrol_strip)
         self.scroll = Scroll()
         self.body = self.scroll.body
         self._root.add_widget(self.scroll)
         self.build()
+        footer = self.build_footer()
+        if footer is not None:  # outside the scroll: Save stays reachable however long the form is
+            self._root.add_widget(footer)
+        self.show_patrol()
 
     # Overridable pieces -----------------------------------------------------------------------
     def page_title(self) -> str:
@@ -56,12 +62,17 @@ class Page(Screen):
     def build(self):
         """Create the widgets (called again after a language switch)."""
 
+    def build_footer(self):
+        """A bar fixed under the scrolling body (a form's Save), or None."""
+        return None
+
     def refresh(self):
         """Fill the widgets with current data (called every time the screen is shown)."""
 
     # Helpers ----------------------------------------------------------------------------------
     def on_pre_enter(self, *_a):
         self.say("")
+        self.show_patrol()
         try:
             self.refresh()
         except Exception as e:  # a bad cached record must not take the whole app down in the field
@@ -69,6 +80,17 @@ class Page(Screen):
                 raise
             Logger.exception("OutfallWatch: refreshing %s failed", self.name)
             self.say(str(e))
+
+    def show_patrol(self):
+        """The running patrol, shown on every screen (it keeps recording whatever screen is open)."""
+        try:
+            patrol = self.services.patrol if self.services else None
+        except AttributeError:  # built before the app has its services
+            patrol = None
+        self.patrol_strip.show(patrol if patrol is not None and patrol.running and self.name != "patrol" else None)
+
+    def _open_patrol(self):
+        self.app.go("patrol")
 
     def go_back(self):
         self.app.back()

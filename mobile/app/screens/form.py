@@ -22,6 +22,7 @@ SAVE_DELAY_S = 0.4
 
 class FormPage(Page):
     form = ""  # a mobile.core.drafts.FORMS key
+    settings_keys: tuple[str, ...] = ()  # values that are preferences, not work (e.g. the parameter set)
 
     def __init__(self, **kw):
         self.record = None
@@ -57,13 +58,16 @@ class FormPage(Page):
         self.rebuild()  # fresh widgets: nothing of another record can be left in them
         super().on_pre_enter()
         draft = self.drafts.get(self.form, self.record) if self.record else None
-        if draft is not None and not draft.empty:
+        if draft is not None and (self.has_content(draft.values) or any(draft.photos.values())):
             self.apply(draft.values)
             for slot, strip in self.strips().items():
                 strip.set_paths(draft.photos.get(slot, []))
             self.after_restore()
             self._show_draft_banner(draft.updated_at)
         self._loading = False
+
+    def has_content(self, values: dict) -> bool:
+        return _has_content({k: v for k, v in values.items() if k not in self.settings_keys})
 
     def after_restore(self):
         """Recompute what depends on the values (e.g. the live verdicts)."""
@@ -87,7 +91,7 @@ class FormPage(Page):
         values = self.collect()
         photos = {slot: list(s.paths) for slot, s in self.strips().items()}
         existing = self.drafts.get(self.form, self.record)
-        if existing is None and not any(photos.values()) and not _has_content(values):
+        if existing is None and not any(photos.values()) and not self.has_content(values):
             return  # opening and leaving a form must not leave a draft behind
         self.drafts.save(self.form, self.record, values, photos)
 
@@ -154,3 +158,4 @@ class FormPage(Page):
 
 def _has_content(values: dict) -> bool:
     return any(v not in (None, "", [], {}, False) for v in values.values())
+

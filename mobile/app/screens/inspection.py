@@ -1,22 +1,33 @@
 """Inspect an outfall: flowing or not, what was seen, rapid-test readings, photos.
 
-Each reading is judged against the cached limits as it is typed (core's limits.for_outfall), so an
-exceedance shows at once, with or without signal.
+The form belongs to one outfall (FormPage): its unsaved work is that outfall's draft. Only the
+parameters the inspector picks are shown (the last set is remembered on the phone); Save and the
+live exceedance summary sit in a fixed bar under the scrolling form, so Save is always reachable
+and the summary changing never moves a field. Each reading is judged against the cached limits as
+it is typed (core's limits.for_outfall), with or without signal.
 """
 from __future__ import annotations
 
+import json
+
 from kivy.metrics import dp
+from kivy.uix.gridlayout import GridLayout
 
 from mobile.app import labels, theme
 from mobile.app.formatting import error_text, times_over
 from mobile.app.i18n import _
-from mobile.app.screens.base import Page
-from mobile.app.widgets import Btn, Card, Field, NumberField, PhotoSlot, Row, Text, Toggle
+from mobile.app.screens.form import FormPage
+from mobile.app.widgets import Btn, Card, Column, Field, NumberField, PhotoStrip, Row, Text, Toggle
 from mobile.core import actions, limits
 
+DEFAULT_PARAMETERS = ("COD", "NH3_N", "PH")
+LAST_SET_KEY = "inspection_parameters"
 
-class InspectionPage(Page):
+
+class InspectionPage(FormPage):
     name_ = "inspection"
+    form = "inspection"
+    settings_keys = ("parameters",)
 
     def page_title(self):
         return _("Inspection")
@@ -25,49 +36,118 @@ class InspectionPage(Page):
     def outfall(self) -> dict:
         return self.params.get("outfall") or {}
 
+    def record_key(self):
+        o = self.outfall
+        return str(o.get("id") or o.get("clientId") or "") or None
+
+    # Widgets ----------------------------------------------------------------------------------
     def build(self):
         b = self.body
         self.heading = Text("", bold=True, size=theme.FONT_TITLE)
         b.add_widget(self.heading)
-        self.flowing = Toggle(_("Flowing: yes"), _("Flowing: no"), kind="secondary")
+        self.flowing = self.watch(Toggle(_("Flowing: yes"), _("Flowing: no"), kind="secondary"))
         b.add_widget(self.flowing)
         b.add_widget(Text(_("Observations"), size=theme.FONT_SMALL, color=theme.MUTED))
-        self.note = Field(hint=_("colour, smell, foam, what drains here…"), multiline=True, height=dp(80))
+        self.note = self.watch(Field(hint=_("colour, smell, foam, what drains here…"), multiline=True,
+                                     height=dp(96)))
         b.add_widget(self.note)
 
         b.add_widget(Text(_("Rapid-test readings"), bold=True))
-        self.summary = Text("", bold=True)
-        b.add_widget(self.summary)
-        card = Card()
+        self.chooser_button = Btn(_("Choose parameters"), kind="secondary", on_press=self.toggle_chooser)
+        b.add_widget(self.chooser_button)
+        self.chooser = GridLayout(cols=3, spacing=dp(6), size_hint_y=None, height=0)
+        self.chooser.bind(minimum_height=self.chooser.setter("height"))
+        self.choice_buttons: dict[str, Toggle] = {}
+        b.add_widget(self.chooser)
+        self.readings_card = Card()
+        b.add_widget(self.readings_card)
         self.fields: dict[str, NumberField] = {}
         self.verdicts: dict[str, Text] = {}
+        self.chosen: list[str] = []
+
+        self.photo = PhotoStrip(_("Outfall photos"), on_add=lambda: self.take_photo_into("GENERAL"),
+                                on_change=self.changed, on_open=self.open_photo)
+        self.sample_photo = PhotoStrip(_("Test kit / sample photos"), on_add=lambda: self.take_photo_into("SAMPLE"),
+                                       on_change=self.changed, on_open=self.open_photo)
+        b.add_widget(self.photo)
+        b.add_widget(self.sample_photo)
+
+    def build_footer(self):
+        bar = Column(fill=theme.CARD, padding=[theme.PAD, dp(6)], spacing=dp(6))
+        # Two lines, always: a longer summary is cut, never pushes anything.
+        self.summary = Text("", bold=True, size=theme.FONT_SMALL, fixed_height=dp(48), max_lines=2)
+        bar.add_widget(self.summary)
+        bar.add_widget(Btn(_("Save and queue for upload"), on_press=self.submit))
+        return bar
+
+    def toggle_chooser(self):
+        if self.chooser.children:
+            self.chooser.clear_widgets()
+            return
         for code in labels.PARAMETERS:
+            t = Toggle(labels.parameter_name(code), labels.parameter_name(code), active=code in self.chosen,
+                       kind="secondary", height=theme.TARGET_H)
+            t.bind(on_release=lambda _b, c=code: self._pick(c))
+            self.chooser.add_widget(t)
+
+    def _pick(self, code):
+        chosen = [c for c in self.chosen if c != code] if code in self.chosen else self.chosen + [code]
+        self.show_parameters(chosen)
+        self.services.store.set_meta(**{LAST_SET_KEY: json.dumps(self.chosen)})
+        self.changed()
+
+    def show_parameters(self, chosen, values=None):
+        """Rows for the chosen parameters in the standard order, keeping what was typed."""
+        typed = {c: f.text for c, f in self.fields.items()}
+        typed.update(values or {})
+        self.chosen = [c for c in labels.PARAMETERS if c in chosen]
+        self.readings_card.clear_widgets()
+        self.fields, self.verdicts = {}, {}
+        if not self.chosen:
+            self.readings_card.add_widget(Text(_("No parameters chosen."), color=theme.MUTED))
+        for code in self.chosen:
             row = Row(height=theme.FIELD_H)
             unit = limits.UNITS.get(code) or ""
             row.add_widget(Text(f"{labels.parameter_name(code)}" + (f" ({unit})" if unit else ""),
-                                size=theme.FONT_SMALL, size_hint_x=0.45, fill_height=True))
-            field = NumberField(size_hint_x=0.25)
-            field.bind(text=lambda *_a: self.judge())
+                                size=theme.FONT_SMALL, size_hint_x=0.40, fill_height=True))
+            field = NumberField(size_hint_x=0.25, text=typed.get(code) or "")
+            field.bind(text=lambda *_a: (self.judge(), self.changed()))
             row.add_widget(field)
-            verdict = Text("", size=theme.FONT_SMALL, size_hint_x=0.30, fill_height=True)
+            verdict = Text("", size=theme.FONT_SMALL, size_hint_x=0.35, fill_height=True)
             row.add_widget(verdict)
-            card.add_widget(row)
+            self.readings_card.add_widget(row)
             self.fields[code], self.verdicts[code] = field, verdict
-        b.add_widget(card)
+        self.judge()
 
-        photos = Row(height=dp(170))
-        self.photo = PhotoSlot(_("Outfall photo"), on_pick=lambda: self.take_photo(self.photo))
-        self.sample_photo = PhotoSlot(_("Test kit / sample"), on_pick=lambda: self.take_photo(self.sample_photo))
-        photos.add_widget(self.photo)
-        photos.add_widget(self.sample_photo)
-        b.add_widget(photos)
-        b.add_widget(Btn(_("Save and queue for upload"), on_press=self.submit))
+    def last_set(self) -> list[str]:
+        raw = self.services.store.get_meta(LAST_SET_KEY)
+        try:
+            got = [c for c in json.loads(raw) if c in labels.PARAMETERS] if raw else None
+        except ValueError:
+            got = None
+        return list(DEFAULT_PARAMETERS) if got is None else got
 
     def refresh(self):
         o = self.outfall
         self.heading.text = f"{o.get('name') or ''} {o.get('code') or ''}".strip()
-        self.judge()
+        self.show_parameters(self.last_set())
 
+    # Draft ------------------------------------------------------------------------------------
+    def strips(self):
+        return {"GENERAL": self.photo, "SAMPLE": self.sample_photo}
+
+    def collect(self):
+        return {"flowing": self.flowing.active, "note": self.note.text, "parameters": list(self.chosen),
+                "readings": {c: f.text for c, f in self.fields.items() if f.text.strip()}}
+
+    def apply(self, values):
+        if bool(values.get("flowing")) != self.flowing.active:
+            self.flowing.flip()
+        self.note.text = values.get("note") or ""
+        readings = values.get("readings") or {}
+        self.show_parameters(list(values.get("parameters") or self.chosen) + list(readings), readings)
+
+    # Judging ----------------------------------------------------------------------------------
     def readings(self) -> tuple[dict[str, float], dict[str, str]]:
         """Typed values as numbers, and fields that are not numbers."""
         values, bad = {}, {}
@@ -82,11 +162,13 @@ class InspectionPage(Page):
         return values, bad
 
     def judge(self):
+        if not hasattr(self, "summary"):
+            return
         values, bad = self.readings()
         for code in self.verdicts:
             self.verdicts[code].text = bad.get(code, "")
             self.verdicts[code].color = theme.DANGER
-        rows = self.services.store.limits()
+        rows = self.services.store.limits() if self.app else []
         exceeded = []
         for code, value in values.items():
             try:
@@ -103,25 +185,30 @@ class InspectionPage(Page):
             if j.limit is None:
                 v.text, v.color = _("no limit"), theme.MUTED
             elif j.exceeded:
-                ratio = times_over(j.exceedance_multiple)
-                v.text, v.color = _("EXCEEDS {limit}").format(limit=bound) + ratio, theme.DANGER
-                exceeded.append(f"{labels.parameter_name(code)}{ratio} ({j.standard})")
+                times = times_over(j.exceedance_multiple)
+                v.text, v.color = _("EXCEEDS {limit}").format(limit=bound) + ("\n" + times.strip() if times else ""), \
+                    theme.DANGER
+                exceeded.append(f"{labels.parameter_name(code)}{times}")
             else:
                 v.text, v.color = _("within {limit}").format(limit=bound), theme.OK
         if exceeded:
-            self.summary.text = _("Exceedance: {what}. A task will be raised when this reaches the server.").format(
-                what="; ".join(exceeded))
+            self.summary.text = _("Exceedance: {what}").format(what="；".join(exceeded)) + "\n" + _(
+                "A task is raised when this reaches the server.")
             self.summary.color = theme.DANGER
         else:
             self.summary.text = _("Readings are judged against the cached limits as you type.")
             self.summary.color = theme.MUTED
 
+    def after_restore(self):
+        self.judge()
+
+    # Saving -----------------------------------------------------------------------------------
     def submit(self):
         values, bad = self.readings()
         if bad:
             self.say(_("Fix the readings marked in red first."))
             return
-        photos = [p for p in ((self.photo.path, "GENERAL"), (self.sample_photo.path, "SAMPLE")) if p[0]]
+        photos = [(p, "GENERAL") for p in self.photo.paths] + [(p, "SAMPLE") for p in self.sample_photo.paths]
         try:
             actions.record_inspection(self.services.store, outfall=self.outfall, position=self.services.fix(),
                                       flowing=self.flowing.active, note=self.note.text.strip() or None,
@@ -129,7 +216,7 @@ class InspectionPage(Page):
         except Exception as e:  # noqa: BLE001 - StoreError / implausible reading: say why
             self.say(error_text(e))
             return
+        self.record_saved()
         self.app.sync_now()
-        self.rebuild()
         self.app.back()
         self.app.page(self.app.sm.current).say(_("Inspection saved; it will be sent when there is signal."), ok=True)

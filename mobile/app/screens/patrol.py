@@ -33,6 +33,8 @@ class PatrolPage(Page):
         b.add_widget(self.note)
         self.button = Btn("", on_press=self.toggle)
         b.add_widget(self.button)
+        self.finding_button = Btn(_("Report a problem here"), kind="accent", on_press=lambda: self.app.go("finding"))
+        b.add_widget(self.finding_button)
         b.add_widget(Text(_("The track is kept on the phone as you walk and uploaded when you stop."),
                           color=theme.MUTED, size=theme.FONT_SMALL))
 
@@ -48,6 +50,8 @@ class PatrolPage(Page):
         self.detail.text = _("{n} track points kept, {d} poor fixes dropped").format(n=len(p.points), d=p.dropped)
         self.button.text = _("Stop and upload") if p.running else _("Start patrol")
         self.button.background_color = theme.DANGER if p.running else theme.PRIMARY
+        self.finding_button.disabled = not p.running
+        self.finding_button.opacity = 1 if p.running else 0
 
     def on_enter(self, *_a):
         self._tick = Clock.schedule_interval(lambda _dt: self.refresh(), 1)

@@ -1,15 +1,31 @@
-"""Register an outfall at the current GPS fix: name, HJ 1312 category and subtype, river, signboard photo."""
+"""Register an outfall at the current GPS fix: name, HJ 1312 category and subtype, river, signboard photo.
+
+A registration is a new record: the form is keyed by a client id made when it is started (FormPage),
+and an unsaved one is offered back the next time the form is opened, until it is saved or discarded.
+"""
 from __future__ import annotations
+
+import uuid
+
+from kivy.metrics import dp
 
 from mobile.app import labels, theme
 from mobile.app.formatting import error_text, place
 from mobile.app.i18n import _, language
-from mobile.app.screens.base import Page
-from mobile.app.widgets import Btn, Card, Field, PhotoSlot, Picker, Text, Toggle
+from mobile.app.screens.form import FormPage
+from mobile.app.widgets import Btn, Card, Column, Field, PhotoStrip, Picker, Text, Toggle
 from mobile.core import actions
 
-class RegisterPage(Page):
+
+class RegisterPage(FormPage):
     name_ = "register"
+    form = "registration"
+
+    def record_key(self):
+        if self.params.get("draft"):
+            return self.params["draft"]
+        pending = self.services.drafts.all("registration")
+        return pending[0].record if pending else str(uuid.uuid4())
 
     def page_title(self):
         return _("Register outfall")
@@ -20,7 +36,7 @@ class RegisterPage(Page):
         b.add_widget(self.where)
         card = Card()
         card.add_widget(Text(_("Name"), size=theme.FONT_SMALL, color=theme.MUTED))
-        self.name_field = Field(hint=_("e.g. Caiyuanba storm drain No. 3"))
+        self.name_field = self.watch(Field(hint=_("e.g. Caiyuanba storm drain No. 3")))
         card.add_widget(self.name_field)
         card.add_widget(Text(_("Category (HJ 1312-2023)"), size=theme.FONT_SMALL, color=theme.MUTED))
         self.category = Picker(labels.choices(labels.CATEGORIES), _("Choose a category"),
@@ -37,15 +53,42 @@ class RegisterPage(Page):
         self.district = Picker([], _("Choose a district"))
         card.add_widget(self.district)
         card.add_widget(Text(_("Responsible unit"), size=theme.FONT_SMALL, color=theme.MUTED))
-        self.unit = Field(hint=_("optional"))
+        self.unit = self.watch(Field(hint=_("optional")))
         card.add_widget(self.unit)
-        self.signboard = Toggle(_("Signboard installed"), _("No signboard"), kind="secondary")
+        self.signboard = self.watch(Toggle(_("Signboard installed"), _("No signboard"), kind="secondary"))
         card.add_widget(self.signboard)
         b.add_widget(card)
-        self.photo = PhotoSlot(_("Signboard / outfall photo"), on_pick=lambda: self.take_photo(self.photo))
+        for picker in (self.category, self.subtype, self.river, self.water_class, self.district):
+            self.watch(picker)
+        self.photo = PhotoStrip(_("Signboard / outfall photos"), on_add=lambda: self.take_photo_into("SIGNBOARD"),
+                                on_change=self.changed, on_open=self.open_photo)
         b.add_widget(self.photo)
+
+    def build_footer(self):
+        bar = Column(fill=theme.CARD, padding=[theme.PAD, dp(6)])
         self.submit_button = Btn(_("Save and queue for upload"), on_press=self.submit)
-        b.add_widget(self.submit_button)
+        bar.add_widget(self.submit_button)
+        return bar
+
+    def strips(self):
+        return {"SIGNBOARD": self.photo}
+
+    def collect(self):
+        return {"name": self.name_field.text, "category": self.category.value, "subtype": self.subtype.value,
+                "river": self.river.value, "waterClass": self.water_class.value, "district": self.district.value,
+                "unit": self.unit.text, "signboard": self.signboard.active}
+
+    def apply(self, v):
+        self.name_field.text = v.get("name") or ""
+        for picker, key in ((self.category, "category"), (self.river, "river"), (self.water_class, "waterClass"),
+                            (self.district, "district")):
+            if v.get(key) in picker._by_value:
+                picker.select(v[key])
+        if v.get("subtype") in self.subtype._by_value:  # the category's choices are in place by now
+            self.subtype.select(v["subtype"])
+        self.unit.text = v.get("unit") or ""
+        if bool(v.get("signboard")) != self.signboard.active:
+            self.signboard.flip()
 
     def refresh(self):
         store, user = self.services.store, self.services.user or {}
@@ -75,7 +118,7 @@ class RegisterPage(Page):
         if missing:
             self.say(_("Still needed: {what}").format(what=", ".join(missing)))
             return
-        photos = [(self.photo.path, "SIGNBOARD")] if self.photo.path else []
+        photos = [(p, "SIGNBOARD") for p in self.photo.paths]
         try:
             item = actions.register_outfall(
                 self.services.store, name=self.name_field.text.strip(), category=self.category.value,
@@ -86,8 +129,8 @@ class RegisterPage(Page):
         except Exception as e:  # noqa: BLE001 - StoreError: unreadable photo etc.
             self.say(error_text(e))
             return
+        self.record_saved()
         self.app.sync_now()
         outfall = self.services.store.outfall(item.client_id)
-        self.rebuild()  # a clean form for the next one
         self.app.back()
         self.app.go("outfall", outfall=outfall)

@@ -206,6 +206,14 @@ class Task:
     async def media(self, info: strawberry.Info) -> list[Media]:
         return [Media.from_model(m) for m in await info.context.loaders.task_media.load(self.row.id)]
 
+    @strawberry.field(description="The inspection whose exceedance raised this task (the original finding: "
+                                  "its readings and photos), if one did. Same district as the task.")
+    async def raised_by(self, info: strawberry.Info) -> Inspection | None:
+        if self.row.raised_by_inspection_id is None:
+            return None
+        row = await info.context.loaders.inspection.load(self.row.raised_by_inspection_id)
+        return Inspection.from_model(row) if row else None
+
     @classmethod
     def from_model(cls, t: TaskRow) -> "Task":
         loc = GeoPoint(lat=t.lat, lon=t.lon) if t.lat is not None else None

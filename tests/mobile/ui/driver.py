@@ -109,6 +109,23 @@ class Driver:
                 return w
         raise AssertionError(f"no button {text!r} on {self.app.sm.current}: {self.texts()}")
 
+    def popups(self):
+        from kivy.uix.modalview import ModalView
+
+        return [w for w in Window.children if isinstance(w, ModalView)]
+
+    def popup_texts(self) -> list[str]:
+        return [t for p in self.popups() for t in self.texts(p)]
+
+    def press_popup(self, text: str):
+        """Press a button in the open dialog (they live on the window, not the screen)."""
+        for p in self.popups():
+            for w in p.walk(restrict=True):
+                if isinstance(w, Button) and text in w.text and not w.disabled:
+                    w.dispatch("on_release")
+                    return w
+        raise AssertionError(f"no button {text!r} in a dialog: {self.popup_texts()}")
+
     def idle_sync(self):
         """Sync now and wait until nothing is waiting (records and photos)."""
         self.app.sync_now()

@@ -48,11 +48,37 @@ def inspector(d):
     page.note.text = "出水呈灰黑色，有异味 / grey-black water, smells"
     page.flowing.flip()
     page.fields["COD"].text = "260"
+    d.press(_("Add photo"), root=page.photo)
+    yield lambda: page.photo.paths
+
+    # Records never mix (issue 16 item 1): back out with a photo and a reading in the form, open
+    # another outfall's inspection: it is empty; nothing of it is saved for that outfall.
+    d.app.back()
+    yield None
+    other = next(n.outfall for n in near if n.outfall.get("id") and n.outfall["id"] != target["id"])
+    d.results["other_outfall"] = other["id"]
+    d.app.go("inspection", outfall=other)
+    page = d.screen
+    yield None
+    d.results["other_form"] = {"photos": list(page.photo.paths) + list(page.sample_photo.paths),
+                               "readings": {c: f.text for c, f in page.fields.items() if f.text},
+                               "note": page.note.text, "flowing": page.flowing.active}
+    d.shot("05_inspection_other_outfall_empty")
+    d.app.back()
+    yield None
+    d.results["other_draft"] = d.app.services.drafts.get("inspection", other["id"]) is not None
+    # The first outfall's form comes back as it was left, with its photo: the draft.
+    d.press(_("Inspect this outfall"))
+    page = d.screen
+    yield None
+    d.results["restored_form"] = {"photos": len(page.photo.paths), "COD": page.fields["COD"].text,
+                                  "note": page.note.text, "banner": any(
+                                      _("Discard draft") in t for t in d.texts())}
+    d.shot("05_inspection_draft_restored")
     page.fields["NH3_N"].text = "3"
     page.fields["PH"].text = "7.2"
-    d.press(_("Take photo"), root=page.photo)
-    d.press(_("Take photo"), root=page.sample_photo)
-    yield lambda: page.photo.path and page.sample_photo.path
+    d.press(_("Add photo"), root=page.sample_photo)
+    yield lambda: page.sample_photo.paths
     d.results["inspection_summary"] = page.summary.text
     d.results["inspection_verdicts"] = {k: v.text for k, v in page.verdicts.items() if v.text}
     d.shot("05_inspection")
@@ -64,6 +90,7 @@ def inspector(d):
     page = d.screen
     yield lambda: len(page.inspections.children) > 0 and len(page.tasks.children) > 0
     d.results["outfall_after_texts"] = d.texts()
+    d.results["draft_after_save"] = d.app.services.drafts.get("inspection", target["id"]) is not None
     d.shot("03_outfall_after_inspection")
 
     # Register an outfall at the current fix.
@@ -77,7 +104,7 @@ def inspector(d):
     page.water_class.text = page.water_class.values[2]
     page.unit.text = "重庆某化工有限公司"
     page.signboard.flip()
-    d.press(_("Take photo"), root=page.photo)
+    d.press(_("Add photo"), root=page.photo)
     yield lambda: page.photo.path
     d.shot("04_register")
     d.press(_("Save and queue for upload"))
@@ -85,6 +112,14 @@ def inspector(d):
     d.results["registered_title"] = d.screen.heading.text
     yield d.idle_sync()
     d.results["after_register_counts"] = asdict(d.app.services.store.counts())
+    # The next registration starts empty: the saved one's photo and name are not carried over.
+    d.app.go("register")
+    page = d.screen
+    yield None
+    d.results["next_register_form"] = {"name": page.name_field.text, "photos": list(page.photo.paths),
+                                       "category": page.category.value}
+    d.app.back()
+    yield None
 
     # A record the server refuses (an inspector may not start tasks): the failures list shows why.
     from mobile.core import actions
@@ -121,6 +156,26 @@ def inspector(d):
                                    "distance_m": d.app.services.patrol.distance_m,
                                    "figures": page.figures.text}
     d.shot("09_patrol")
+    # A quick finding at the current point, during the patrol; the patrol strip shows on other screens.
+    d.press(_("Report a problem here"))
+    page = d.screen
+    yield None
+    d.results["finding_patrol_strip"] = page.patrol_strip.text
+    page.kind.text = page.kind.values[2]  # riverbank garbage
+    page.note.text = "岸边堆放生活垃圾 UI finding"
+    d.press(_("Add photo"), root=page.photo)
+    yield lambda: page.photo.paths
+    d.shot("11_finding")
+    d.press(_("Save and queue for upload"))
+    yield lambda: d.app.sm.current == "patrol"
+    d.press(_("Report a problem here"))
+    page = d.screen
+    yield None
+    d.results["next_finding_form"] = {"photos": list(page.photo.paths), "note": page.note.text,
+                                      "kind": page.kind.value}
+    d.app.back()
+    yield None
+    page = d.screen
     page.note.text = "巡查长江北岸 UI test"
     d.press(_("Stop and upload"))
     yield d.idle_sync()
@@ -143,11 +198,22 @@ def officer(d):
     d.results["started_task"] = page.shown_ids[0]
     task = next(t for t in d.app.services.store.tasks()
                 if (t.get("outfall") or {}).get("id") == ctx.get("outfall_id") and t["id"] == ctx.get("overdue_task_id"))
-    d.results["task_id"] = task["id"]
+    other = next(t for t in d.app.services.store.tasks() if t["id"] != task["id"])
+    d.results["task_id"], d.results["other_task_id"] = task["id"], other["id"]
+    # Records never mix: a before photo taken for the other task stays with it.
+    d.app.go("rectification", task=other)
+    page = d.screen
+    d.press(_("Add photo"), root=page.before)
+    yield lambda: page.before.paths
+    d.app.back()
+    yield None
     d.app.go("rectification", task=task)
     page = d.screen
-    d.press(_("Take photo"), root=page.before)
-    d.press(_("Take photo"), root=page.after)
+    yield None
+    d.results["task_form_before_photos"] = list(page.before.paths) + list(page.after.paths)
+    d.press(_("Add photo"), root=page.before)
+    yield lambda: page.before.paths
+    d.press(_("Add photo"), root=page.after)
     page.note.text = "已封堵暗管并清理河岸 / pipe sealed, bank cleaned"
     yield lambda: page.before.path and page.after.path
     d.results["rectification_photos"] = [page.before.path, page.after.path]
@@ -160,11 +226,30 @@ def officer(d):
 def supervisor(d):
     yield from sign_in(d, "supervisor")
     d.app.go("review")
-    yield lambda: any(_("Approve") in t for t in d.texts()) and not any(
-        _("Loading evidence checks…") in t for t in d.texts())
+    page = d.screen
+    yield lambda: any(_("Open the evidence") in t for t in d.texts())
+    d.shot("08_review_queue")
+    task = page.queue()[0]
+    # Records never mix: a reason typed for another submission does not show up in this one.
+    d.app.go("review_item", task={"id": "other-task", "title": "another", "latestSubmission": {"id": "other-sub"}})
+    yield None
+    d.screen.reason.text = "另一项整改的退回理由"
+    yield None
+    d.app.back()
+    yield None
+    d.press(_("Open the evidence"))
+    page = d.screen
+    yield lambda: not any(_("Loading evidence checks…") in t for t in d.texts()) and page.failing is not None
+    d.results["review_reason_shown"] = page.reason.text
     d.results["review_texts"] = d.texts()
+    d.results["review_task"] = task["id"]
     d.shot("08_review")
     d.press(_("Approve"))
+    yield None
+    d.results["approve_question"] = d.popup_texts()
+    d.shot("08_review_confirm")
+    d.press_popup(_("Approve"))
     yield d.idle_sync()
     d.results["after_review_counts"] = d.app.services.store.counts().failures
+    d.app.page("review").refresh()
     d.results["review_after_texts"] = d.texts()

@@ -10,8 +10,9 @@ import pytest
 from tests.mobile.ui.conftest import SHOTS
 
 SCREENSHOTS = ["01_signin_inspector", "02_home", "02_home_en", "03_outfall", "03_outfall_after_inspection",
-               "04_register", "05_inspection",
-               "06_tasks", "07_rectification", "08_review", "09_patrol", "10_failures"]
+               "04_register", "05_inspection", "05_inspection_other_outfall_empty", "05_inspection_draft_restored",
+               "06_tasks", "07_rectification", "08_review_queue", "08_review", "08_review_confirm", "09_patrol",
+               "10_failures", "11_finding"]
 
 
 def _ok(run: dict) -> None:
@@ -159,3 +160,48 @@ def test_screenshots_are_real_pictures(ui_run):
             assert img.size[0] >= 400 and img.size[1] >= 800
             colours = img.convert("RGB").getcolors(maxcolors=1 << 16)
             assert colours is None or len(colours) > 30, f"{name} looks blank"
+
+
+# ---- Records never mix (issue 16 item 1): one regression per form --------------------------------
+
+def test_inspection_form_belongs_to_one_outfall(ui_run, ui_server):
+    run = ui_run["inspector"]
+    _ok(run)
+    assert run["other_form"] == {"photos": [], "readings": {}, "note": "", "flowing": False}
+    assert run["other_draft"] is False  # opening and leaving an empty form leaves no draft
+    restored = run["restored_form"]
+    assert restored == {"photos": 1, "COD": "260", "note": "出水呈灰黑色，有异味 / grey-black water, smells",
+                        "banner": True}
+    assert run["draft_after_save"] is False  # saved: the draft has done its job
+    # Nothing was recorded for the other outfall; the photo went to the inspected one only.
+    assert ui_server.sql("SELECT COUNT(*) FROM inspections WHERE outfall_id=?", (int(run["other_outfall"]),)) == [(0,)]
+
+
+def test_registration_form_starts_empty_after_a_save(ui_run):
+    assert ui_run["inspector"]["next_register_form"] == {"name": "", "photos": [], "category": None}
+
+
+def test_rectification_form_belongs_to_one_task(ui_run, ui_server):
+    run = ui_run["officer"]
+    _ok(run)
+    assert run["task_form_before_photos"] == []  # the other task's before photo is not here
+    other = ui_server.sql("SELECT COUNT(*) FROM submissions WHERE task_id=?", (int(run["other_task_id"]),))
+    assert other == [(0,)]
+
+
+def test_review_form_belongs_to_one_submission_and_approval_is_confirmed(ui_run):
+    run = ui_run["supervisor"]
+    _ok(run)
+    assert run["review_reason_shown"] == ""  # the other submission's reason stayed with it
+    question = " | ".join(run["approve_question"])
+    assert "确认通过" in question or "通过" in question
+    assert "原始发现" in " | ".join(run["review_texts"])  # the inspector's finding beside the evidence
+
+
+def test_quick_finding_during_a_patrol(ui_run, ui_server):
+    run = ui_run["inspector"]
+    assert run["finding_patrol_strip"].startswith("● 巡河中")
+    assert run["next_finding_form"] == {"photos": [], "note": "", "kind": None}
+    found = ui_server.sql("SELECT note FROM inspections WHERE note LIKE '%UI finding%'") + ui_server.sql(
+        "SELECT description FROM tasks WHERE description LIKE '%UI finding%'")
+    assert len(found) == 1 and "[RIVERBANK_GARBAGE]" in found[0][0]

@@ -166,8 +166,12 @@ async def test_one_open_exceedance_task_per_outfall(gql, users, outfall_id, db):
     assert task["title"] == "朝天门排口 超标：化学需氧量、氨氮"
     assert (await inspector(RECORD, rec(("TP", 0.8))))["recordInspection"]["raisedTasks"] == []
     assert (await inspector(RECORD, rec(("COD", 30))))["recordInspection"]["raisedTasks"] == []
-    q = """query($id: ID!) { task(id: $id) { title description version } }"""
+    q = """query($id: ID!) { task(id: $id) { title description version
+      raisedBy { id measurements { parameter exceedanceMultiple } } } }"""
     t = (await sup(q, {"id": task["id"]}))["task"]
+    assert t["raisedBy"]["id"] == ins["id"]  # the original finding, for the reviewer
+    assert {m["parameter"]: m["exceedanceMultiple"] for m in t["raisedBy"]["measurements"]} == \
+        {"COD": 1.0, "NH3_N": 2.0, "PH": None}
     assert t["title"] == "朝天门排口 超标：化学需氧量、氨氮、总磷" and t["version"] == 3
     assert "化学需氧量 40 mg/L，限值 20 mg/L（GB 3838-2002 III），超标 1.00 倍" in t["description"]
     assert "氨氮 3 mg/L，限值 1 mg/L（GB 3838-2002 III），超标 2.00 倍" in t["description"]
