@@ -47,13 +47,17 @@ def cmd_migrate(args, settings):
 
 def cmd_seed_demo(args, settings):
     from server.demo.seed import seed_demo
+    from server.demo.stations import seed_stations
 
     async def go():
         await _check_migrated(settings)
         db = _db(settings)
         try:
             async with db.transaction() as s:
-                return await seed_demo(session=s)
+                made = await seed_demo(session=s)
+            async with db.transaction() as s:
+                made.update(await seed_stations(session=s, settings=settings, days=args.station_days))
+            return made
         finally:
             await db.dispose()
 
@@ -62,6 +66,8 @@ def cmd_seed_demo(args, settings):
         print(f"seeded {made['outfalls']} demo outfalls")
     else:
         print("demo data already present; nothing seeded")
+    if made["stations"]:
+        print(f"seeded {made['stations']} demo stations with {made['values']} readings")
     print_demo_users()
 
 
@@ -150,6 +156,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.set_defaults(func=cmd_migrate)
 
     s = sub.add_parser("seed-demo", help="create demo users and outfalls (only into an empty register)")
+    s.add_argument("--station-days", type=int, default=730,
+                   help="days of 4-hourly readings for the demo stations (default 730: two years, so trends show)")
     s.set_defaults(func=cmd_seed_demo)
 
     s = sub.add_parser("create-user", help="create a user; the password is read from stdin or a prompt")

@@ -2,7 +2,7 @@
 import importlib
 
 
-for _name in ("server.jobs_cli", "server.domain.brief.cli", "server.ops.backup_cli", "server.register_io.cli",
+for _name in ("server.jobs_cli", "server.domain.brief.cli", "server.ops.backup_cli", "server.register_io.cli", "server.domain.stations.cli",
               "server.backup.cli"):
     try:
         importlib.import_module(_name)

@@ -5,6 +5,7 @@ import asyncio
 
 from server.cli import _check_migrated, _db
 from server.cli_registry import COMMANDS
+from server.domain.users.tokens import SCOPES
 
 
 async def run_jobs(settings, which: set[str]) -> dict:
@@ -75,7 +76,7 @@ def _create_token(args, settings):
 def _setup_token(p):
     p.add_argument("username", help="the INTEGRATOR user the token acts as")
     p.add_argument("--name", required=True, help="what uses it, e.g. 视频AI平台")
-    p.add_argument("--scope", action="append", required=True, choices=["read", "tasks:create"])
+    p.add_argument("--scope", action="append", required=True, choices=list(SCOPES))
 
 
 COMMANDS["create-token"] = ("create an integrator API token (shown once)", _setup_token, _create_token)

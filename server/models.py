@@ -9,6 +9,7 @@ from server.domain.media.models import Media  # noqa: F401
 from server.domain.outfalls.models import Outfall, OutfallCodeCounter  # noqa: F401
 from server.domain.patrols.models import Patrol  # noqa: F401
 from server.domain.notify.models import Notification  # noqa: F401
+from server.domain.stations.models import OutfallRiverPosition, Station, StationEpisode, readings  # noqa: F401
 from server.domain.tasks.models import Submission, Task, TaskEvent  # noqa: F401
 from server.domain.users.models import User  # noqa: F401
 

@@ -1,29 +1,18 @@
 """Approximate courses of Chongqing's rivers (WGS-84 waypoints, downstream order) for the demo register.
 
-Each waypoint names the district it lies in; outfalls between two waypoints take the nearer one's.
-Good to a few kilometres: enough to put demo outfalls on the right river in the right district.
+The waypoints are reference data (server/reference/river_courses.json, with their source note); the
+tracing network reads the same file. Each waypoint names the district it lies in; outfalls between
+two waypoints take the nearer one's. Good to a few kilometres.
 """
 from __future__ import annotations
 
-COURSES: dict[str, list[tuple[float, float, str]]] = {
-    "YANGTZE": [
-        (29.00, 105.88, "江津区"), (29.13, 106.05, "江津区"), (29.29, 106.25, "江津区"), (29.36, 106.38, "江津区"),
-        (29.41, 106.44, "九龙坡区"), (29.47, 106.48, "大渡口区"), (29.52, 106.55, "南岸区"),
-        (29.565, 106.585, "渝中区"), (29.60, 106.64, "江北区"), (29.66, 106.80, "渝北区"),
-        (29.60, 106.88, "巴南区"), (29.80, 107.03, "长寿区"), (29.72, 107.38, "涪陵区"), (29.87, 107.73, "丰都县"),
-        (30.30, 108.04, "忠县"), (30.45, 108.18, "石柱土家族自治县"), (30.80, 108.40, "万州区"),
-        (30.93, 108.70, "云阳县"), (31.02, 109.47, "奉节县"), (31.07, 109.88, "巫山县"), (31.05, 110.15, "巫山县"),
-    ],
-    "JIALING": [
-        (30.17, 106.15, "合川区"), (30.00, 106.27, "合川区"), (29.83, 106.43, "北碚区"), (29.70, 106.45, "沙坪坝区"),
-        (29.58, 106.45, "沙坪坝区"), (29.57, 106.56, "江北区"), (29.565, 106.585, "渝中区"),
-    ],
-    "WU": [
-        (28.90, 108.35, "酉阳土家族苗族自治县"), (29.29, 108.17, "彭水苗族土家族自治县"), (29.33, 107.76, "武隆区"),
-        (29.55, 107.55, "涪陵区"), (29.70, 107.39, "涪陵区"),
-    ],
-    "QIJIANG": [(28.97, 106.65, "綦江区"), (29.10, 106.50, "江津区"), (29.27, 106.30, "江津区")],
-    "DANING": [(31.40, 109.63, "巫溪县"), (31.25, 109.80, "巫山县"), (31.08, 109.88, "巫山县")],
-    "FUJIANG": [(30.19, 105.84, "潼南区"), (30.05, 106.05, "铜梁区"), (29.99, 106.27, "合川区")],
-    "QUJIANG": [(30.30, 106.45, "合川区"), (30.15, 106.35, "合川区"), (30.01, 106.28, "合川区")],
-}
+import json
+from importlib import resources
+
+
+def _load() -> dict[str, list[tuple[float, float, str]]]:
+    with resources.files("server.reference").joinpath("river_courses.json").open("r", encoding="utf-8") as f:
+        return {code: [(float(a), float(b), str(c)) for a, b, c in pts] for code, pts in json.load(f)["courses"].items()}
+
+
+COURSES: dict[str, list[tuple[float, float, str]]] = _load()

@@ -8,7 +8,7 @@ from __future__ import annotations
 from sqlalchemy import text
 from sqlmodel import Field, SQLModel
 
-WATCHED = ("outfalls", "inspections", "districts", "rivers")  # row 1
+WATCHED = ("outfalls", "inspections", "districts", "rivers", "stations")  # row 1 (stations: migration 0008)
 MEDIA_WATCHED = ("media", "measurements")  # row 2 (migration 0007): uploads must not invalidate the map
 
 

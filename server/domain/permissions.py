@@ -40,11 +40,17 @@ RULES: dict[str, tuple[set[str], bool]] = {
     "patrol.read": (READ_ROLES, True),
     "token.manage": ({"ADMIN"}, False),
     "audit.read": ({"SUPERVISOR", "ADMIN"}, False),
+    "station.read": (READ_ROLES, False),
+    "station.manage": ({"SUPERVISOR", "ADMIN"}, False),
+    "station.ingest": ({"ADMIN"}, False),  # and integrator tokens with readings:write
+    "tracing.read": ({"INSPECTOR", "DISTRICT_OFFICER", "SUPERVISOR", "ADMIN"}, False),
 }
 
 
 # What an integrator token's `tasks:create` scope adds (detection systems: video AI, drones).
-SCOPED_VERBS = {"tasks:create": {"task.create", "media.upload"}}
+SCOPED_VERBS = {"tasks:create": {"task.create", "media.upload"},
+                # the station network's system: it sends readings and nothing else
+                "readings:write": {"station.ingest"}}
 DETECTION_KINDS = {"FLOATING_DEBRIS", "RIVERBANK_GARBAGE", "ILLEGAL_DISCHARGE"}
 
 

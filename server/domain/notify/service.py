@@ -27,8 +27,12 @@ AUDIENCE = {
     "CANCELLED": ({"DISTRICT_OFFICER"}, True),
     "OVERDUE": ({"DISTRICT_OFFICER", "SUPERVISOR"}, False),
     "REMINDER": ({"DISTRICT_OFFICER"}, True),
+    # A station's off-target episode, its clearance and an instrument fault: the district and the city.
+    "STATION_ALERT": ({"DISTRICT_OFFICER", "SUPERVISOR"}, True),
+    "STATION_CLEARED": ({"DISTRICT_OFFICER", "SUPERVISOR"}, True),
+    "STATION_FAULT": ({"DISTRICT_OFFICER", "SUPERVISOR"}, True),
 }
-SMS_EVENTS = {"CREATED", "REJECTED", "OVERDUE", "REMINDER"}
+SMS_EVENTS = {"CREATED", "REJECTED", "OVERDUE", "REMINDER", "STATION_ALERT", "STATION_CLEARED"}
 MAX_ATTEMPTS = 8
 LEASE = timedelta(seconds=60)
 
@@ -62,6 +66,20 @@ async def enqueue(*, session: AsyncSession, settings, event_key: str, type_: str
         for u in users:
             session.add(Notification(event_key=event_key, channel=ch, recipient=u.username, payload=payload))
     await session.flush()
+
+
+async def enqueue_notice(*, session: AsyncSession, settings, event_key: str, type_: str, district_code: str,
+                         text: str, payload: dict) -> int:
+    """A notice that is not about a task (station alerts): the same outbox, audience and channels."""
+    users = await recipients(session, type_, district_code)
+    body = {"type": type_, "district": district_code, "text": text, **payload}
+    n = 0
+    for ch in channels_for(settings, type_):
+        for u in users:
+            session.add(Notification(event_key=event_key, channel=ch, recipient=u.username, payload=body))
+            n += 1
+    await session.flush()
+    return n
 
 
 async def enqueue_for_event(*, session: AsyncSession, settings, event: TaskEvent, task: Task) -> None:

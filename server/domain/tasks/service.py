@@ -149,6 +149,19 @@ def _exceedance_title(outfall: Outfall, parameters: list[str]) -> str:
     return f"{outfall.name} 超标：{'、'.join(parameter_label(p) for p in parameters)}"[:200]
 
 
+async def raise_system_task(*, session: AsyncSession, actor: Actor | None, settings, task: Task,
+                            **detail) -> Task:
+    """Raise a task a rule decided on (an inspection's exceedance, a station's off-target episode): no
+    clientId, no permission check of its own; the caller's rule is the authority. Numbered and
+    announced like any other task."""
+    task.created_by_id = actor.user_id if actor else None
+    task.deadline = task.deadline or utcnow() + timedelta(days=settings.exceedance_deadline_days)
+    session.add(task)
+    await _assign_code(session, task)
+    await events.record(session, task, "CREATED", actor, settings, **detail)
+    return task
+
+
 async def raise_exceedance_tasks(*, session: AsyncSession, actor: Actor, settings, outfall: Outfall,
                                  inspection: Inspection, measurements: list[Measurement]) -> list[Task]:
     """One open EXCEEDANCE task per outfall, listing every parameter over its limit: the officer
@@ -181,11 +194,9 @@ async def raise_exceedance_tasks(*, session: AsyncSession, actor: Actor, setting
              title=_exceedance_title(outfall, params), description="\n".join(lines)[:4000],
              district_code=outfall.district_code, outfall_id=outfall.id, lat=outfall.lat, lon=outfall.lon,
              deadline=utcnow() + timedelta(days=settings.exceedance_deadline_days),
-             created_by_id=actor.user_id, raised_by_inspection_id=inspection.id)
-    session.add(t)
-    await _assign_code(session, t)
-    await events.record(session, t, "CREATED", actor, settings, parameters=params,
-                        multiples={m.parameter: m.exceedance_multiple for m in measurements})
+             raised_by_inspection_id=inspection.id)
+    await raise_system_task(session=session, actor=actor, settings=settings, task=t, parameters=params,
+                            multiples={m.parameter: m.exceedance_multiple for m in measurements})
     return [t]
 
 

@@ -14,7 +14,7 @@ from server.domain.permissions import require
 from server.domain.sqltypes import utcnow
 from server.domain.users.models import ApiToken, User
 
-SCOPES = ("read", "tasks:create")
+SCOPES = ("read", "tasks:create", "readings:write")
 PREFIX = "owk_"
 
 

@@ -1,0 +1,158 @@
+"""Episodes at a station: one alert when it goes off target, one clearance when it recovers, an
+EXCEEDANCE task to its district, and maintenance notices for instrument faults (stations.json episode).
+
+The state (streaks, the open episodes, how far the readings were judged) lives on the station row and
+advances in reading order inside the ingest's transaction, so the outbox rows commit with the data
+that caused them and a replayed batch, which adds no new slots, can never alert twice.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from server.domain.notify.service import enqueue_notice
+from server.domain.sqltypes import utcnow
+from server.domain.stations.assess import assess
+from server.domain.stations.models import Station, StationEpisode, readings
+from server.domain.stations.params import BY_KEY, CLASSES, PARAMS, rules
+from server.domain.tasks.models import Task
+from server.domain.tasks.service import raise_system_task
+
+
+def _cfg() -> dict:
+    return rules()["episode"]
+
+
+def row_values(row, *, valid_only: bool = True) -> tuple[dict[str, float], bool]:
+    """({param: value} of the VALID values, whether any parameter reported FAULT) of a readings row."""
+    m = row._mapping
+    vals, fault = {}, False
+    for p in PARAMS:
+        f = m[f"f_{p.column}"]
+        if f == "FAULT":
+            fault = True
+        if f == "VALID" or (not valid_only and m[f"v_{p.column}"] is not None):
+            vals[p.key] = m[f"v_{p.column}"]
+    return vals, fault
+
+
+def _failing_json(a) -> list[dict]:
+    return [{"parameter": f.parameter, "class": f.cls, "value": f.value, "limit": f.limit,
+             "limitClass": f.limit_class, "multiple": None if f.multiple is None else round(f.multiple, 3)}
+            for f in a.failing]
+
+
+def _merge_worst(old: list[dict], new: list[dict]) -> list[dict]:
+    by = {d["parameter"]: d for d in old}
+    for d in new:
+        o = by.get(d["parameter"])
+        if o is None or CLASSES.index(d["class"]) > CLASSES.index(o["class"]) or \
+                (d["class"] == o["class"] and (d["multiple"] or 0) > (o["multiple"] or 0)):
+            by[d["parameter"]] = d
+    return sorted(by.values(), key=lambda d: (-CLASSES.index(d["class"]), -(d["multiple"] or 0)))
+
+
+def _describe(failing: list[dict]) -> str:
+    parts = []
+    for d in failing[:4]:
+        p = BY_KEY[d["parameter"]]
+        mult = f"，超标{d['multiple']:.2f}倍" if d.get("multiple") else ""
+        parts.append(f"{p.name_zh} {d['value']:g}{p.unit}（{d['class']}类{mult}）")
+    return "；".join(parts)
+
+
+async def evaluate(*, session: AsyncSession, settings, station_id: int, now: datetime | None = None) -> dict:
+    """Advance one station's episodes over its readings newer than `evaluated_through`."""
+    now = now or utcnow()
+    q = select(Station).where(Station.id == station_id)
+    if session.bind.dialect.name == "postgresql":
+        q = q.with_for_update()
+    st = (await session.execute(q)).scalar_one()
+    rq = select(readings).where(readings.c.station_id == st.id).order_by(readings.c.observed_at)
+    if st.evaluated_through is not None:
+        rq = rq.where(readings.c.observed_at > st.evaluated_through)
+    cfg = _cfg()
+    recent = timedelta(hours=cfg["notify_within_hours"])
+    slot = timedelta(hours=rules()["daily"]["slot_hours"])
+    made = {"opened": 0, "cleared": 0, "faults": 0}
+    episode = await session.get(StationEpisode, st.open_episode_id) if st.open_episode_id else None
+    fault = await session.get(StationEpisode, st.open_fault_id) if st.open_fault_id else None
+    for row in (await session.execute(rq)).all():
+        t = row.observed_at
+        st.evaluated_through = t
+        vals, has_fault = row_values(row)
+        notify = now - t <= recent
+        # Instrument faults: a maintenance notice, never a pollution alert.
+        if has_fault:
+            st.fault_streak += 1
+            if fault is None and st.fault_streak >= cfg["fault_after"]:
+                fault = StationEpisode(station_id=st.id, kind="FAULT", started_at=t - slot * (st.fault_streak - 1),
+                                       notified=notify)
+                session.add(fault)
+                await session.flush()
+                st.open_fault_id = fault.id
+                made["faults"] += 1
+                if notify:
+                    await _notice(session, settings, st, fault, "STATION_FAULT",
+                                  f"【自动站运维】{st.name}（{st.code}）仪器故障/校准，自 {_local(fault.started_at)} 起数据无效，请安排运维")
+        else:
+            st.fault_streak = 0
+            if fault is not None and vals:
+                fault.cleared_at = t
+                fault, st.open_fault_id = None, None
+        a = assess(vals, st.target_class, st.water_body)
+        if a.cls is None:
+            continue  # nothing judged this slot: streaks neither grow nor break
+        if not a.meets_target:
+            st.off_streak, st.on_streak = st.off_streak + 1, 0
+            if episode is not None:
+                episode.failing = _merge_worst(episode.failing, _failing_json(a))
+                episode.worst_class = CLASSES[max(CLASSES.index(episode.worst_class), a.cls - 1)]
+            elif st.off_streak >= cfg["open_after"]:
+                episode = StationEpisode(station_id=st.id, kind="POLLUTION", started_at=t - slot * (st.off_streak - 1),
+                                         worst_class=CLASSES[a.cls - 1], failing=_failing_json(a), notified=notify)
+                session.add(episode)
+                await session.flush()
+                st.open_episode_id = episode.id
+                made["opened"] += 1
+                if notify:
+                    await _open(session, settings, st, episode)
+        else:
+            st.on_streak, st.off_streak = st.on_streak + 1, 0
+            if episode is not None and st.on_streak >= cfg["clear_after"]:
+                episode.cleared_at = t
+                made["cleared"] += 1
+                if episode.notified:
+                    await _notice(session, settings, st, episode, "STATION_CLEARED",
+                                  f"【水质预警解除】{st.name}（{st.code}）已连续{cfg['clear_after']}次达到{st.target_class}类目标，"
+                                  f"{_local(t)} 解除")
+                episode, st.open_episode_id = None, None
+    await session.flush()
+    return made
+
+
+def _local(t: datetime) -> str:
+    return (t + timedelta(hours=rules()["daily"]["timezone_hours"])).strftime("%m-%d %H:%M")
+
+
+async def _notice(session, settings, st: Station, ep: StationEpisode, type_: str, text: str) -> None:
+    await enqueue_notice(session=session, settings=settings, event_key=f"station_episode:{ep.id}:{type_}", type_=type_,
+                         district_code=st.district_code, text=text,
+                         payload={"station_code": st.code, "episode_id": ep.id, "kind": ep.kind,
+                                  "started_at": ep.started_at.isoformat(), "failing": ep.failing})
+
+
+async def _open(session, settings, st: Station, ep: StationEpisode) -> None:
+    desc = _describe(ep.failing)
+    await _notice(session, settings, st, ep, "STATION_ALERT",
+                  f"【水质预警】{st.name}（{st.code}）自 {_local(ep.started_at)} 起劣于{st.target_class}类目标：{desc}")
+    worst = ep.failing[0]["parameter"] if ep.failing else None
+    t = Task(kind="EXCEEDANCE", source="STATION", parameter=worst, district_code=st.district_code,
+             title=f"{st.name}断面水质超标（{ep.worst_class}类，目标{st.target_class}类）"[:200],
+             description=f"自动站 {st.code} 自 {_local(ep.started_at)} 起超标：{desc}。请排查上游排污口（溯源）。"[:4000],
+             lat=st.lat, lon=st.lon, deadline=None)
+    await raise_system_task(session=session, actor=None, settings=settings, task=t, station=st.code,
+                            episode_id=ep.id, parameter=worst)
+    ep.task_id = t.id
