@@ -17,13 +17,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from server.domain.stations.params import BY_KEY, CLASSES, rules, station_key
-try:
-    from server.domain.standards.limits import exceedance_multiple
-except ImportError:  # until the standards module's shared 超标倍数 lands (issue 14); same definition
-    def exceedance_multiple(value, limit, *, direction="max"):
-        if direction != "max" or limit is None or limit <= 0 or value is None or not value > limit:
-            return None
-        return (float(value) - limit) / limit
+from server.domain.standards.limits import exceedance_multiple
 from server.reference import domain
 
 ROMAN = CLASSES[:5]

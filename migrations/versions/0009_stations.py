@@ -2,8 +2,8 @@
 parameter), alert episodes, and outfalls' river-km for tracing (溯). Station writes bump data
 version row 1, as outfallStats counts stations.
 
-Revision ID: 0008
-Revises: 0007
+Revision ID: 0009_stations
+Revises: 0008_evidence_uploads
 Create Date: 2026-11-30 17:05:09.861180
 """
 from alembic import op
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 import sqlmodel  # noqa: F401  (AutoString columns)
 
 
-revision = '0008'
-down_revision = '0007'
+revision = '0009_stations'
+down_revision = '0008_evidence_uploads'
 branch_labels = None
 depends_on = None
 
