@@ -35,7 +35,9 @@ class OutfallWatchApp(App):
     def build(self):
         from mobile.app.android import request_permissions
 
-        self.font_path = register_default_font()
+        from pathlib import Path
+
+        self.font_path = register_default_font(cache_dir=Path(self.options.data_dir or self.user_data_dir) / "fonts")
         Window.clearcolor = theme.BACKGROUND
         self.services = Services.start(self.options, self.options.data_dir or self.user_data_dir,
                                        deliver=lambda f: Clock.schedule_once(lambda _dt: f(), 0))

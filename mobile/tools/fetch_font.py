@@ -1,9 +1,9 @@
-"""Copy a system CJK font into mobile/assets/fonts/ so buildozer packages it into the APK.
+"""Copy the app's CJK font into mobile/assets/fonts/ so buildozer packages it into the APK.
 
-The font is not committed (it is ~5 MB and has its own licence); run this before `buildozer android debug`.
+The font is not committed (it is ~16 MB); run this before `buildozer android debug`.
     python mobile/tools/fetch_font.py [FONT_FILE]
-Without an argument it takes the first font mobile/app/fonts.py would find on this system
-(install one with `apt-get install fonts-wqy-microhei`).
+Without an argument it takes the Simplified Chinese face of the noto-cjk-sans-otc package (Noto Sans
+CJK, SIL OFL 1.1, installed by pip install -e '.[mobile]'), else a system font.
 """
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ def main(argv: list[str]) -> int:
         # Skip the asset directory itself: we want a system font to copy from.
         src = find_cjk_font(asset_dir=Path("/nonexistent"), system=SYSTEM_CANDIDATES)
         if src is None:
-            print("no CJK font on this system; apt-get install fonts-wqy-microhei, or pass a font file",
+            print("no CJK font found; pip install -e '.[mobile]' (noto-cjk-sans-otc), or pass a font file",
                   file=sys.stderr)
             return 1
     ASSET_DIR.mkdir(parents=True, exist_ok=True)

@@ -96,13 +96,39 @@ def test_font_lookup_prefers_packaged_assets(tmp_path):
     system.write_bytes(b"x")
     assets = tmp_path / "assets"
     assets.mkdir()
-    assert find_cjk_font(assets, (str(tmp_path / "missing.ttc"), str(system))) == system
+    assert find_cjk_font(assets, (str(tmp_path / "missing.ttc"), str(system)), package=False) == system
     (assets / "README.md").write_text("not a font")
     (assets / "empty.ttf").write_bytes(b"")
-    assert find_cjk_font(assets, (str(system),)) == system
+    assert find_cjk_font(assets, (str(system),), package=False) == system
     (assets / "wqy.ttc").write_bytes(b"font")
     assert find_cjk_font(assets, (str(system),)) == assets / "wqy.ttc"
-    assert find_cjk_font(tmp_path / "none", ()) is None
+    assert find_cjk_font(tmp_path / "none", (), package=False) is None
+
+
+def test_the_app_brings_its_own_cjk_font(tmp_path):
+    """No system font needed: the project's install carries Noto Sans CJK (OFL), and the Simplified
+    Chinese face is copied out of the collection (Kivy opens face 0, the Japanese one)."""
+    import noto_cjk_sans_otc
+
+    from mobile.app.fonts import SC_FACE, _faces, extract_face, face_name, find_cjk_font
+
+    font = find_cjk_font(tmp_path / "no-assets", (), cache_dir=tmp_path / "cache")
+    assert font is not None and font.parent == tmp_path / "cache"
+    data = font.read_bytes()
+    assert data[:4] == b"OTTO" and face_name(data, 0) == SC_FACE
+    again = find_cjk_font(tmp_path / "no-assets", (), cache_dir=tmp_path / "cache")
+    assert again == font  # extracted once
+    collection = Path(str(noto_cjk_sans_otc.FONT_PATH))
+    faces = [face_name(collection.read_bytes(), f) for f in _faces(collection.read_bytes())]
+    assert faces[0] == "Noto Sans CJK JP" and SC_FACE in faces
+    with pytest.raises(ValueError, match="no face"):
+        extract_face(collection, "Comic Sans", tmp_path / "x.otf")
+    from importlib.metadata import distribution
+
+    dist = distribution("noto-cjk-sans-otc")  # the licence checked: SIL Open Font License 1.1
+    assert dist.metadata["License-Expression"] == "OFL-1.1"
+    licence = next(f for f in dist.files if f.name == "LICENSE")
+    assert "SIL OPEN FONT LICENSE" in licence.read_text(encoding="utf-8").upper()
 
 
 FORBIDDEN_IMPORTS = {"httpx", "requests", "urllib", "sqlite3", "http", "socket"}

@@ -29,6 +29,7 @@ def test_each_role_runs_through_its_screens(ui_run, role):
 def test_chinese_renders_as_glyphs_not_boxes(ui_run):
     for run in ui_run.values():
         assert run["distinct_cjk_glyphs"], f"CJK glyphs render identically (tofu boxes) with {run['font']}"
+        assert "NotoSansCJKsc" in run["font"], f"the app's own font must be used, not {run['font']}"
         assert run["font"] != "None"
 
 
