@@ -15,11 +15,11 @@ from mobile.app.services import Services
 def _screens():
     # Imported here: screen modules build widgets, which needs the font registered first.
     from mobile.app.screens import (failures, home, inspection, outfall, patrol, rectification, register,
-                                    review, review_item, signin, tasks, finding)
+                                    review, review_item, signin, tasks, finding, map)
     return [signin.SignInPage, home.HomePage, failures.FailuresPage, outfall.OutfallPage,
             register.RegisterPage, inspection.InspectionPage, tasks.TasksPage,
             rectification.RectificationPage, review.ReviewPage, review_item.ReviewItemPage, patrol.PatrolPage,
-            finding.FindingPage]
+            finding.FindingPage, map.MapPage]
 
 
 class OutfallWatchApp(App):

@@ -75,6 +75,28 @@ class Services:
     def fix(self):
         return self.gps.last_fix
 
+    def tile_source(self):
+        """The configured XYZ tiles: --tiles on a desktop, else the phone's saved setting (meta "tiles")."""
+        import json
+
+        from mobile.core.mapping import TileSource
+
+        if self.options.tiles:
+            return TileSource(url=self.options.tiles, datum=self.options.tiles_crs or "WGS84")
+        raw = self.store.get_meta("tiles")
+        try:
+            return TileSource.from_config(json.loads(raw)) if raw else None
+        except ValueError:
+            return None
+
+    def tile_cache(self):
+        from pathlib import Path
+
+        from mobile.core.mapping import TileCache
+
+        src = self.tile_source()
+        return TileCache(Path(self.store.data_dir) / "tiles", src) if src else None
+
     def nearest(self, fix, n: int):
         from mobile.core import nearby
 

@@ -91,13 +91,17 @@ def record_inspection(store: Store, *, outfall: str | int | OutfallRef | dict, o
 def register_outfall(store: Store, *, name: str, category: str, river_code: str, district_code: str,
                      location: Fix, subtype: str | None = None, water_class: str | None = None,
                      responsible_unit: str | None = None, signboard_installed: bool = False,
-                     photos: list[PhotoArg] = ()) -> OutboxItem:
-    """Queue a new outfall; OutfallRef(item.client_id) lets inspections refer to it before it syncs."""
+                     photos: list[PhotoArg] = (), gps_fix: Fix | None = None) -> OutboxItem:
+    """Queue a new outfall; OutfallRef(item.client_id) lets inspections refer to it before it syncs.
+    `location` is where the outfall is (the pin, maybe moved by hand); `gps_fix` the GPS fix when it
+    was registered, kept in the phone's record beside it ("_gpsFix": keys starting "_" stay local)."""
     new = _photos(list(photos), "GENERAL")
     payload = {"name": name, "category": category, "riverCode": river_code, "districtCode": district_code,
                "location": location.as_input(), "subtype": subtype, "waterClass": water_class,
                "responsibleUnit": responsible_unit, "signboardInstalled": signboard_installed,
                "mediaIds": [{"$photo": p.client_id} for p in new]}
+    if gps_fix is not None:
+        payload["_gpsFix"] = gps_fix.as_input()
     return store.enqueue("registerOutfall", payload, photos=new)
 
 

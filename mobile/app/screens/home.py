@@ -82,6 +82,7 @@ class HomePage(Page):
 
     def _show_actions(self, role):
         self.actions.clear_widgets()
+        self.actions.add_widget(Btn(_("Map"), on_press=lambda: self.app.go("map")))
         words = {"register": (_("Register outfall here"), "register"), "patrol": (_("Patrol track"), "patrol"),
                  "tasks": (_("My tasks"), "tasks"), "review": (_("Review queue"), "review")}
         for key in ACTIONS.get(role, ()):

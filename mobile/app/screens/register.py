@@ -12,7 +12,10 @@ from kivy.metrics import dp
 from mobile.app import labels, theme
 from mobile.app.formatting import error_text, place
 from mobile.app.i18n import _, language
+from mobile.app.mapwidget import MapWidget
 from mobile.app.screens.form import FormPage
+from mobile.app.screens.map import map_data
+from mobile.core import mapping
 from mobile.app.widgets import Btn, Card, Column, Field, PhotoStrip, Picker, Text, Toggle
 from mobile.core import actions
 
@@ -32,8 +35,16 @@ class RegisterPage(FormPage):
 
     def build(self):
         b = self.body
-        self.where = Text("", color=theme.MUTED)
+        self.where = Text("", color=theme.MUTED, size=theme.FONT_SMALL)
         b.add_widget(self.where)
+        self.pin = None  # where the outfall is: the fix, or where the inspector moved the pin
+        self.pin_fix = None  # the GPS fix when the pin was placed (kept beside the moved position)
+        self.map = MapWidget(cache=self.services.tile_cache() if self.app else None, pin_on_tap=True,
+                             on_pin_moved=self._pin_moved, on_tap_outfall=None, size_hint_y=None, height=dp(240),
+                             zoom=17)
+        b.add_widget(self.map)
+        self.near_warning = Text("", color=theme.DANGER, bold=True, size=theme.FONT_SMALL)
+        b.add_widget(self.near_warning)
         card = Card()
         card.add_widget(Text(_("Name"), size=theme.FONT_SMALL, color=theme.MUTED))
         self.name_field = self.watch(Field(hint=_("e.g. Caiyuanba storm drain No. 3")))
@@ -73,12 +84,41 @@ class RegisterPage(FormPage):
     def strips(self):
         return {"SIGNBOARD": self.photo}
 
+    def _pin_moved(self, pin):
+        self.pin = pin
+        self._show_where()
+        self.changed()
+
+    def _show_where(self):
+        fix = self.services.fix()
+        if self.pin is None:
+            self.where.text = _("Waiting for a GPS fix…")
+            self.near_warning.text = ""
+            return
+        moved = self.pin_fix is not None and (abs(self.pin[0] - self.pin_fix[0]) > 1e-7 or
+                                               abs(self.pin[1] - self.pin_fix[1]) > 1e-7)
+        text = _("Outfall at {lat:.5f}, {lon:.5f}").format(lat=self.pin[0], lon=self.pin[1])
+        if moved:
+            text += " · " + _("moved {m:.0f} m from the GPS fix").format(
+                m=mapping.haversine_m(*self.pin, *self.pin_fix))
+        elif fix is not None:
+            text += f" ±{fix.accuracy_m or 0:.0f} m"
+        self.where.text = text + "\n" + _("Tap the map to move the pin.")
+        near = mapping.outfalls_near(self.services.store.outfalls(), *self.pin)
+        self.near_warning.text = _("Already registered {m:.0f} m from here: {name}. Check it is not the same outfall."
+                                   ).format(m=near[0][1], name=near[0][0].get("name")) if near else ""
+
     def collect(self):
-        return {"name": self.name_field.text, "category": self.category.value, "subtype": self.subtype.value,
+        return {"pin": list(self.pin) if self.pin else None, "pinFix": list(self.pin_fix) if self.pin_fix else None,
+                "name": self.name_field.text, "category": self.category.value, "subtype": self.subtype.value,
                 "river": self.river.value, "waterClass": self.water_class.value, "district": self.district.value,
                 "unit": self.unit.text, "signboard": self.signboard.active}
 
     def apply(self, v):
+        if v.get("pin"):
+            self.pin, self.pin_fix = tuple(v["pin"]), tuple(v["pinFix"]) if v.get("pinFix") else None
+            self.map.set_data(pin=self.pin, centre=self.pin)
+            self._show_where()
         self.name_field.text = v.get("name") or ""
         for picker, key in ((self.category, "category"), (self.river, "river"), (self.water_class, "waterClass"),
                             (self.district, "district")):
@@ -93,16 +133,26 @@ class RegisterPage(FormPage):
     def refresh(self):
         store, user = self.services.store, self.services.user or {}
         zh = language().startswith("zh")
-        self.river.set_choices([(r["code"], r["name"] if zh else r.get("nameEn") or r["name"])
-                                for r in store.rivers()])
         home = (user.get("district") or {}).get("code")
         self.district.set_choices([(d["code"], place(d)) for d in store.districts()])
         if home and home in self.district._by_value:
             self.district.select(home)
         self.district.disabled = bool(home)  # district staff register in their own district only
         fix = self.services.fix()
-        self.where.text = (_("Position: {lat:.5f}, {lon:.5f} ±{acc:.0f} m").format(
-            lat=fix.lat, lon=fix.lon, acc=fix.accuracy_m or 0) if fix else _("Waiting for a GPS fix…"))
+        # Rivers nearest the fix first (the one the inspector stands by), not by pinyin.
+        self.river.set_choices([(r["code"], r["name"] if zh else r.get("nameEn") or r["name"])
+                                for r in rivers_by_distance(store.rivers(), fix)])
+        if fix is not None and self.pin is None:
+            self.pin = self.pin_fix = (fix.lat, fix.lon)
+        self.map.set_data(**map_data(self.services), fix=fix, pin=self.pin, centre=self.pin)
+        self._show_where()
+
+    def on_fix(self, fix):
+        if self.pin is None and not self._loading:
+            self.pin = self.pin_fix = (fix.lat, fix.lon)
+            self.map.set_data(pin=self.pin, centre=self.pin)
+        self.map.set_data(fix=fix)
+        self._show_where()
 
     def _category_changed(self, value):
         zh = language().startswith("zh")
@@ -110,8 +160,15 @@ class RegisterPage(FormPage):
         self.subtype.set_choices([(r["id"], "  " * (r["depth"] - 1) + (r["name_zh"] if zh else r["name_en"]))
                                   for r in rows])
 
+    def has_content(self, values):
+        return super().has_content({k: v for k, v in values.items() if k not in ("pin", "pinFix")})
+
     def submit(self):
         fix = self.services.fix()
+        if fix is not None and self.pin is not None:  # the pin's place, with the fix's accuracy
+            from mobile.core.device import Fix
+
+            fix = Fix(self.pin[0], self.pin[1], fix.accuracy_m)
         missing = [w for w, ok in ((_("name"), self.name_field.text.strip()), (_("category"), self.category.value),
                                    (_("river"), self.river.value), (_("district"), self.district.value),
                                    (_("GPS fix"), fix)) if not ok]
@@ -125,7 +182,7 @@ class RegisterPage(FormPage):
                 river_code=self.river.value, district_code=self.district.value, location=fix,
                 subtype=self.subtype.value, water_class=self.water_class.value,
                 responsible_unit=self.unit.text.strip() or None, signboard_installed=self.signboard.active,
-                photos=photos)
+                photos=photos, gps_fix=self.services.fix())
         except Exception as e:  # noqa: BLE001 - StoreError: unreadable photo etc.
             self.say(error_text(e))
             return
@@ -134,3 +191,15 @@ class RegisterPage(FormPage):
         outfall = self.services.store.outfall(item.client_id)
         self.app.back()
         self.app.go("outfall", outfall=outfall)
+
+
+def rivers_by_distance(rivers: list[dict], fix) -> list[dict]:
+    """Rivers ordered by how far their reference course passes from the fix; without a fix, by name."""
+    if fix is None:
+        return list(rivers)
+    courses = mapping.river_courses()
+
+    def dist(r):
+        pts = courses.get(r["code"]) or []
+        return min((mapping.haversine_m(fix.lat, fix.lon, lat, lon) for lat, lon, _d in pts), default=float("inf"))
+    return sorted(rivers, key=dist)

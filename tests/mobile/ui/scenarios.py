@@ -32,6 +32,21 @@ def inspector(d):
     d.results["nearest"] = [b.text for b in reversed(home.nearest_list.children)]
     d.shot("02_home")
 
+    # The map: my position, the district's outfalls (no tiles configured: rivers on a plain background);
+    # tapping a marker opens that outfall.
+    d.press(_("Map"))
+    page = d.screen
+    yield lambda: page.map.markers_drawn
+    d.results["map_status"] = page.status.text
+    d.results["map_markers"] = len(page.map.markers_drawn)
+    d.shot("12_map")
+    o, mx, my = page.map.markers_drawn[0]
+    page.map.tap(mx + 5, my - 5)
+    yield lambda: d.app.sm.current == "outfall"
+    d.results["map_tapped"] = [o.get("id"), (d.screen.outfall or {}).get("id")]
+    d.app.home()
+    yield None
+
     # Outfall detail of the nearest outfall (a COD of 260 mg/L exceeds every standard that may apply).
     near = d.app.services.nearest(d.app.services.fix(), 10)
     target = next(n.outfall for n in near if n.outfall.get("id"))
@@ -104,6 +119,10 @@ def inspector(d):
     page.water_class.text = page.water_class.values[2]
     page.unit.text = "重庆某化工有限公司"
     page.signboard.flip()
+    # The pin starts at the fix; a tap on the map moves it (the fix is kept beside it).
+    d.results["register_pin_start"] = list(page.pin)
+    page.map.tap(page.map.x + page.map.width / 2 + 40, page.map.y + page.map.height / 2 + 30)
+    d.results["register_pin_moved"] = [list(page.pin), list(page.pin_fix), page.where.text, page.near_warning.text]
     d.press(_("Add photo"), root=page.photo)
     yield lambda: page.photo.path
     d.shot("04_register")
