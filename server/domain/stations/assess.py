@@ -5,7 +5,8 @@
   inside -> class I (it never sets the class), outside -> 劣V.
 - Evaluated indicators: domain.json station_assessment.class_indicators_river (+ TN and the lake
   TP row for lakes/reservoirs); water temperature, conductivity and turbidity have no class.
-- The class of a reading or a day is the worst class of its evaluated indicators.
+- The class of a reading or a day is the worst class of its evaluated indicators; it needs a value of at
+  least one indicator other than pH (pH alone would call anything class I).
 - 超标倍数 = (C - limit)/limit, against the target class's limit (labelled), never for pH, DO and
   water temperature (domain.json exceedance_multiple.not_for).
 """
@@ -111,8 +112,9 @@ def assess(values: dict[str, float | None], target: str, water_body: str = "RIVE
         c = class_of(p, values.get(p), water_body)
         if c is not None:
             classes[p] = c
-    if not classes:
-        return Assessment(None, None, (), {})
+    if not any(limit(p, target, water_body)[0] != "range" for p in classes):
+        # pH (the same 6-9 for every class) alone would call anything class I: not a judgement.
+        return Assessment(None, None, (), classes)
     worst = max(classes.values())
     failing = []
     for p, c in classes.items():

@@ -244,3 +244,10 @@ def _sheet_row(raw: dict, rivers: dict, districts: dict) -> StationInput:
                         lat=num("lat"), lon=num("lon"), level=level, target_class=(s.get("target_class") or "").upper(),
                         water_body=(s.get("water_body") or "RIVER").upper(), status=(s.get("status") or None),
                         river_km=num("river_km"))
+
+
+async def episodes(*, session: AsyncSession, station_id: int, first: int = 20) -> list:
+    from server.domain.stations.models import StationEpisode
+
+    return list((await session.execute(select(StationEpisode).where(StationEpisode.station_id == station_id)
+                                       .order_by(StationEpisode.started_at.desc()).limit(first))).scalars())

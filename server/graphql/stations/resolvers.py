@@ -2,11 +2,17 @@ from __future__ import annotations
 
 import strawberry
 
+from datetime import date
+
+from server.domain.errors import BadInput
+from server.domain.permissions import require
+from server.domain.stations import analysis
 from server.domain.stations import ingest as ingest_service
 from server.domain.stations import service
 from server.graphql.common import parse_id
 from server.graphql.context import Info
-from server.graphql.stations.types import IngestResult, ReadingSeriesInput, Station, StationFilter, StationInput
+from server.graphql.stations.types import (CalendarDay, CityCalendarRow, IngestResult, ReadingSeriesInput, Station,
+                                          StationFilter, StationInput, WaterQualityReport, WaterQualitySummary)
 from server.graphql.writes import write
 
 
@@ -26,6 +32,27 @@ class StationQuery:
             st = await service.get_station(session=s, actor=ctx.actor,
                                            station_id=parse_id(id) if id is not None else None, code=code)
         return Station.from_model(st) if st else None
+
+    @strawberry.field(description="碧水日历 of the city: every active station's class for each day of one month.")
+    async def city_calendar(self, info: Info, year: int, month: int) -> list[CityCalendarRow]:
+        ctx = info.context
+        async with ctx.db.session() as s:
+            rows = await service.list_stations(session=s, actor=ctx.actor, f=service.StationFilter(status="ACTIVE"))
+            cal = await analysis.city_calendar(s, rows, year, month)
+        return [CityCalendarRow(station=Station.from_model(r), days=[CalendarDay.from_day(d) for d in cal[r.id]])
+                for r in rows]
+
+    @strawberry.field(description="The city's and each river's water quality over [start, end] (local days): share "
+                                  "of stations meeting their target, share in classes I-III, grade, off-target stations.")
+    async def water_quality_summary(self, info: Info, start: date, end: date) -> WaterQualityReport:
+        ctx = info.context
+        if end < start or (end - start).days > 400:
+            raise BadInput("end must be on or after start, at most 400 days later", field="end")
+        async with ctx.db.session() as s:
+            require(ctx.actor, "station.read")
+            city, rivers = await analysis.summaries(s, start, end)
+        return WaterQualityReport(start=start, end=end, city=WaterQualitySummary.from_summary(city),
+                                  rivers=[WaterQualitySummary.from_summary(r) for r in rivers])
 
 
 @strawberry.type

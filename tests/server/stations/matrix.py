@@ -39,8 +39,12 @@ async def run(op: str, w, q, d: str) -> dict:
         st = await station(w, d)
         return await q("mutation($s: [ReadingSeriesInput!]!) { ingestStationReadings(series: $s) { inserted } }",
                        {"s": [{"stationCode": st.code, "parameter": "NH3_N", "observedAt": [slot()], "values": [0.3]}]})
+    if op == "Query.cityCalendar":
+        return await q("{ cityCalendar(year: 2026, month: 11) { station { code } days { day waterClass } } }")
+    if op == "Query.waterQualitySummary":
+        return await q('{ waterQualitySummary(start: "2026-11-01", end: "2026-11-30") { city { assessed } } }')
     raise AssertionError(op)
 
 
-OPS = {"Query.stations", "Query.station", "Mutation.registerStation", "Mutation.updateStation",
+OPS = {"Query.stations", "Query.station", "Query.cityCalendar", "Query.waterQualitySummary", "Mutation.registerStation", "Mutation.updateStation",
        "Mutation.ingestStationReadings"}

@@ -1,0 +1,100 @@
+"""Reading a station's series back: slots, daily values (stations.json daily), LTTB downsampling."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from server.domain.stations.assess import daily_min_valid
+from server.domain.stations.models import readings
+from server.domain.stations.params import BY_KEY, PARAMS, rules
+
+
+def tz() -> timezone:
+    return timezone(timedelta(hours=rules()["daily"]["timezone_hours"]))
+
+
+def local_day(t: datetime) -> date:
+    return t.astimezone(tz()).date()
+
+
+def day_start(d: date) -> datetime:
+    return datetime(d.year, d.month, d.day, tzinfo=tz()).astimezone(timezone.utc)
+
+
+async def valid_points(session: AsyncSession, station_id: int, param: str, start: datetime | None = None,
+                       end: datetime | None = None) -> list[tuple[datetime, float]]:
+    """(time, value) of the VALID values of one parameter, in time order."""
+    col = BY_KEY[param].column
+    q = select(readings.c.observed_at, readings.c[f"v_{col}"]).where(
+        readings.c.station_id == station_id, readings.c[f"f_{col}"] == "VALID")
+    if start is not None:
+        q = q.where(readings.c.observed_at >= start)
+    if end is not None:
+        q = q.where(readings.c.observed_at < end)
+    return [(t, v) for t, v in (await session.execute(q.order_by(readings.c.observed_at))).all()]
+
+
+async def daily_values(session: AsyncSession, station_ids: list[int], start: date, end: date,
+                       params: tuple[str, ...] | None = None) -> dict[int, dict[date, dict[str, float]]]:
+    """station -> local day -> {param: mean of its VALID values}, days with too few valid values left out."""
+    params = params or tuple(p.key for p in PARAMS)
+    cols = [BY_KEY[p].column for p in params]
+    q = select(readings.c.station_id, readings.c.observed_at,
+               *[readings.c[f"v_{c}"] for c in cols], *[readings.c[f"f_{c}"] for c in cols]).where(
+        readings.c.station_id.in_(station_ids), readings.c.observed_at >= day_start(start),
+        readings.c.observed_at < day_start(end + timedelta(days=1)))
+    acc: dict[int, dict[date, list[list[float]]]] = {}
+    k = len(cols)
+    offset = timedelta(hours=rules()["daily"]["timezone_hours"])
+    for row in (await session.execute(q)).all():
+        d = (row[1] + offset).date()
+        sums = acc.setdefault(row[0], {}).setdefault(d, [[] for _ in cols])
+        for i in range(k):
+            if row[2 + k + i] == "VALID":
+                sums[i].append(row[2 + i])
+    need = daily_min_valid()
+    out: dict[int, dict[date, dict[str, float]]] = {}
+    for sid, days in acc.items():
+        for d, lists in days.items():
+            vals = {params[i]: sum(v) / len(v) for i, v in enumerate(lists) if len(v) >= need}
+            out.setdefault(sid, {})[d] = vals
+    return out
+
+
+def lttb(points: list[tuple[datetime, float]], n: int) -> list[tuple[datetime, float]]:
+    """Largest-Triangle-Three-Buckets (Steinarsson 2013): keep the first and last point, split the rest
+    into n-2 buckets, and from each keep the point forming the largest triangle with the point kept
+    before it and the average of the next bucket. Peaks survive because they make large triangles."""
+    if n >= len(points) or n < 3:
+        return list(points) if n >= len(points) else list(points[:1] + points[-1:])[:max(n, 0)]
+    xs = [p[0].timestamp() for p in points]
+    ys = [p[1] for p in points]
+    out = [points[0]]
+    every = (len(points) - 2) / (n - 2)
+    a = 0
+    for i in range(n - 2):
+        lo, hi = int(i * every) + 1, int((i + 1) * every) + 1
+        nlo, nhi = hi, min(int((i + 2) * every) + 1, len(points))
+        if nlo >= nhi:
+            nlo, nhi = len(points) - 1, len(points)
+        avg_x = sum(xs[nlo:nhi]) / (nhi - nlo)
+        avg_y = sum(ys[nlo:nhi]) / (nhi - nlo)
+        ax, ay = xs[a], ys[a]
+        best, best_area = lo, -1.0
+        for j in range(lo, hi):
+            area = abs((ax - avg_x) * (ys[j] - ay) - (ax - xs[j]) * (avg_y - ay))
+            if area > best_area:
+                best, best_area = j, area
+        out.append(points[best])
+        a = best
+    out.append(points[-1])
+    return out
+
+
+@dataclass
+class Span:
+    start: datetime
+    end: datetime
