@@ -65,6 +65,8 @@ class Settings:
     sms_gateway_url: str | None = None
     background_jobs: bool = True
     response_cache: bool = True
+    # Plain leaf fields completed without graphql-core's per-field machinery (server/graphql/fast_executor.py).
+    fast_execution: bool = True
     # Freeze start-up objects out of the collector and collect young objects less often (performance.md).
     tune_gc: bool = True
     # The console's base map: an XYZ raster URL ({z}/{x}/{y}) and its datum; unset = reference layers only.
@@ -132,6 +134,7 @@ class Settings:
             sms_gateway_url=g("SMS_GATEWAY_URL") or None,
             background_jobs=_bool(g("BACKGROUND_JOBS"), True),
             response_cache=_bool(g("RESPONSE_CACHE"), True),
+            fast_execution=_bool(g("FAST_EXECUTION"), True),
             tune_gc=_bool(g("TUNE_GC"), True),
             tile_url=g("TILE_URL") or None,
             tile_crs=_tile_crs(g("TILE_CRS", "WGS84")),

@@ -17,6 +17,7 @@ from strawberry.extensions.query_depth_limiter import create_validator as depth_
 from strawberry.tools import merge_types
 
 from server.graphql.cost import QueryCost
+from server.graphql.fast_executor import PlainFieldExecutor
 from server.graphql.errors import ErrorShaping, over_budget, shape
 from server.graphql.geo.queries import GeoQuery
 from server.graphql.loop.brief import BriefQuery
@@ -74,7 +75,8 @@ def create_schema(settings: Settings | None = None) -> Schema:
     Query = merge_types("Query", tuple(QUERIES))
     Mutation = merge_types("Mutation", tuple(MUTATIONS))
     Subscription = merge_types("Subscription", tuple(SUBSCRIPTIONS)) if SUBSCRIPTIONS else None
-    schema = Schema(query=Query, mutation=Mutation, subscription=Subscription, extensions=extensions)
+    schema = Schema(query=Query, mutation=Mutation, subscription=Subscription, extensions=extensions,
+                    execution_context_class=PlainFieldExecutor if s.fast_execution else None)
     schema.budget_s = s.request_budget_s
     return schema
 
