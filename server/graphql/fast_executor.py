@@ -110,9 +110,8 @@ class PlainFieldExecutor(StrawberryGraphQLCoreExecutionContext):
     def _field_error(self, error, field_type, details, field_path):
         try:
             self.handle_field_error(error, field_type, details, field_path)
-        except Exception as located:  # a non-null field: the parent must see it, not our fallback
+        except Exception as located:  # noqa: BLE001 - a non-null field: the parent must see it
             raise _Propagate(located) from None
-        return None
 
     def execute_fields(self, parent_type, source_value, path, grouped_field_set, position_context):
         plan = self._plan(parent_type, grouped_field_set) if position_context is None else None

@@ -10,11 +10,13 @@ import asyncio
 import json
 import os
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import httpx
 import pytest
-from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 from hypothesis_graphql import queries
 
 from server.app import create_app
@@ -66,7 +68,7 @@ async def _record_findings(g: Gql) -> None:
                         {"d": district})
         for n, edge in enumerate(page["outfalls"]["edges"]):
             await me(RECORD, {"i": {"clientId": str(uuid.uuid4()), "outfallId": edge["node"]["id"], "flowing": True,
-                                    "observedAt": datetime.now(timezone.utc).isoformat(),
+                                    "observedAt": datetime.now(UTC).isoformat(),
                                     "note": f"{who} {n}", "measurements": [{"parameter": "COD", "value": 30 + 20 * n},
                                                                            {"parameter": "NH3_N", "value": 0.4}]}})
 
