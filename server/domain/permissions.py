@@ -44,6 +44,7 @@ RULES: dict[str, tuple[set[str], bool]] = {
     "station.manage": ({"SUPERVISOR", "ADMIN"}, False),
     "station.ingest": ({"ADMIN"}, False),  # and integrator tokens with readings:write
     "tracing.read": ({"INSPECTOR", "DISTRICT_OFFICER", "SUPERVISOR", "ADMIN"}, False),
+    "tracing.raise": ({"SUPERVISOR", "ADMIN"}, False),
 }
 
 

@@ -28,13 +28,14 @@ from server.graphql.outfalls.queries import OutfallQuery
 from server.graphql.patrols.resolvers import PatrolMutation, PatrolQuery
 from server.graphql.standards.queries import StandardsQuery
 from server.graphql.stations.resolvers import StationMutation, StationQuery
+from server.graphql.stations.tracing import TracingMutation, TracingQuery
 from server.graphql.users.account import AccountMutation, AccountQuery
 from server.graphql.users.resolvers import UserMutation, UserQuery
 from server.settings import Settings
 
 QUERIES = [UserQuery, AccountQuery, GeoQuery, OutfallQuery, MediaQuery, LoopQuery, BriefQuery, PatrolQuery, StandardsQuery,
-           StationQuery]
-MUTATIONS = [UserMutation, AccountMutation, OutfallMutation, MediaMutation, LoopMutation, PatrolMutation, StationMutation]
+           StationQuery, TracingQuery]
+MUTATIONS = [UserMutation, AccountMutation, OutfallMutation, MediaMutation, LoopMutation, PatrolMutation, StationMutation, TracingMutation]
 SUBSCRIPTIONS: list[type] = [LoopSubscription]
 
 

@@ -205,6 +205,25 @@ class Station:
             backtest=[BacktestT(horizon_hours=b.horizon_hours, n=b.n, mae=b.mae, mae_persistence=b.mae_persistence)
                       for b in f.backtest])
 
+    @strawberry.field(description="溯: ACTIVE outfalls within maxKm upstream (never downstream), on the main stem or "
+                                  "with tributaries, ranked by the suspicion score for this parameter.")
+    async def upstream_suspects(self, info: Info, parameter: StationParameter, max_km: float = 20.0,
+                                tributaries: bool = False, first: int = 20) -> Annotated[
+            "UpstreamSuspects", strawberry.lazy("server.graphql.stations.tracing")]:
+        from server.graphql.stations.tracing import upstream_suspects
+
+        return await upstream_suspects(info, self.row, parameter, max_km, tributaries, first)
+
+    @strawberry.field(description="The next ACTIVE station downstream on the same river (for 河段贡献).")
+    async def next_downstream(self, info: Info) -> "Station | None":
+        from server.domain.tracing.service import next_downstream_query
+
+        if self.row.river_km is None:
+            return None
+        async with info.context.db.session() as s:
+            nxt = (await s.execute(next_downstream_query(self.row))).scalar_one_or_none()
+        return Station.from_model(nxt) if nxt else None
+
     @strawberry.field(description="Off-target (POLLUTION) and instrument-fault (FAULT) episodes, newest first.")
     async def episodes(self, info: Info, first: int = 20) -> list[Episode]:
         if not 1 <= first <= 200:

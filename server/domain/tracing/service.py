@@ -1,0 +1,287 @@
+"""溯: the outfalls upstream of a station, ranked by a documented suspicion score (stations.json suspicion);
+tasks for the top suspects in one step; 河段贡献 between two stations on one river.
+
+Outfalls are placed on their river by projecting their location onto its course (outfall_river_positions).
+The positions are brought up to date whenever the register's data version (bumped by trigger on every
+outfall write) has moved since this process last looked, so a query never ranks a moved outfall by its
+old place, and a query on an unchanged register does no placing at all.
+"""
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from sqlalchemy import and_, delete, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from server.domain.actor import Actor
+from server.domain.data_version import current as data_version
+from server.domain.errors import BadInput, NotFound
+from server.domain.inspections.models import Inspection, Measurement
+from server.domain.outfalls.models import Outfall
+from server.domain.permissions import require
+from server.domain.sqltypes import utcnow
+from server.domain.stations.models import OutfallRiverPosition, Station
+from server.domain.stations.params import BY_KEY, rules
+from server.domain.stations.series import daily_values
+from server.domain.tasks.models import OPEN_STATES, Task
+from server.domain.tracing.network import Reach, network
+
+MAX_KM = 200.0
+_synced: dict[str, int] = {}  # database url -> data version the positions were last brought up to
+
+
+async def sync_positions(db) -> int:
+    """Place outfalls that are new, moved or re-assigned to another river, in its own transaction; returns
+    how many. Callers run it before a query that reads positions."""
+    async with db.transaction() as session:
+        n, v = await _sync(session, db.url)
+    if v is not None:  # committed: these positions reflect the register as of version v
+        _synced[db.url] = v
+    return n
+
+
+async def _sync(session: AsyncSession, url: str) -> tuple[int, int | None]:
+    v = await data_version(session)
+    if v is not None and _synced.get(url) == v:
+        return 0, v
+    net = network()
+    P = OutfallRiverPosition
+    stale = select(Outfall.id, Outfall.river_code, Outfall.lat, Outfall.lon).outerjoin(
+        P, P.outfall_id == Outfall.id).where(or_(P.outfall_id.is_(None), P.lat != Outfall.lat, P.lon != Outfall.lon,
+                                                 P.river_code != Outfall.river_code))
+    rows = (await session.execute(stale)).all()
+    if rows:
+        ids = [r[0] for r in rows]
+        for k in range(0, len(ids), 5000):
+            await session.execute(delete(P).where(P.outfall_id.in_(ids[k:k + 5000])))
+        new = []
+        for oid, river, lat, lon in rows:
+            if river in net.courses:
+                new.append({"outfall_id": oid, "river_code": river, "river_km": round(net.project(river, lat, lon)[0], 4),
+                            "lat": lat, "lon": lon})
+        for k in range(0, len(new), 5000):
+            await session.execute(P.__table__.insert(), new[k:k + 5000])
+    return len(rows), v
+
+
+@dataclass
+class Suspect:
+    outfall: Outfall
+    river_code: str
+    river_km: float
+    distance_km: float
+    via: tuple[str, ...]
+    score: float
+    factors: dict[str, float]
+    latest_test: dict | None  # {parameter, value, unit, exceeded, observedAt}
+    open_tasks: int
+
+
+@dataclass
+class TraceResult:
+    station: Station
+    parameter: str
+    max_km: float
+    tributaries: bool
+    reaches: list[Reach]
+    total: int
+    suspects: list[Suspect] = field(default_factory=list)
+    score_note: str = ""
+
+
+def _cfg() -> dict:
+    return rules()["suspicion"]
+
+
+async def _latest_tests(session, outfall_ids: list[int], parameter: str) -> dict[int, dict]:
+    out: dict[int, dict] = {}
+    for k in range(0, len(outfall_ids), 1000):
+        chunk = outfall_ids[k:k + 1000]
+        q = (select(Inspection.outfall_id, Inspection.observed_at, Measurement.value, Measurement.unit,
+                    Measurement.exceeded, Measurement.limit)
+             .join(Measurement, Measurement.inspection_id == Inspection.id)
+             .where(Inspection.outfall_id.in_(chunk), Measurement.parameter == parameter)
+             .order_by(Inspection.outfall_id, Inspection.observed_at))
+        for oid, at, value, unit, exceeded, lim in (await session.execute(q)).all():
+            out[oid] = {"parameter": parameter, "value": value, "unit": unit, "exceeded": bool(exceeded),
+                        "limit": lim, "observedAt": at}
+    return out
+
+
+async def _open_tasks(session, outfall_ids: list[int]) -> dict[int, int]:
+    out: dict[int, int] = {}
+    for k in range(0, len(outfall_ids), 1000):
+        q = (select(Task.outfall_id, func.count()).where(Task.outfall_id.in_(outfall_ids[k:k + 1000]),
+                                                          Task.status.in_(OPEN_STATES)).group_by(Task.outfall_id))
+        out.update(dict((await session.execute(q)).all()))
+    return out
+
+
+async def upstream_suspects(*, session: AsyncSession, actor: Actor, station: Station, parameter: str,
+                            max_km: float = 20.0, tributaries: bool = False, first: int | None = 20) -> TraceResult:
+    """ACTIVE outfalls within `max_km` upstream of the station (never downstream), best suspects first."""
+    require(actor, "tracing.read")
+    if parameter not in BY_KEY:
+        raise BadInput(f"unknown parameter {parameter!r}", field="parameter")
+    if not 0 < max_km <= MAX_KM:
+        raise BadInput(f"maxKm must be in (0, {MAX_KM:g}]", field="maxKm")
+    if first is not None and not 1 <= first <= 500:
+        raise BadInput("first must be 1-500", field="first")
+    net = network()
+    if station.river_code not in net.courses or station.river_km is None:
+        raise BadInput(f"station {station.code} is not placed on a river course", field="stationId")
+    reaches = net.upstream(station.river_code, station.river_km, max_km, tributaries=tributaries)
+    P = OutfallRiverPosition
+    conds = [and_(P.river_code == r.river_code, P.river_km >= r.km_lo, P.river_km <= r.km_hi) for r in reaches]
+    rows = (await session.execute(select(Outfall, P.river_code, P.river_km).join(P, P.outfall_id == Outfall.id)
+                                  .where(or_(*conds), Outfall.status == "ACTIVE"))).all()
+    by_river = {r.river_code: r for r in reaches}
+    cfg = _cfg()
+    w, tf = cfg["weights"], cfg["test_factor"]
+    cat = cfg["category"].get(parameter, cfg["category"]["_default"])
+    test_param = cfg["rapid_test_parameter"].get(parameter)
+    ids = [o.id for o, _, _ in rows]
+    tests = await _latest_tests(session, ids, test_param) if test_param else {}
+    opens = await _open_tasks(session, ids)
+    scored = []
+    for o, river, km in rows:
+        reach = by_river[river]
+        d = reach.distance_km(km)
+        t = tests.get(o.id)
+        factors = {
+            "distance": max(0.0, 1 - d / max_km),
+            "test": tf["untested"] if t is None else (tf["exceeded"] if t["exceeded"] else tf["within"]),
+            "category": cat.get(o.category, 0.5),
+            "open_task": 1.0 if opens.get(o.id) else 0.0,
+        }
+        score = sum(w[k] * v for k, v in factors.items())
+        scored.append(Suspect(o, river, km, d, reach.via, round(score, 4), factors, t, opens.get(o.id, 0)))
+    scored.sort(key=lambda s: (-s.score, s.distance_km, s.outfall.id))
+    return TraceResult(station, parameter, max_km, tributaries, reaches, len(scored),
+                       scored[:first] if first else scored, cfg["note"])
+
+
+async def raise_suspect_tasks(*, session: AsyncSession, actor: Actor, settings, station: Station, parameter: str,
+                              outfall_ids: list[int], client_id, max_km: float = 50.0,
+                              tributaries: bool = True) -> list[Task]:
+    """One tracing task per chosen suspect (upstream of the station), in one step; a replay of the clientId
+    returns the same tasks. An outfall that already has an open EXCEEDANCE task keeps it (returned)."""
+    from server.domain.tasks.service import create_task
+
+    require(actor, "tracing.raise")
+    if not outfall_ids:
+        raise BadInput("choose at least one outfall", field="outfallIds")
+    if len(outfall_ids) > 50:
+        raise BadInput("at most 50 outfalls in one step", field="outfallIds")
+    try:
+        base = uuid.UUID(str(client_id))
+    except ValueError:
+        raise BadInput("clientId must be a UUID", field="clientId") from None
+    trace = await upstream_suspects(session=session, actor=actor, station=station, parameter=parameter,
+                                    max_km=max_km, tributaries=tributaries, first=None)
+    upstream = {s.outfall.id: s for s in trace.suspects}
+    missing = [i for i in outfall_ids if i not in upstream]
+    if missing:
+        raise BadInput(f"outfall {missing[0]} is not within {max_km:g} km upstream of {station.code}",
+                       field="outfallIds")
+    p = BY_KEY[parameter]
+    out = []
+    for oid in dict.fromkeys(outfall_ids):
+        s = upstream[oid]
+        existing = (await session.execute(select(Task).where(
+            Task.outfall_id == oid, Task.kind == "EXCEEDANCE", Task.status.in_(OPEN_STATES)))).scalars().first()
+        cid = uuid.uuid5(base, str(oid))
+        replay = (await session.execute(select(Task).where(Task.client_id == str(cid)))).scalar_one_or_none()
+        if replay is not None or existing is not None:  # this step's replay, or already being handled
+            out.append(replay or existing)
+            continue
+        t = await create_task(
+            session=session, actor=actor, settings=settings, client_id=cid, kind="EXCEEDANCE", source="STATION",
+            title=f"溯源排查：{station.name}断面{p.name_zh}超标，上游{s.distance_km:.1f} km {s.outfall.name}"[:200],
+            description=(f"自动站 {station.code}（{station.name}）{p.name_zh}劣于{station.target_class}类目标。"
+                         f"该排口位于其上游 {s.distance_km:.1f} km（{' → '.join(s.via)}），嫌疑分 {s.score:.2f}。"
+                         "请现场排查、快检并确定责任主体（确定后在排口登记责任单位即进入“溯”阶段）。"),
+            district_code=s.outfall.district_code, outfall_id=oid,
+            deadline=utcnow() + timedelta(days=settings.exceedance_deadline_days))
+        if t.parameter is None:
+            t.parameter = parameter
+        out.append(t)
+    return out
+
+
+@dataclass
+class ParameterChange:
+    parameter: str
+    upstream: float | None
+    downstream: float | None
+    change: float | None
+    change_pct: float | None
+
+
+@dataclass
+class Reach_:
+    upstream: Station
+    downstream: Station
+    length_km: float
+    changes: list[ParameterChange]
+    outfalls: list[tuple[Outfall, float, dict[str, dict]]]  # outfall, river-km, latest reading per parameter
+    tributaries: list[str]
+
+
+async def reach_contribution(*, session: AsyncSession, actor: Actor, upstream_id: int, downstream_id: int,
+                             start: date, end: date) -> Reach_:
+    """河段贡献: each parameter's change between two consecutive stations on one river over a period, and
+    the outfalls in between with their latest rapid-test readings."""
+    require(actor, "tracing.read")
+    up, down = await session.get(Station, upstream_id), await session.get(Station, downstream_id)
+    if up is None or down is None:
+        raise NotFound("no such station")
+    if up.river_code != down.river_code or up.river_km is None or down.river_km is None:
+        raise BadInput("the two stations must be on the same river", field="downstreamStationId")
+    if down.river_km <= up.river_km:
+        raise BadInput(f"{down.code} is not downstream of {up.code}", field="downstreamStationId")
+    between = (await session.execute(select(Station.code).where(
+        Station.river_code == up.river_code, Station.river_km > up.river_km, Station.river_km < down.river_km,
+        Station.status == "ACTIVE"))).scalars().first()
+    if between:
+        raise BadInput(f"not consecutive: {between} lies between them", field="downstreamStationId")
+    if end < start or (end - start).days > 400:
+        raise BadInput("end must be on or after start, at most 400 days later", field="end")
+    vals = await daily_values(session, [up.id, down.id], start, end)
+
+    def mean(sid, p):
+        xs = [d[p] for d in vals.get(sid, {}).values() if p in d]
+        return sum(xs) / len(xs) if xs else None
+
+    changes = []
+    for p in BY_KEY:
+        a, b = mean(up.id, p), mean(down.id, p)
+        ch = None if a is None or b is None else b - a
+        changes.append(ParameterChange(p, a, b, ch, None if ch is None or not a else 100 * ch / a))
+    P = OutfallRiverPosition
+    rows = (await session.execute(select(Outfall, P.river_km).join(P, P.outfall_id == Outfall.id).where(
+        P.river_code == up.river_code, P.river_km > up.river_km, P.river_km <= down.river_km,
+        Outfall.status == "ACTIVE").order_by(P.river_km))).all()
+    latest: dict[int, dict[str, dict]] = {}
+    ids = [o.id for o, _ in rows]
+    for k in range(0, len(ids), 1000):
+        q = (select(Inspection.outfall_id, Inspection.observed_at, Measurement.parameter, Measurement.value,
+                    Measurement.unit, Measurement.exceeded)
+             .join(Measurement, Measurement.inspection_id == Inspection.id)
+             .where(Inspection.outfall_id.in_(ids[k:k + 1000])).order_by(Inspection.observed_at))
+        for oid, at, p, v, u, ex in (await session.execute(q)).all():
+            latest.setdefault(oid, {})[p] = {"value": v, "unit": u, "exceeded": bool(ex), "observedAt": at}
+    net = network()
+    tribs = [t for t, at in net.confluences.get(up.river_code, []) if up.river_km < at <= down.river_km]
+    return Reach_(up, down, down.river_km - up.river_km, changes, [(o, km, latest.get(o.id, {})) for o, km in rows],
+                  tribs)
+
+
+def next_downstream_query(st: Station):
+    return (select(Station).where(Station.river_code == st.river_code, Station.river_km > st.river_km,
+                                  Station.status == "ACTIVE").order_by(Station.river_km).limit(1))
+
+
+__all__ = ["upstream_suspects", "raise_suspect_tasks", "reach_contribution", "sync_positions"]
