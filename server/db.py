@@ -10,6 +10,9 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 
+WRITE = "outfallwatch_write"  # execution option: this connection's transaction will write
+
+
 def make_engine(url: str, *, statement_timeout_ms: int | None = None, **kw) -> AsyncEngine:
     u = make_url(url)
     if u.get_backend_name() == "sqlite":
@@ -26,6 +29,20 @@ def make_engine(url: str, *, statement_timeout_ms: int | None = None, **kw) -> A
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA synchronous=NORMAL")
             cur.execute("PRAGMA busy_timeout=30000")
+            cur.close()
+            # pysqlite's own transaction handling emits BEGIN only before INSERT/UPDATE/DELETE, so a
+            # SAVEPOINT (begin_nested) opened the transaction and its RELEASE committed it: half a
+            # mutation survived a later failure. Take that job away from the driver (SQLAlchemy's
+            # documented recipe) and begin every transaction ourselves, in _begin below.
+            dbapi_conn.isolation_level = None
+
+        @event.listens_for(engine.sync_engine, "begin")
+        def _begin(conn):
+            # A write transaction takes the write lock up front: a deferred one that read first could
+            # not upgrade after another writer committed (SQLITE_BUSY at once, busy_timeout or not).
+            # On the driver's cursor, not exec_driver_sql: BEGIN is no statement of ours to count or log.
+            cur = conn.connection.dbapi_connection.cursor()
+            cur.execute("BEGIN IMMEDIATE" if conn.get_execution_options().get(WRITE) else "BEGIN")
             cur.close()
 
         return engine
@@ -47,6 +64,8 @@ class Database:
         self.url = url
         self.engine = make_engine(url, **kw)
         self.sessionmaker = async_sessionmaker(self.engine, expire_on_commit=False, class_=AsyncSession)
+        self._writer = async_sessionmaker(self.engine.execution_options(**{WRITE: True}),
+                                          expire_on_commit=False, class_=AsyncSession)
 
     @property
     def dialect(self) -> str:
@@ -59,8 +78,9 @@ class Database:
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
-        """A session inside one transaction: committed on success, rolled back on any error."""
-        async with self.sessionmaker() as s:
+        """A session inside one transaction: committed on success, rolled back on any error,
+        savepoints (begin_nested) included, on SQLite as on PostgreSQL."""
+        async with self._writer() as s:
             async with s.begin():
                 yield s
 

@@ -79,11 +79,15 @@ async def actor_from_api_token(*, session: AsyncSession, token: str, client_addr
     user = await session.get(User, row.user_id)
     if user is None or not user.active:
         raise Unauthenticated("API token's user is disabled")
+    actor = Actor(user_id=user.id, username=user.username, role=user.role, district_code=None,
+                  display_name=row.name, scopes=frozenset(row.scopes.split()), client_addr=client_addr,
+                  token_id=row.id)
     # Last use is kept to the minute: one write per token per minute, not per request.
     now = utcnow()
     if row.last_used_at is None or (now - row.last_used_at).total_seconds() > 60:
+        # End the read first: on SQLite a read transaction cannot become a write one once another
+        # writer has committed, while a transaction that starts with the write waits its turn.
+        await session.rollback()
         await session.execute(update(ApiToken).where(ApiToken.id == row.id).values(last_used_at=now))
         await session.commit()
-    return Actor(user_id=user.id, username=user.username, role=user.role, district_code=None,
-                 display_name=row.name, scopes=frozenset(row.scopes.split()), client_addr=client_addr,
-                 token_id=row.id)
+    return actor
