@@ -25,6 +25,7 @@ from tests.server.api.test_loop_api import RECORD, REGISTER, REVIEW, SITE, SUBMI
 from tests.server.api.test_media_api import COMPLETE, REQUEST, send, upload_input
 from tests.server.api.test_patrols_api import RECORD as PATROL, patrol
 from tests.factories.images import make_jpeg
+from tests.server.stations.matrix import slot
 
 CREATE_TASK = "mutation($i: CreateTaskInput!) { createTask(input: $i) { id status } }"
 
@@ -130,6 +131,15 @@ async def test_every_mutation_fails_whole_at_its_last_step(gql, client, db, user
                      scopes: ["read"]) { token apiToken { id } } }""", {}, "createApiToken")
     await step(admin, "mutation($id: ID!) { revokeApiToken(id: $id) { id } }", {"id": tok["apiToken"]["id"]},
                "revokeApiToken")
+
+    st = await step(admin, "mutation($i: StationInput!) { registerStation(input: $i) { id code } }", {"i": {
+        "code": "R-FAULT", "name": "故障断面", "riverCode": "YANGTZE", "districtCode": "500103", "lat": SITE[0],
+        "lon": SITE[1], "level": "DISTRICT", "targetClass": "III"}}, "registerStation")
+    await step(admin, "mutation($id: ID!) { updateStation(id: $id, input: {name: \"改名断面\"}) { id } }",
+               {"id": st["id"]}, "updateStation")
+    await step(admin, "mutation($s: [ReadingSeriesInput!]!) { ingestStationReadings(series: $s) { inserted } }",
+               {"s": [{"stationCode": st["code"], "parameter": "NH3_N", "observedAt": [slot()], "values": [0.3]}]},
+               "ingestStationReadings")
 
     from server.demo.seed import demo_password
 
