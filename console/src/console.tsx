@@ -2,12 +2,19 @@
 import { render } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import "maplibre-gl/dist/maplibre-gl.css";
+// The console brings its own CJK font (OFL, from npm): an office PC or a wall display may have none.
+import "@fontsource/noto-sans-sc/400.css";
+import "@fontsource/noto-sans-sc/700.css";
 import "./style.css";
 import { ApiError } from "./api";
 import { lang, setLang, t } from "./i18n";
 import { useLang, useRoute } from "./hooks";
 import { isCity, loadMe, signIn, signOut, type Me } from "./session";
 import { MapPage } from "./pages/map";
+import { ProfilePage } from "./pages/profile";
+import { LedgerPage, TaskPage } from "./pages/ledger";
+import { ReviewPage } from "./pages/review";
+import { BriefPage } from "./pages/brief";
 
 function Login({ onDone }: { onDone: (m: Me) => void }) {
   useLang();
@@ -46,7 +53,7 @@ function App() {
     return () => window.removeEventListener("ow:unauthenticated", f);
   }, []);
   if (me === undefined) return <p class="pad">{t("loading")}</p>;
-  if (me === null) return <Login onDone={setMe} />;
+  if (me === null) return <Login onDone={(m) => (params.get("next") === "screen" ? location.assign("/screen/") : setMe(m))} />;
   const page = parts[0] ?? "map";
   const nav = [["map", t("map")], ["tasks", t("tasks")], ...(me.role === "SUPERVISOR" ? [["review", t("review")]] : []),
                ["brief", t("brief")]];
@@ -64,6 +71,11 @@ function App() {
       </header>
       <div class="content">
         {page === "map" && <MapPage me={me} params={params} />}
+        {page === "outfall" && <ProfilePage me={me} id={parts[1]} />}
+        {page === "tasks" && <LedgerPage me={me} params={params} />}
+        {page === "task" && <TaskPage me={me} id={parts[1]} />}
+        {page === "review" && <ReviewPage me={me} />}
+        {page === "brief" && <BriefPage me={me} params={params} />}
       </div>
     </div>
   );

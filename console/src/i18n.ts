@@ -51,6 +51,7 @@ const zh: Record<string, string> = {
   sort: "排序", close: "关闭", zoom: "放大", export: "导出", moreRows: "更多", refresh: "刷新",
   ledgerExportCsv: "导出台账 CSV", ledgerExportXlsx: "导出台账 XLSX", selectSubmission: "选择一条提交",
   noTileServer: "底图：本地参考数据（河流、区县）",
+  GENERAL: "照片", SAMPLE: "采样", BEFORE: "整改前", AFTER: "整改后",
 };
 
 const en: Record<string, string> = {
@@ -91,6 +92,7 @@ const en: Record<string, string> = {
   sort: "Sort", close: "Close", zoom: "Zoom", export: "Export", moreRows: "More", refresh: "Refresh",
   ledgerExportCsv: "Ledger CSV", ledgerExportXlsx: "Ledger XLSX", selectSubmission: "Select a submission",
   noTileServer: "Base map: project reference data (rivers, districts)",
+  GENERAL: "Photo", SAMPLE: "Sample", BEFORE: "Before", AFTER: "After",
 };
 
 export function t(key: string, vars: Record<string, string | number> = {}): string {

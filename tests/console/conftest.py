@@ -64,9 +64,9 @@ class Server:
         return self.gql(q, {"u": username, "p": f"{username}-demo"})["login"]["token"]
 
 
-def start_server(data_dir: Path, env_extra: dict | None = None) -> Server:
+def start_server(data_dir: Path, env_extra: dict | None = None, port: int | None = None) -> Server:
     """migrate, seed-demo, serve: what `make run` does, with a fresh data folder and a free port."""
-    port = _free_port()
+    port = port or _free_port()
     env = {**os.environ, "OUTFALLWATCH_DATA_DIR": str(data_dir), "OUTFALLWATCH_HOST": "127.0.0.1",
            "OUTFALLWATCH_PORT": str(port), **(env_extra or {})}
     env.pop("OUTFALLWATCH_DATABASE_URL", None)
@@ -128,7 +128,7 @@ class Pages:
         script = f"localStorage.setItem('outfallwatch.lang', '{lang}');"
         if token:
             script += f"localStorage.setItem('outfallwatch.token', '{token}');"
-        ctx.add_init_script(script)
+        ctx.add_init_script(f"try {{ {script} }} catch (e) {{}}")  # also runs in sandboxed frames
         self.contexts.append(ctx)
         page = ctx.new_page()
         page.errors = []
@@ -143,10 +143,21 @@ class Pages:
             c.close()
 
 
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    rep = (yield).get_result()
+    if rep.when == "call":
+        item.console_failed = rep.failed
+
+
 @pytest.fixture
-def pages(playwright_browser, server):
+def pages(request, playwright_browser, server):
     p = Pages(playwright_browser, server)
     yield p
+    if getattr(request.node, "console_failed", False):  # what the browser showed, for the failure report
+        for i, ctx in enumerate(p.contexts):
+            for j, page in enumerate(ctx.pages):
+                screenshot(page, f"failed-{request.node.name}-{i}-{j}")
     p.close()
 
 

@@ -13,7 +13,10 @@ export interface OutfallFilter {
 }
 export interface Point { id: string; code: string; name: string; phase: string; category: string; district: string; lon: number; lat: number; exc: number }
 
-const CELL = 0.5; // degrees
+// Cells are 1° when the whole city is in view and 0.25° closer in; a fine cell inside a loaded coarse
+// one is never asked for. Nothing outside the city's extent is asked for at all.
+const COARSE = 1, FINE = 0.25;
+const CITY = { west: 105.0, south: 28.0, east: 110.5, north: 32.5 }; // Chongqing, with a margin
 const PAGE = 500;
 const CONCURRENCY = 4;
 const ALL_AT_ONCE = 5000; // a filter this narrow is loaded whole (no bbox) and the map fits it
@@ -34,6 +37,7 @@ function toPoint(n: any): Point {
 
 export class OutfallLayer {
   private cells = new Map<string, Point[]>();
+  private done = new Set<string>(); // cells read to their last page
   private pending = new Set<string>();
   private queue: string[] = [];
   private running = 0;
@@ -98,6 +102,7 @@ export class OutfallLayer {
   private reset() {
     this.gen++;
     this.cells.clear();
+    this.done.clear();
     this.pending.clear();
     this.queue = [];
     this.flush(true);
@@ -106,7 +111,10 @@ export class OutfallLayer {
 
   points(): Point[] {
     const out: Point[] = [];
+    const seen = new Set<string>(); // a fine cell read before its coarse parent holds the same points
     for (const c of this.cells.values()) for (const p of c) {
+      if (seen.has(p.id)) continue;
+      seen.add(p.id);
       const task = this.tasks.get(p.id);
       if (this.taskFilter === "open" && !task) continue;
       if (this.taskFilter === "overdue" && task !== "overdue") continue;
@@ -123,12 +131,17 @@ export class OutfallLayer {
     }
     const b = this.map.getBounds();
     const c = this.map.getCenter();
+    const size = this.map.getZoom() < 8 ? COARSE : FINE;
+    const west = Math.max(b.getWest(), CITY.west), east = Math.min(b.getEast(), CITY.east);
+    const south = Math.max(b.getSouth(), CITY.south), north = Math.min(b.getNorth(), CITY.north);
     const keys: [number, string][] = [];
-    for (let x = Math.floor(b.getWest() / CELL); x * CELL < b.getEast(); x++)
-      for (let y = Math.floor(b.getSouth() / CELL); y * CELL < b.getNorth(); y++) {
-        const k = `${x}:${y}`;
+    for (let x = Math.floor(west / size); x * size < east; x++)
+      for (let y = Math.floor(south / size); y * size < north; y++) {
+        const k = `${size}:${x}:${y}`;
         if (this.cells.has(k) || this.pending.has(k)) continue;
-        keys.push([Math.hypot((x + 0.5) * CELL - c.lng, (y + 0.5) * CELL - c.lat), k]);
+        const parent = `${COARSE}:${Math.floor((x * size) / COARSE)}:${Math.floor((y * size) / COARSE)}`;
+        if (size === FINE && this.done.has(parent)) continue;
+        keys.push([Math.hypot((x + 0.5) * size - c.lng, (y + 0.5) * size - c.lat), k]);
       }
     keys.sort((a, b) => a[0] - b[0]);
     for (const [, k] of keys) { this.pending.add(k); this.queue.push(k); }
@@ -140,7 +153,8 @@ export class OutfallLayer {
       const k = this.queue.shift()!;
       this.running++;
       const gen = this.gen;
-      this.loadCell(k, gen).finally(() => {
+      // A failed cell is forgotten, so the next loadView (a move, or a reconnect) asks for it again.
+      this.loadCell(k, gen).catch(() => {}).finally(() => {
         if (gen === this.gen) this.running--;
         else this.running = Math.max(0, this.running - 1);
         this.pump();
@@ -153,11 +167,11 @@ export class OutfallLayer {
   /** Nothing queued or loading (tests and the benchmark wait for this). */
   idle() { return this.running === 0 && this.queue.length === 0 && this.pending.size === 0; }
 
-  count() { let n = 0; for (const c of this.cells.values()) n += c.length; return n; }
+  count() { return this.points().length; }
 
   private async loadCell(k: string, gen: number) {
     if (k === "all") return this.loadWhole(gen);
-    const [x, y] = k.split(":").map(Number);
+    const [CELL, x, y] = k.split(":").map(Number);
     // Cells are cut in the map's coordinates; the server's bbox is WGS-84, and GCJ-02 is a few hundred
     // metres off, so a GCJ-02 map asks with a margin and keeps only the points of its own cell.
     const m = config.tileCrs === "GCJ02" ? 0.02 : 0;
@@ -178,6 +192,7 @@ export class OutfallLayer {
         this.flush(false);
         after = d.outfalls.pageInfo.hasNextPage ? d.outfalls.pageInfo.endCursor : null;
       } while (after);
+      this.done.add(k);
     } catch (e) {
       if (gen === this.gen) { this.pending.delete(k); this.cells.delete(k); }
       throw e;
