@@ -1,4 +1,4 @@
-"""create_app(settings) -> Starlette: /graphql (+ GraphiQL, graphql-transport-ws), /healthz, /media."""
+"""create_app(settings) -> Starlette: the web layer's routes and middleware over one Services, plus the scheduler."""
 from __future__ import annotations
 
 import contextlib
@@ -6,38 +6,15 @@ import logging
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
-from starlette.responses import JSONResponse
-from starlette.routing import Route, WebSocketRoute
-from strawberry.asgi import GraphQL
-from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
-from server.db import Database
-from server.graphql.context import Services, bearer, build_context
-from server.graphql.errors import overload
 from server.graphql.schema import create_schema
-from server.http.limits import BodyLimit
-from server.http.response_cache import ResponseCache
 from server.settings import Settings
-from server.storage import LocalStore, make_store
-from server.storage.local_routes import media_routes
-from server.webconsole.routes import console_routes
+from server.web.middleware.limits import BodyLimit
+from server.web.middleware.response_cache import ResponseCache
+from server.web.routes import all_routes
+from server.web.wiring import Services, build_services
 
 log = logging.getLogger("outfallwatch")
-
-
-class GraphQLApp(GraphQL):
-    def __init__(self, schema, services: Services, **kw):
-        super().__init__(schema, subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,), **kw)
-        self.services = services
-
-    @property
-    def graphql_ide_html(self) -> str:
-        from server.webconsole.routes import graphiql_html
-
-        return graphiql_html(self.services.settings)
-
-    async def get_context(self, request, response):
-        return await build_context(self.services, request, response, bearer(request.headers))
 
 
 def start_background_jobs(services: Services):
@@ -108,13 +85,6 @@ def tune_gc() -> None:
     gc.set_threshold(20_000, 20, 50)
 
 
-def build_services(settings: Settings) -> Services:
-    from server.events.broker import make_broker
-
-    return Services(settings=settings, db=Database.from_settings(settings), store=make_store(settings),
-                    events=make_broker(settings))
-
-
 def create_app(settings: Settings | None = None, *, services: Services | None = None) -> Starlette:
     settings = settings or Settings.from_env()
     services = services or build_services(settings)
@@ -122,25 +92,7 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
 
     set_concurrency(settings.image_concurrency)
     schema = create_schema(settings)
-    gql = GraphQLApp(schema, services, graphql_ide="graphiql" if settings.graphiql else None)
-
-    async def healthz(request):
-        try:
-            async with services.db.session() as s:
-                await s.execute(__import__("sqlalchemy").text("SELECT 1"))
-        except Exception as e:  # noqa: BLE001 - a health check reports, it does not fail
-            busy = overload(e)
-            log.warning("health check failed: %s", e)
-            return JSONResponse({"status": "busy" if busy else "unavailable",
-                                 "detail": busy.message if busy else "database unreachable"}, status_code=503)
-        return JSONResponse({"status": "ok"})
-
-    routes = [Route("/healthz", healthz), Route("/graphql", gql, methods=["GET", "POST"]),
-              WebSocketRoute("/graphql", gql),
-              *__import__("server.register_io.routes", fromlist=["_"]).export_routes(services)]  # /export/…
-    if isinstance(services.store, LocalStore):
-        routes += media_routes(services.store)
-    routes += console_routes(settings)  # /console/, /screen/, GraphiQL's assets
+    routes = all_routes(services, schema)
 
     @contextlib.asynccontextmanager
     async def lifespan(app):

@@ -1,7 +1,7 @@
 """The typed per-request context: who is asking, and the means to answer."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import strawberry
@@ -9,25 +9,11 @@ import strawberry
 from server.db import Database
 from server.domain.actor import Actor
 from server.domain.errors import DomainError, RateLimited, Unauthenticated
-from server.domain.users.service import actor_from_token
-from server.domain.users.throttle import LoginThrottle, Window
-from server.domain.users.tokens import actor_from_api_token, is_api_token
 from server.graphql.dataloaders import Loaders
 from server.graphql.errors import overload
 from server.settings import Settings
-
-
-@dataclass
-class Services:
-    """What lives for the whole process: built once in create_app."""
-
-    settings: Settings
-    db: Database
-    store: Any = None
-    events: Any = None
-    extra: dict = field(default_factory=dict)
-    login_throttle: LoginThrottle = field(default_factory=LoginThrottle)
-    token_limit: Window = field(default_factory=lambda: Window(600, 60))  # requests per API token per minute
+from server.web.auth import authenticate, bearer
+from server.web.wiring import Services
 
 
 @dataclass
@@ -77,23 +63,6 @@ class Context:
 
 
 Info = strawberry.Info[Context, None]
-
-
-def bearer(headers) -> str | None:
-    h = headers.get("authorization") or ""
-    scheme, _, token = h.partition(" ")
-    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
-
-
-async def authenticate(services: Services, session, token: str, addr: str | None) -> Actor:
-    """A Bearer token (sign-in JWT or integrator API token) to an Actor, with the token's rate limit."""
-    if is_api_token(token):
-        actor = await actor_from_api_token(session=session, token=token, client_addr=addr)
-        services.token_limit.check(str(actor.token_id), "requests for this API token")
-        services.token_limit.hit(str(actor.token_id))
-        return actor
-    return await actor_from_token(session=session, token=token, secret=services.settings.secret_key,
-                                  client_addr=addr)
 
 
 async def build_context(services: Services, request, response, token: str | None) -> Context:

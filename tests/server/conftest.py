@@ -5,7 +5,7 @@ import httpx
 import pytest
 
 from server.app import create_app
-from server.graphql.context import Services
+from server.web.wiring import Services
 
 
 class Gql:

@@ -87,7 +87,7 @@ def _create(tc, token, **kw):
 
 def test_subscribers_see_only_their_scope(settings, users):
     # A sync test: the TestClient runs the app on its own loop, so the app gets its own engine.
-    from server.app import build_services
+    from server.web.wiring import build_services
 
     app = create_app(settings, services=build_services(settings.with_(events="memory")))
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import httpx
 
 from server.app import create_app
-from server.graphql.context import Services
+from server.web.wiring import Services
 
 
 async def test_writes_need_json_over_post(client, users):

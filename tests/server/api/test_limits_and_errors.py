@@ -6,7 +6,7 @@ from graphql import GraphQLError
 
 from server.app import create_app
 from server.domain.errors import NotFound
-from server.graphql.context import Services
+from server.web.wiring import Services
 from server.graphql.errors import shape
 from tests.server.api.conftest import Gql
 

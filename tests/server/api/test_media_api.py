@@ -244,7 +244,7 @@ async def test_photo_flow_on_minio_store_over_http(settings, db, users):
     from moto.server import ThreadedMotoServer
 
     from server.app import create_app
-    from server.graphql.context import Services
+    from server.web.wiring import Services
     from server.storage import make_store
     from tests.server.api.conftest import Gql
     from tests.server.storage.test_stores import free_port

@@ -18,7 +18,7 @@ from server.db import Database
 from server.domain.geo.models import District, River
 from server.domain.outfalls.models import Outfall
 from server.events.broker import MemoryBroker
-from server.graphql.context import Services
+from server.web.wiring import Services
 from server.graphql.cost import query_cost
 from server.graphql.errors import shape
 from server.graphql.schema import create_schema

@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 
 from sqlalchemy import text
 
-from server.http.response_cache import cacheable
+from server.web.middleware.response_cache import cacheable
 
 MAP = """query($f: OutfallFilter) { outfalls(filter: $f, first: 500) { totalCount edges { node { code name
   district { code } latestInspection { observedAt } } } } }"""

@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings as hsettings, strategies as 
 from hypothesis_graphql import from_schema
 
 from server.app import create_app
-from server.graphql.context import Services
+from server.web.wiring import Services
 from server.graphql.schema import create_schema
 from server.storage import make_store
 from tests.server.conftest import Gql

@@ -11,7 +11,7 @@ import uvicorn
 from starlette.applications import Starlette
 
 from server.storage.local import LocalStore
-from server.storage.local_routes import media_routes
+from server.web.routes.media import media_routes
 
 
 def free_port() -> int:

@@ -6,7 +6,7 @@ import getpass
 import sys
 from pathlib import Path
 
-from server.cli_registry import COMMANDS, CliError
+from server.cli.registry import COMMANDS, CliError, check_migrated, database
 
 
 def _setup(p):
@@ -19,12 +19,11 @@ def _setup(p):
 
 
 def _import(args, settings):
-    from server.cli import _check_migrated, _db
     from server.register_io.importer import ImportFailed, import_outfalls
 
     async def go():
-        await _check_migrated(settings)
-        db = _db(settings)
+        await check_migrated(settings)
+        db = database(settings)
         try:
             return await import_outfalls(db=db, path=Path(args.file), dry_run=args.dry_run, skip_bad=args.skip_bad,
                                          sheet=args.sheet, actor_name=f"cli:{getpass.getuser()}",

@@ -1,24 +1,14 @@
-"""The `outfallwatch` command."""
+"""The core commands: serve, migrate, seed-demo, create-user, export-schema."""
 from __future__ import annotations
 
-import argparse
 import asyncio
 import getpass
 import os
 import sys
 from pathlib import Path
 
-from server.domain.errors import DomainError
+from server.cli.registry import COMMANDS, CliError, check_migrated, database
 from server.settings import Settings
-
-
-from server.cli_registry import COMMANDS, CliError  # noqa: F401  (re-exported for command modules)
-
-
-def _db(settings: Settings):
-    from server.db import Database
-
-    return Database(settings.database_url)
 
 
 async def _migrate(settings: Settings) -> str:
@@ -26,19 +16,6 @@ async def _migrate(settings: Settings) -> str:
 
     rev, nd, nr = await prepare(settings.database_url)
     return f"database at {rev}; {nd} districts, {nr} rivers loaded"
-
-
-async def _check_migrated(settings: Settings) -> None:
-    from server.migrate import current_revision, head_revision
-
-    db = _db(settings)
-    try:
-        cur = await current_revision(db)
-    finally:
-        await db.dispose()
-    if cur != head_revision():
-        raise CliError(f"database is at {cur or 'no revision'}, code expects {head_revision()}: "
-                       "run `outfallwatch migrate` first")
 
 
 def cmd_migrate(args, settings):
@@ -50,8 +27,8 @@ def cmd_seed_demo(args, settings):
     from server.demo.stations import seed_stations
 
     async def go():
-        await _check_migrated(settings)
-        db = _db(settings)
+        await check_migrated(settings)
+        db = database(settings)
         try:
             async with db.transaction() as s:
                 made = await seed_demo(session=s)
@@ -90,8 +67,8 @@ def cmd_create_user(args, settings):
         pw = sys.stdin.readline().rstrip("\n")
 
     async def go():
-        await _check_migrated(settings)
-        db = _db(settings)
+        await check_migrated(settings)
+        db = database(settings)
         try:
             async with db.transaction() as s:
                 u = await create_user(session=s, username=args.username, password=pw, role=args.role,
@@ -120,7 +97,7 @@ def cmd_serve(args, settings):
     from server.app import create_app
 
     settings = settings.with_(host=args.host or settings.host, port=args.port or settings.port)
-    asyncio.run(_check_migrated(settings))
+    asyncio.run(check_migrated(settings))
     workers = args.workers or 1
     if workers < 1:
         raise CliError("--workers must be at least 1")
@@ -140,61 +117,35 @@ def cmd_serve(args, settings):
                 log_level=args.log_level, workers=workers)
 
 
-def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="outfallwatch", description="Outfall Watch (入河排污口巡查整治) server.")
-    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
-
-    s = sub.add_parser("serve", help="serve the GraphQL API (GraphiQL on GET /graphql)")
+def _setup_serve(s):
     s.add_argument("--host")
     s.add_argument("--port", type=int)
     s.add_argument("--log-level", default="info")
     s.add_argument("--workers", type=int, default=int(os.environ.get("OUTFALLWATCH_WORKERS", "1")),
                    help="processes (PostgreSQL only); the scheduler runs in one of them")
-    s.set_defaults(func=cmd_serve)
 
-    s = sub.add_parser("migrate", help="apply database migrations and load the reference data")
-    s.set_defaults(func=cmd_migrate)
 
-    s = sub.add_parser("seed-demo", help="create demo users and outfalls (only into an empty register)")
-    s.add_argument("--station-days", type=int, default=730,
-                   help="days of 4-hourly readings for the demo stations (default 730: two years, so trends show)")
-    s.set_defaults(func=cmd_seed_demo)
-
-    s = sub.add_parser("create-user", help="create a user; the password is read from stdin or a prompt")
+def _setup_create_user(s):
     s.add_argument("username")
     s.add_argument("--role", required=True, choices=["INSPECTOR", "DISTRICT_OFFICER", "SUPERVISOR", "ADMIN",
                                                      "INTEGRATOR"])
     s.add_argument("--district", help="GB/T 2260 code, required for INSPECTOR and DISTRICT_OFFICER")
     s.add_argument("--display-name")
-    s.set_defaults(func=cmd_create_user)
 
-    s = sub.add_parser("export-schema", help="write the GraphQL SDL the server serves")
+
+def _setup_export_schema(s):
     s.add_argument("--output", "-o", default="schema.graphql", help="file, or - for stdout")
-    s.set_defaults(func=cmd_export_schema)
-
-    for name, (help_, setup, func) in COMMANDS.items():
-        s = sub.add_parser(name, help=help_)
-        setup(s)
-        s.set_defaults(func=func)
-    return p
 
 
-def main(argv: list[str] | None = None) -> int:
-    import server.cli_extra  # noqa: F401  (registers the commands of later areas)
-
-    args = build_parser().parse_args(argv)
-    try:
-        args.func(args, Settings.from_env())
-    except (CliError, DomainError) as e:
-        print(f"error: {getattr(e, 'message', None) or e}", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        return 130
-    except Exception as e:  # noqa: BLE001 - one clear line, not a traceback, for the operator
-        print(f"error: {type(e).__name__}: {e}", file=sys.stderr)
-        return 1
-    return 0
+COMMANDS["serve"] = ("serve the GraphQL API (GraphiQL on GET /graphql)", _setup_serve, cmd_serve)
+COMMANDS["migrate"] = ("apply database migrations and load the reference data", lambda p: None, cmd_migrate)
+def _setup_seed_demo(s):
+    s.add_argument("--station-days", type=int, default=730,
+                   help="days of 4-hourly readings for the demo stations (default 730: two years, so trends show)")
 
 
-if __name__ == "__main__":
-    sys.exit(main())
+COMMANDS["seed-demo"] = ("create demo users and outfalls (only into an empty register)", _setup_seed_demo,
+                         cmd_seed_demo)
+COMMANDS["create-user"] = ("create a user; the password is read from stdin or a prompt", _setup_create_user,
+                           cmd_create_user)
+COMMANDS["export-schema"] = ("write the GraphQL SDL the server serves", _setup_export_schema, cmd_export_schema)

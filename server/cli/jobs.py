@@ -3,8 +3,7 @@ from __future__ import annotations
 
 import asyncio
 
-from server.cli import _check_migrated, _db
-from server.cli_registry import COMMANDS
+from server.cli.registry import COMMANDS, check_migrated, database
 from server.domain.users.tokens import SCOPES
 
 
@@ -16,8 +15,8 @@ async def run_jobs(settings, which: set[str]) -> dict:
     from server.events.broker import make_broker
     from server.storage import make_store
 
-    await _check_migrated(settings)
-    db = _db(settings)
+    await check_migrated(settings)
+    db = database(settings)
     out = {}
     broker = make_broker(settings)
     await broker.start()
@@ -59,8 +58,8 @@ def _create_token(args, settings):
     from server.domain.users.tokens import create_api_token
 
     async def go():
-        await _check_migrated(settings)
-        db = _db(settings)
+        await check_migrated(settings)
+        db = database(settings)
         try:
             async with db.transaction() as s:
                 row, token = await create_api_token(session=s, actor=None, name=args.name, scopes=args.scope,

@@ -4,16 +4,15 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from server.cli_registry import COMMANDS
+from server.cli.registry import COMMANDS, check_migrated, database
 
 
 def _go(fn, args, settings, path_attr):
-    from server.cli import _check_migrated, _db
     from server.storage import make_store
 
     async def go():
-        await _check_migrated(settings)
-        db = _db(settings)
+        await check_migrated(settings)
+        db = database(settings)
         store = make_store(settings)
         await store.ensure_ready()
         try:

@@ -6,12 +6,11 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from server.cli_registry import COMMANDS, CliError
+from server.cli.registry import COMMANDS, CliError, check_migrated, database
 from server.domain.actor import Actor
 
 
 def _run(args, settings):
-    from server.cli import _check_migrated, _db
     from server.domain.brief import daily_brief, to_html, to_markdown
 
     try:
@@ -20,8 +19,8 @@ def _run(args, settings):
         raise CliError(f"--date {args.date!r} is not a date (YYYY-MM-DD)") from None
 
     async def go():
-        await _check_migrated(settings)
-        db = _db(settings)
+        await check_migrated(settings)
+        db = database(settings)
         try:
             async with db.session() as s:  # the city's view: the brief is the bureau's
                 return await daily_brief(session=s, actor=Actor(user_id=0, username="cli", role="ADMIN",

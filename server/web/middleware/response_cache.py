@@ -19,7 +19,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from server.domain import data_version
 from server.domain.errors import DomainError
-from server.graphql.context import authenticate, bearer
+from server.web.auth import authenticate, bearer
 
 ROOTS = frozenset({"outfalls", "outfall", "outfallStats", "districts", "rivers"})
 # Anything time-dependent, signed, or drawn from tables the version does not watch.

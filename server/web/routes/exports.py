@@ -19,7 +19,7 @@ from server.domain.outfalls.service import OutfallFilter, _check_filter
 from server.domain.permissions import require
 from server.domain.tasks.models import KINDS
 from server.domain.tasks.service import TaskFilter
-from server.graphql.context import authenticate, bearer
+from server.web.auth import authenticate, bearer
 from server.register_io import exporter
 
 OUTFALL_PARAMS = {"riverCode": "river_code", "districtCode": "district_code", "category": "category",

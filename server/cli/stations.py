@@ -4,17 +4,16 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from server.cli_registry import COMMANDS
+from server.cli.registry import COMMANDS, check_migrated, database
 
 
 def _import_stations(args, settings):
-    from server.cli import _check_migrated, _db
     from server.domain.actor import Actor
     from server.domain.stations.service import import_sheet
 
     async def go():
-        await _check_migrated(settings)
-        db = _db(settings)
+        await check_migrated(settings)
+        db = database(settings)
         try:
             async with db.transaction() as s:
                 # The operator at the console acts as the system administrator.
@@ -31,12 +30,11 @@ def _import_stations(args, settings):
 
 
 def _import_readings(args, settings):
-    from server.cli import _check_migrated, _db
     from server.domain.stations.csv_import import import_csv
 
     async def go():
-        await _check_migrated(settings)
-        db = _db(settings)
+        await check_migrated(settings)
+        db = database(settings)
         try:
             return await import_csv(db=db, settings=settings, path=Path(args.file))
         finally:
