@@ -2,7 +2,7 @@ import { defineConfig } from "vite";
 import { fileURLToPath } from "node:url";
 
 // Two pages, one bundle graph: the desk console (index.html) and the command screen (screen.html).
-// Served by the Python server under /console/ (see server/webconsole/routes.py).
+// Served by the Python server under /console/ (see server/web/routes/console.py).
 export default defineConfig({
   base: "/console/",
   esbuild: { jsx: "automatic", jsxImportSource: "preact" },

@@ -8,7 +8,7 @@ from server.web.routes.exports import export_routes
 from server.web.routes.graphql import graphql_routes
 from server.web.routes.health import health_routes
 from server.web.routes.media import media_routes
-from server.webconsole.routes import console_routes
+from server.web.routes.console import console_routes
 from server.web.wiring import Services
 
 

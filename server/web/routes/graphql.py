@@ -8,7 +8,7 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from server.graphql.context import build_context
 from server.web.auth import bearer
 from server.web.wiring import Services
-from server.webconsole.routes import graphiql_html
+from server.web.routes.console import graphiql_html
 
 
 class GraphQLApp(GraphQL):

@@ -1,5 +1,8 @@
 """Static routes of the built console and the small JSON/JS it needs from the server.
 
+/console/ (desk), /screen/ (wall display), /console/config.js (tile settings), /console/basemap.json
+(reference rivers and districts), /console/graphiql/ (GraphiQL with no CDN).
+
 The console is a client of the public GraphQL API; the only server-side pieces here are the files of
 its build (console/dist, made by `make console`), its deployment settings as a script, and the
 reference base map (rivers and district labels) so the map reads well with no tile server.
@@ -24,7 +27,7 @@ or <code>make run</code>, which does it.</p><p>管理端尚未构建：请运行
 
 
 def console_dir(settings: Settings) -> Path:
-    return settings.console_dir or Path(__file__).resolve().parents[2] / "console" / "dist"
+    return settings.console_dir or Path(__file__).resolve().parents[3] / "console" / "dist"
 
 
 def client_config(settings: Settings) -> dict:
@@ -44,7 +47,7 @@ def basemap(crs: str) -> dict:
         la, lo = to_crs(lat, lon, crs)
         return [round(lo, 6), round(la, 6)]
 
-    names = {r["code"]: r for r in json.loads((Path(__file__).resolve().parents[1] / "reference" / "rivers.json")
+    names = {r["code"]: r for r in json.loads((Path(__file__).resolve().parents[2] / "reference" / "rivers.json")
                                               .read_text(encoding="utf-8"))["rivers"]}
     rivers = [{"type": "Feature", "properties": {"code": code, "name": names.get(code, {}).get("name", code)},
                "geometry": {"type": "LineString", "coordinates": [pt(la, lo) for la, lo, _ in course]}}
