@@ -208,8 +208,12 @@ def check_dict(c) -> dict:
 
 async def attach(*, session: AsyncSession, actor: Actor, media_ids: list[int], owner_type: str, owner_id: int,
                  slot: str | None = None, settings: Settings, site: Site | None = None,
-                 window: Window | None = None, field: str = "mediaIds") -> list[Media]:
-    """Make READY media of the caller evidence for one record, and judge them against its site and time."""
+                 window: Window | None = None, field: str = "mediaIds",
+                 reusable: frozenset[tuple[str, int, str | None]] = frozenset()) -> list[Media]:
+    """Make READY media of the caller evidence for one record, and judge them against its site and time.
+
+    `reusable` names the owners (type, id, slot) whose media may be presented again without changing
+    hands: a resubmission's before photos, already evidence for its task's earlier submissions."""
     if not media_ids:
         return []
     if len(set(media_ids)) != len(media_ids):
@@ -225,9 +229,11 @@ async def attach(*, session: AsyncSession, actor: Actor, media_ids: list[int], o
             raise BadInput(f"{field}: media {mid} was uploaded by someone else", field=field)
         if m.status != "READY":
             raise BadInput(f"{field}: media {mid} is {m.status}, not READY", field=field)
-        if m.owner_type is not None and (m.owner_type, m.owner_id, m.slot) != (owner_type, owner_id, slot):
+        owner = (m.owner_type, m.owner_id, m.slot)
+        if m.owner_type is None:
+            m.owner_type, m.owner_id, m.slot = owner_type, owner_id, slot
+        elif owner != (owner_type, owner_id, slot) and owner not in reusable:
             raise BadInput(f"{field}: media {mid} is already evidence for another record", field=field)
-        m.owner_type, m.owner_id, m.slot = owner_type, owner_id, slot
         m.checks = await media_checks(session=session, media=m, settings=settings, site=site, window=window)
         out.append(m)
     await session.flush()

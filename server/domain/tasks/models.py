@@ -62,6 +62,17 @@ class Submission(SQLModel, table=True):
     reviewed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
 
 
+class SubmissionMedia(SQLModel, table=True):
+    """The photos a submission presents. A media row has one owner (the record it was first evidence
+    for); a resubmission may present again the before photos of its task's earlier submissions."""
+
+    __tablename__ = "submission_media"
+    __table_args__ = (Index("ix_submission_media_media", "media_id"),)
+    submission_id: int = Field(foreign_key="submissions.id", primary_key=True)
+    media_id: int = Field(foreign_key="media.id", primary_key=True)
+    slot: str = Field(max_length=10)  # BEFORE or AFTER
+
+
 class TaskEvent(SQLModel, table=True):
     """Append-only history of every task change; also what subscriptions and the brief read."""
 

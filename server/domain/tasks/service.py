@@ -22,7 +22,7 @@ from server.domain.permissions import DETECTION_KINDS, require
 from server.domain.sqltypes import utcnow
 from server.domain.tasks import events
 from server.domain.standards import parameter_label
-from server.domain.tasks.models import KINDS, OPEN_STATES, SOURCES, Submission, Task, TaskEvent
+from server.domain.tasks.models import KINDS, OPEN_STATES, SOURCES, Submission, SubmissionMedia, Task, TaskEvent
 
 # status -> the statuses an action may move it to
 MOVES = {"start": ({"OPEN"}, "IN_PROGRESS"), "submit": ({"OPEN", "IN_PROGRESS", "REJECTED"}, "SUBMITTED"),
@@ -254,13 +254,19 @@ async def submit_rectification(*, session: AsyncSession, actor: Actor, settings,
         return check_replay(existing, h, "submission")
     _move(t, "submit")
     site = Site(t.lat, t.lon) if t.lat is not None else None
+    # The site before the work does not change between attempts: earlier before photos may be shown again.
+    earlier = (await session.execute(select(Submission.id).where(Submission.task_id == t.id,
+                                                                  Submission.id != s.id))).scalars()
     before = await media.attach(session=session, actor=actor, media_ids=before_ids, owner_type="submission",
                                 owner_id=s.id, slot="BEFORE", settings=settings, site=site,
-                                field="beforeMediaIds")
+                                field="beforeMediaIds",
+                                reusable=frozenset(("submission", i, "BEFORE") for i in earlier))
     # "After" photos must be taken after the task was issued.
     after = await media.attach(session=session, actor=actor, media_ids=after_ids, owner_type="submission",
                                owner_id=s.id, slot="AFTER", settings=settings, site=site,
                                window=Window(start=t.created_at, end=None), field="afterMediaIds")
+    session.add_all([SubmissionMedia(submission_id=s.id, media_id=m.id, slot="BEFORE") for m in before]
+                    + [SubmissionMedia(submission_id=s.id, media_id=m.id, slot="AFTER") for m in after])
     pairs = pair_checks([media.photo_facts(m) for m in before], [media.photo_facts(m) for m in after])
     s.checks = [c for m in before + after for c in m.checks] + [media.check_dict(c) for c in pairs]
     await events.record(session, t, "SUBMITTED", actor, settings, submission_id=s.id)

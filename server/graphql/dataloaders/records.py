@@ -11,7 +11,7 @@ from server.db import Database
 from server.domain.inspections.models import Inspection, Measurement
 from server.domain.media.models import Media
 from server.domain.outfalls.models import Outfall
-from server.domain.tasks.models import Submission, Task
+from server.domain.tasks.models import Submission, SubmissionMedia, Task
 
 
 def by_id(db: Database, model) -> DataLoader:
@@ -65,6 +65,21 @@ def media_of(db: Database, owner_type: str) -> DataLoader:
     return grouped(db, Media, Media.owner_id, order=(Media.id,), where=(Media.owner_type == owner_type,))
 
 
+def presented_media(db: Database) -> DataLoader:
+    """Submission id -> [(slot, media)]: what it presents, reused before photos included."""
+    async def load(keys):
+        out = defaultdict(list)
+        stmt = (select(SubmissionMedia.submission_id, SubmissionMedia.slot, Media)
+                .join(Media, Media.id == SubmissionMedia.media_id)
+                .where(SubmissionMedia.submission_id.in_(keys)).order_by(Media.id))
+        async with db.session() as s:
+            for sid, slot, m in (await s.execute(stmt)).all():
+                out[sid].append((slot, m))
+        return [out.get(k, []) for k in keys]
+
+    return DataLoader(load_fn=load)
+
+
 def make(db: Database) -> dict:
     return {
         "outfall": by_id(db, Outfall), "task": by_id(db, Task), "inspection": by_id(db, Inspection),
@@ -73,5 +88,5 @@ def make(db: Database) -> dict:
         "raised_tasks": grouped(db, Task, Task.raised_by_inspection_id, order=(Task.id,)),
         "submissions": grouped(db, Submission, Submission.task_id, order=(Submission.id,)),
         "inspection_media": media_of(db, "inspection"), "task_media": media_of(db, "task"),
-        "submission_media": media_of(db, "submission"), "outfall_media": media_of(db, "outfall"),
+        "submission_media": presented_media(db), "outfall_media": media_of(db, "outfall"),
     }

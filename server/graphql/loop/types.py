@@ -145,13 +145,13 @@ class Submission:
 
     @strawberry.field
     async def before(self, info: strawberry.Info) -> list[Media]:
-        return [Media.from_model(m) for m in await info.context.loaders.submission_media.load(self.row.id)
-                if m.slot == "BEFORE"]
+        return [Media.from_model(m) for slot, m in await info.context.loaders.submission_media.load(self.row.id)
+                if slot == "BEFORE"]
 
     @strawberry.field
     async def after(self, info: strawberry.Info) -> list[Media]:
-        return [Media.from_model(m) for m in await info.context.loaders.submission_media.load(self.row.id)
-                if m.slot == "AFTER"]
+        return [Media.from_model(m) for slot, m in await info.context.loaders.submission_media.load(self.row.id)
+                if slot == "AFTER"]
 
     @classmethod
     def from_model(cls, s: SubmissionRow) -> "Submission":
