@@ -1,10 +1,13 @@
 """The brief as Markdown and as a printable HTML page."""
 from __future__ import annotations
 
+from datetime import timedelta, timezone
 from html import escape
 
 from server.domain.brief.service import Brief
+from server.domain.stations.params import BY_KEY
 
+CST = timezone(timedelta(hours=8))
 KIND_LABELS = {"ILLEGAL_DISCHARGE": "偷排漏排", "EXCEEDANCE": "超标排放", "FLOATING_DEBRIS": "水面漂浮物",
                "RIVERBANK_GARBAGE": "岸边垃圾", "SIGNBOARD": "标识牌", "OUTFALL_REMEDIATION": "排口整治", "OTHER": "其他"}
 
@@ -21,7 +24,26 @@ def _sections(b: Brief) -> list[tuple[str, list[str], list[list[str]]]]:
         ("审核", ["通过", "退回", "整改办结中位时长（小时）"], [[str(b.approved), str(b.rejected), hours]]),
         ("退回原因", ["任务", "原因"], [[c, r] for c, r in b.rejections]),
         ("逾期任务（按区县）", ["区县", "数量"], [[d, str(n)] for d, n in b.overdue_by_district]),
+        (f"水质自动站：日末未达标断面（共 {b.water.stations} 个断面，仪器故障 {b.water.faults_open} 个）",
+         ["断面", "区县", "最差类别", "超标指标", "最大超标倍数", "开始"],
+         [_episode_row(e) for e in b.water.off_target]),
+        ("水质自动站：未达标指标", ["指标", "断面数"], [[_param(p), str(n)] for p, n in b.water.by_parameter]),
+        ("水质自动站：新发超标", ["断面", "区县", "最差类别", "超标指标", "最大超标倍数", "开始"],
+         [_episode_row(e) for e in b.water.new]),
+        ("水质自动站：已解除", ["断面", "区县", "最差类别", "超标指标", "最大超标倍数", "开始"],
+         [_episode_row(e) for e in b.water.cleared]),
     ]
+
+
+def _param(p: str) -> str:
+    return BY_KEY[p].name_zh if p in BY_KEY else p
+
+
+def _episode_row(e) -> list[str]:
+    local = e.started_at.astimezone(CST)
+    return [f"{e.station_code} {e.station_name}", e.district_code, e.worst_class or "",
+            "、".join(_param(p) for p in e.parameters), "" if e.max_multiple is None else f"{e.max_multiple:.2f}",
+            f"{local:%m-%d %H:%M}"]
 
 
 def _md_cell(s: str) -> str:

@@ -13,6 +13,7 @@ from server.domain.geo.models import District
 from server.domain.inspections.models import Inspection, Measurement
 from server.domain.outfalls.models import Outfall
 from server.domain.permissions import require
+from server.domain.stations.brief import WaterSection, water_section
 from server.domain.standards import exceedance_multiple, stored_direction
 from server.domain.tasks.models import OPEN_STATES, Submission, Task
 
@@ -42,6 +43,7 @@ class Brief:
     rejections: list[tuple[str, str]] = field(default_factory=list)  # task code, reason
     overdue_by_district: list[tuple[str, int]] = field(default_factory=list)
     median_hours_to_close: float | None = None
+    water: WaterSection = field(default_factory=WaterSection)  # stations: off target, by parameter, episodes
 
 
 def day_bounds(day: date, tz_hours: int = 8) -> tuple[datetime, datetime]:
@@ -97,4 +99,5 @@ async def daily_brief(*, session: AsyncSession, actor: Actor, day: date, tz_hour
         Task.status == "APPROVED", Task.closed_at >= start, Task.closed_at < end, only(Task.district_code))
     hours = [(c - o).total_seconds() / 3600 for o, c in (await session.execute(closed)).all()]
     b.median_hours_to_close = round(statistics.median(hours), 2) if hours else None
+    b.water = await water_section(session, start, end, actor.district_code if scoped else None)
     return b

@@ -251,3 +251,14 @@ async def episodes(*, session: AsyncSession, station_id: int, first: int = 20) -
 
     return list((await session.execute(select(StationEpisode).where(StationEpisode.station_id == station_id)
                                        .order_by(StationEpisode.started_at.desc()).limit(first))).scalars())
+
+
+async def station_counts(*, session: AsyncSession, actor: Actor, by: str) -> dict[str, tuple[int, int]]:
+    """ACTIVE stations and those off target now, per river or district code (for outfallStats)."""
+    from sqlalchemy import case, func
+
+    require(actor, "station.read")
+    col = Station.river_code if by == "RIVER" else Station.district_code
+    q = (select(col, func.count(), func.sum(case((Station.open_episode_id.is_not(None), 1), else_=0)))
+         .where(Station.status == "ACTIVE").group_by(col))
+    return {k: (n, int(off or 0)) for k, n, off in (await session.execute(q)).all()}

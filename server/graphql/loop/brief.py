@@ -32,6 +32,34 @@ class BriefRejection:
 
 
 @strawberry.type
+class BriefEpisode:
+    station_code: str
+    station_name: str
+    district_code: str
+    started_at: dt.datetime
+    cleared_at: dt.datetime | None
+    worst_class: str | None
+    parameters: list[str]
+    max_multiple: float | None = strawberry.field(description="The largest 超标倍数 seen in the episode.")
+
+
+@strawberry.type
+class BriefWater:
+    stations: int
+    off_target: list[BriefEpisode] = strawberry.field(description="Stations off target at the day's end.")
+    off_target_by_parameter: list[StatBucket]
+    new_episodes: list[BriefEpisode]
+    cleared_episodes: list[BriefEpisode]
+    instrument_faults: int
+
+
+def _episodes(lines) -> list[BriefEpisode]:
+    return [BriefEpisode(station_code=e.station_code, station_name=e.station_name, district_code=e.district_code,
+                         started_at=e.started_at, cleared_at=e.cleared_at, worst_class=e.worst_class,
+                         parameters=e.parameters, max_multiple=e.max_multiple) for e in lines]
+
+
+@strawberry.type
 class DailyBrief:
     date: dt.date
     scope: str
@@ -43,6 +71,7 @@ class DailyBrief:
     rejections: list[BriefRejection]
     overdue_by_district: list[StatBucket]
     median_hours_to_close: float | None
+    water: BriefWater = strawberry.field(description="The automatic stations' water quality that day.")
     markdown: str
     html: str
 
@@ -64,4 +93,8 @@ class BriefQuery:
             approved=b.approved, rejected=b.rejected,
             rejections=[BriefRejection(task_code=c, reason=r) for c, r in b.rejections],
             overdue_by_district=buckets(b.overdue_by_district), median_hours_to_close=b.median_hours_to_close,
+            water=BriefWater(stations=b.water.stations, off_target=_episodes(b.water.off_target),
+                             off_target_by_parameter=buckets(b.water.by_parameter),
+                             new_episodes=_episodes(b.water.new), cleared_episodes=_episodes(b.water.cleared),
+                             instrument_faults=b.water.faults_open),
             markdown=to_markdown(b), html=to_html(b))

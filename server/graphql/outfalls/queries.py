@@ -3,6 +3,7 @@ from __future__ import annotations
 import strawberry
 
 from server.domain.outfalls import service
+from server.domain.stations.service import station_counts
 from server.graphql.common import PageInfo, parse_id, selected_names
 from server.graphql.context import Info
 from server.graphql.enums import OutfallGroupBy
@@ -43,4 +44,13 @@ class OutfallQuery:
         async with ctx.db.session() as s:
             rows = await service.outfall_stats(session=s, actor=ctx.actor, group_by=group_by.value,
                                                filter=filter.to_domain() if filter else None)
-        return [StatBucket(key=k, label=label, count=n) for k, label, n in rows]
+        out = [StatBucket(key=k, label=label, count=n) for k, label, n in rows]
+        if group_by.value in ("RIVER", "DISTRICT") and filter is None:
+            async with ctx.db.session() as s:
+                counts = await station_counts(session=s, actor=ctx.actor, by=group_by.value)
+            seen = {b.key for b in out}
+            for b in out:
+                b.stations, b.stations_off_target = counts.get(b.key, (0, 0))
+            out += [StatBucket(key=k, label=k, count=0, stations=n, stations_off_target=off)
+                    for k, (n, off) in sorted(counts.items()) if k not in seen]
+        return out

@@ -149,6 +149,10 @@ class StatBucket:
     key: str
     label: str
     count: int
+    stations: int | None = strawberry.field(
+        default=None, description="outfallStats by RIVER or DISTRICT: ACTIVE water-quality stations in the group.")
+    stations_off_target: int | None = strawberry.field(
+        default=None, description="outfallStats by RIVER or DISTRICT: of those, stations with an open off-target episode.")
 
 
 @strawberry.input

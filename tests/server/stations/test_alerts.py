@@ -76,3 +76,26 @@ async def test_a_single_spike_never_alerts_and_history_is_recorded_silently(user
         n_tasks = len(list((await s.execute(select(Task))).scalars()))
     assert len(eps) == 1 and eps[0].notified is False and n_tasks == 0
     assert await _types(db) == []
+
+
+async def test_brief_and_outfall_stats_show_the_stations(gql, users, station, db, settings):
+    from datetime import timezone as tz
+
+    ts = slots(8)
+    await _feed(db, settings, station.code, ts, [LOW, HIGH, HIGH, HIGH, HIGH, HIGH, HIGH, HIGH], now=ts[-1])
+    g = await gql.as_("officer")
+    day = ts[-1].astimezone(tz(timedelta(hours=8))).date().isoformat()
+    b = (await g('query($d: Date!) { dailyBrief(date: $d) { water { stations offTarget { stationCode parameters '
+                 'maxMultiple } offTargetByParameter { key count } newEpisodes { stationCode } } markdown } }',
+                 {"d": day}))["dailyBrief"]
+    assert b["water"]["stations"] == 1
+    assert [e["stationCode"] for e in b["water"]["offTarget"]] == [station.code]
+    assert b["water"]["offTarget"][0]["parameters"] == ["NH3_N"] and b["water"]["offTarget"][0]["maxMultiple"] > 0
+    assert b["water"]["offTargetByParameter"] == [{"key": "NH3_N", "count": 1}]
+    assert "水质自动站" in b["markdown"] and station.code in b["markdown"]
+    other = await gql.as_("officer2")  # 万州: not its station
+    b2 = (await other('query($d: Date!) { dailyBrief(date: $d) { water { stations offTarget { stationCode } } } }',
+                      {"d": day}))["dailyBrief"]
+    assert b2["water"] == {"stations": 0, "offTarget": []}
+    stats = (await g("{ outfallStats(groupBy: DISTRICT) { key count stations stationsOffTarget } }"))["outfallStats"]
+    assert {"key": "500103", "count": 0, "stations": 1, "stationsOffTarget": 1} in stats
