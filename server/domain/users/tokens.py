@@ -88,6 +88,6 @@ async def actor_from_api_token(*, session: AsyncSession, token: str, client_addr
         # End the read first: on SQLite a read transaction cannot become a write one once another
         # writer has committed, while a transaction that starts with the write waits its turn.
         await session.rollback()
-        await session.execute(update(ApiToken).where(ApiToken.id == row.id).values(last_used_at=now))
+        await session.execute(update(ApiToken).where(ApiToken.id == actor.token_id).values(last_used_at=now))
         await session.commit()
     return actor
