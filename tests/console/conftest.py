@@ -105,7 +105,9 @@ def server(console_build, tmp_path_factory) -> Server:
     stop_server(s)
 
 
-@pytest.fixture(scope="session")
+# Package scope, not session: Playwright's sync API keeps its event loop running in this thread
+# while it is open, and every async test after tests/console would then fail to start its own.
+@pytest.fixture(scope="package")
 def playwright_browser():
     if not Path(CHROMIUM).exists():
         pytest.skip(f"Chromium not found at {CHROMIUM}: apt-get install chromium (.ci/run does)")
