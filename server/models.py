@@ -1,6 +1,7 @@
 """Every table, imported once so SQLModel's metadata (and Alembic) sees them all."""
 from sqlmodel import SQLModel
 
+from server.domain.attestation.models import Device  # noqa: F401
 from server.domain.audit.models import AuditEvent  # noqa: F401
 from server.domain.data_version import DataVersion  # noqa: F401
 from server.domain.geo.models import District, River  # noqa: F401

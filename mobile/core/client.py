@@ -225,10 +225,19 @@ class Client:
             raise TransportError(f"upload failed (HTTP {r.status_code}: {r.text[:120]})", status=r.status_code)
         raise ApiError("UPLOAD_REFUSED", f"the file store refused the photo (HTTP {r.status_code}: {r.text[:200]})")
 
-    def complete_upload(self, media_id: str) -> dict[str, Any]:
-        """Ask the server to verify the upload: Media (READY), or ApiError UPLOAD_INVALID with the reason."""
-        return self.execute(f"mutation($m:ID!){{completeUpload(mediaId:$m){{ {MEDIA} }}}}",
-                            {"m": media_id})["completeUpload"]
+    def complete_upload(self, media_id: str, attestation: dict[str, Any] | None = None) -> dict[str, Any]:
+        """Ask the server to verify the upload: Media (READY), or ApiError UPLOAD_INVALID with the reason.
+
+        `attestation`: what core/attest.py signed at capture ({"payload", "signature"}); the phone's clock
+        goes with it so the server can measure the offset."""
+        if attestation is None:
+            return self.execute(f"mutation($m:ID!){{completeUpload(mediaId:$m){{ {MEDIA} }}}}",
+                                {"m": media_id})["completeUpload"]
+        from datetime import UTC, datetime
+
+        att = {**attestation, "deviceNow": datetime.now(UTC).isoformat()}
+        return self.execute(f"mutation($m:ID!,$a:AttestationInput){{completeUpload(mediaId:$m,attestation:$a){{ "
+                            f"{MEDIA} attestation {{ status message }} }}}}", {"m": media_id, "a": att})["completeUpload"]
 
     # -- writes (all idempotent on clientId except startTask / reviewSubmission) --------------
 

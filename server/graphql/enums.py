@@ -29,7 +29,8 @@ MediaRole = _enum("MediaRole", "GENERAL BEFORE AFTER SIGNBOARD SAMPLE")
 CheckSeverity = _enum("CheckSeverity", "INFO WARNING FAIL")
 EvidenceCheckCode = _enum("EvidenceCheckCode", "NO_EXIF_TIME NO_EXIF_GPS FAR_FROM_SITE TAKEN_BEFORE_TASK "
                                                "TAKEN_AFTER_UPLOAD TAKEN_IN_FUTURE DUPLICATE_FILE NEAR_DUPLICATE "
-                                               "AFTER_SAME_AS_BEFORE EDITED_BY_SOFTWARE")
+                                               "AFTER_SAME_AS_BEFORE EDITED_BY_SOFTWARE ATTESTATION_FAILED "
+                                               "NOT_ATTESTED FIX_TIME_MISMATCH CLOCK_OFFSET ATTESTED")
 Parameter = _enum("Parameter", "PH WATER_TEMP CONDUCTIVITY COD CODMN BOD5 NH3_N TP TN DO TURBIDITY FLOW")
 OutfallGroupBy = _enum("OutfallGroupBy", "RIVER DISTRICT CATEGORY PHASE STATUS")
 TaskEventType = _enum("TaskEventType", "CREATED STARTED SUBMITTED APPROVED REJECTED OVERDUE CANCELLED AMENDED")

@@ -19,6 +19,7 @@ from strawberry.tools import merge_types
 from server.graphql.cost import QueryCost
 from server.graphql.fast_executor import PlainFieldExecutor
 from server.graphql.errors import ErrorShaping, over_budget, shape
+from server.graphql.attestation.resolvers import AttestationMutation, AttestationQuery
 from server.graphql.geo.queries import GeoQuery
 from server.graphql.loop.brief import BriefQuery
 from server.graphql.loop.resolvers import LoopMutation, LoopQuery, LoopSubscription
@@ -33,9 +34,10 @@ from server.graphql.users.account import AccountMutation, AccountQuery
 from server.graphql.users.resolvers import UserMutation, UserQuery
 from server.settings import Settings
 
-QUERIES = [UserQuery, AccountQuery, GeoQuery, OutfallQuery, MediaQuery, LoopQuery, BriefQuery, PatrolQuery, StandardsQuery,
-           StationQuery, TracingQuery]
-MUTATIONS = [UserMutation, AccountMutation, OutfallMutation, MediaMutation, LoopMutation, PatrolMutation, StationMutation, TracingMutation]
+QUERIES = [UserQuery, AccountQuery, GeoQuery, OutfallQuery, MediaQuery, AttestationQuery, LoopQuery, BriefQuery,
+           PatrolQuery, StandardsQuery, StationQuery, TracingQuery]
+MUTATIONS = [UserMutation, AccountMutation, OutfallMutation, MediaMutation, AttestationMutation, LoopMutation,
+             PatrolMutation, StationMutation, TracingMutation]
 SUBSCRIPTIONS: list[type] = [LoopSubscription]
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Column, Index
+from sqlalchemy import JSON, BigInteger, Column, Index
 from sqlmodel import Field, SQLModel
 
 from server.domain.sqltypes import UTCDateTime, utcnow
@@ -23,6 +23,7 @@ class Media(SQLModel, table=True):
         # so near-duplicates are found through these indexes, never by scanning every photo.
         Index("ix_media_ph0", "ph0"), Index("ix_media_ph1", "ph1"),
         Index("ix_media_ph2", "ph2"), Index("ix_media_ph3", "ph3"),
+        Index("ux_media_att_counter", "att_device_id", "att_counter", unique=True),
     )
     id: int | None = Field(default=None, primary_key=True)
     client_id: str = Field(max_length=36, unique=True)
@@ -57,6 +58,11 @@ class Media(SQLModel, table=True):
     ph3: int | None = None
     duration_s: float | None = None  # video only, from the container
     reject_reason: str | None = Field(default=None, max_length=500)
+    # Attested capture (server/domain/attestation): the verdict, and the device counter an ATTESTED one used.
+    att_status: str | None = Field(default=None, max_length=12)
+    att_device_id: int | None = None
+    att_counter: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    attestation: dict | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     object_swept: bool = False  # REJECTED: the key was deleted again after the ticket expired
     checks: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     # The record it is evidence for (one only: reusing a photo elsewhere is what DUPLICATE_FILE catches).

@@ -15,7 +15,7 @@ from server.db import Database
 from server.domain.actor import Actor
 from server.domain.audit.recorder import tag
 from server.domain.errors import BadInput, Conflict, Forbidden, NotFound, UploadInvalid
-from server.domain.evidence import PhotoFacts, Site, Window, hamming, phash_bands, photo_checks
+from server.domain.evidence import PhotoFacts, Site, Window, hamming, phash_bands, photo_checks, sort_checks
 from server.domain.idempotency import check_replay, normalise_client_id, payload_hash
 from server.domain.media.models import ROLES, Media
 from server.domain.permissions import require
@@ -84,7 +84,8 @@ def _reject(m: Media, reason: str) -> Media:
     return m
 
 
-async def complete_upload(*, db: Database, store, settings: Settings, actor: Actor, media_id: int) -> Media:
+async def complete_upload(*, db: Database, store, settings: Settings, actor: Actor, media_id: int,
+                          attestation: dict | None = None) -> Media:
     """Verify what arrived against what was declared, process it off the loop, and mark READY or REJECTED.
 
     The object store is trusted with nothing: existence, size, SHA-256, format by content and pixel
@@ -123,11 +124,28 @@ async def complete_upload(*, db: Database, store, settings: Settings, actor: Act
             _reject(row, reason)
         else:
             _apply_facts(row, facts)
+            await _attest(s, row, attestation or {})
             row.checks = await media_checks(session=s, media=row, settings=settings)
             row.status, row.completed_at = "READY", utcnow()
     if reason:
         await store.delete(m.key)
     return row
+
+
+async def _attest(s: AsyncSession, row: Media, att: dict) -> None:
+    """Judge the capture signature sent with completeUpload; the verdict is kept whatever it is."""
+    from server.domain.attestation.service import ATTESTED, as_dict, parse_time, verify_capture
+
+    v = await verify_capture(session=s, uploader_id=row.uploader_id, sha256=row.sha256, payload=att.get("payload"),
+                             signature=att.get("signature"), media_id=row.id)
+    device_now = parse_time(att.get("device_now"))
+    offset = (device_now - utcnow()).total_seconds() if device_now and device_now.tzinfo else None
+    row.att_status, row.attestation = v.status, as_dict(v, device_offset_s=offset)
+    if v.status == ATTESTED:
+        row.att_device_id, row.att_counter = v.device.id, v.statement.counter
+        v.device.last_counter = max(v.device.last_counter, v.statement.counter)
+        # The signed shutter time, on the server's clock, is the photo's time (EXIF is the sender's word).
+        row.taken_at, row.taken_at_naive = v.statement.captured_at - timedelta(seconds=offset or 0), False
 
 
 def _verify_and_process(m: Media, data: bytes, max_pixels: int) -> tuple[str | None, dict]:
@@ -179,8 +197,13 @@ def _apply_facts(m: Media, facts: dict) -> None:
 
 
 def photo_facts(m: Media) -> PhotoFacts:
-    return PhotoFacts(media_id=str(m.id), sha256=m.sha256, phash=m.phash, taken_at=m.taken_at,
-                      exif_lat=m.exif_lat, exif_lon=m.exif_lon, software=m.software,
+    taken, lat, lon = m.taken_at, m.exif_lat, m.exif_lon
+    if m.att_status == "ATTESTED" and m.attestation and (st := m.attestation.get("statement")):
+        # The signed values stand in for EXIF, with the capture time put on the server's clock.
+        taken = datetime.fromisoformat(st["capturedAt"]) - timedelta(seconds=m.attestation.get("deviceClockOffsetS") or 0)
+        lat, lon = st["lat"], st["lon"]
+    return PhotoFacts(media_id=str(m.id), sha256=m.sha256, phash=m.phash, taken_at=taken,
+                      exif_lat=lat, exif_lon=lon, software=m.software,
                       uploaded_at=m.completed_at or utcnow(), kind=m.kind)
 
 
@@ -199,6 +222,13 @@ async def media_checks(*, session: AsyncSession, media: Media, settings: Setting
     checks = photo_checks(photo_facts(media), now=utcnow(), site=site, window=window,
                           far_threshold_m=settings.far_threshold_m, duplicate_of=[str(i) for i in dups],
                           near_duplicate_of=near)
+    if media.attestation:
+        from server.domain.attestation.models import Device
+        from server.domain.evidence.attested import attestation_checks
+
+        registered = (await session.execute(select(Device.id).where(Device.user_id == media.uploader_id)
+                                            .limit(1))).scalar() is not None
+        checks = sort_checks([*checks, *attestation_checks(media.attestation, device_registered=registered)])
     return [check_dict(c) for c in checks]
 
 

@@ -4,6 +4,7 @@ import strawberry
 
 from server.domain.errors import UploadInvalid
 from server.domain.media import service
+from server.graphql.attestation.types import AttestationInput
 from server.graphql.common import KeyValue, parse_id
 from server.graphql.context import Info
 from server.graphql.writes import write
@@ -37,11 +38,16 @@ class MediaMutation:
                             headers=[KeyValue(key=k, value=v) for k, v in t.headers.items()],
                             fields=[KeyValue(key=k, value=v) for k, v in t.fields.items()], expires_at=t.expires_at)
 
-    @strawberry.mutation(description="Verify the uploaded file; READY, or UPLOAD_INVALID with the reason.")
-    async def complete_upload(self, info: Info, media_id: strawberry.ID) -> Media:
+    @strawberry.mutation(description="Verify the uploaded file; READY, or UPLOAD_INVALID with the reason. "
+                                     "`attestation`: what the app's camera signed at capture (then ATTESTED).")
+    async def complete_upload(self, info: Info, media_id: strawberry.ID,
+                              attestation: AttestationInput | None = None) -> Media:
         ctx = info.context
+        att = None if attestation is None else {"payload": attestation.payload, "signature": attestation.signature,
+                                                "device_now": attestation.device_now.isoformat()
+                                                if attestation.device_now else None}
         m = await service.complete_upload(db=ctx.db, store=ctx.services.store, settings=ctx.settings,
-                                          actor=ctx.actor, media_id=parse_id(media_id, "mediaId"))
+                                          actor=ctx.actor, media_id=parse_id(media_id, "mediaId"), attestation=att)
         if m.status == "REJECTED":
             raise UploadInvalid(m.reject_reason or "upload rejected", mediaId=str(m.id))
         return Media.from_model(m)

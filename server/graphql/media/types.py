@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 import strawberry
 
 from server.domain.media.models import Media as MediaRow
+from server.graphql.attestation.types import Attestation
 from server.graphql.common import GeoPoint, KeyValue
 from server.graphql.enums import CheckSeverity, EvidenceCheckCode, MediaKind, MediaRole, MediaStatus
 
@@ -40,6 +41,8 @@ class Media:
     exif_position: GeoPoint | None
     reject_reason: str | None
     checks: list[EvidenceCheck]
+    attestation: Attestation | None = strawberry.field(
+        description="The capture signature's verdict (null before completeUpload).")
     row: strawberry.Private[MediaRow]
 
     @strawberry.field(description="Short-lived URL of the display copy (no EXIF).")
@@ -65,7 +68,8 @@ class Media:
                    role=MediaRole(m.role), status=MediaStatus(m.status), content_type=m.content_type,
                    size_bytes=m.size_bytes, sha256=m.sha256, width=m.width, height=m.height, taken_at=m.taken_at,
                    exif_position=pos, reject_reason=m.reject_reason,
-                   checks=[EvidenceCheck.from_dict(c) for c in m.checks or []], row=m)
+                   checks=[EvidenceCheck.from_dict(c) for c in m.checks or []],
+                   attestation=Attestation.from_dict(m.attestation), row=m)
 
 
 async def _signed(info, m: MediaRow, key: str | None, filename: str | None = None) -> str | None:

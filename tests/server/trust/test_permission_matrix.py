@@ -14,6 +14,7 @@ from server.domain.outfalls.service import Point, register_outfall
 from server.domain.tasks import service as tasks
 from server.graphql.context import build_context
 from tests.factories.images import make_jpeg
+from tests.server.api import attestation_matrix as attestation_ops
 from tests.server.stations import matrix as station_ops
 
 DOC = Path(__file__).resolve().parents[3] / "docs" / "permissions.md"
@@ -253,6 +254,8 @@ async def scenario(op: str, w: World, username: str, d: str) -> dict:
         return await subscribe(w, tok, d)
     if op in station_ops.OPS:
         return await station_ops.run(op, w, q, d)
+    if op in attestation_ops.OPS:
+        return await attestation_ops.run(op, w, q, d)
     raise AssertionError(f"no scenario for {op}: add one beside its row in docs/permissions.md")
 
 
