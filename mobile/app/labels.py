@@ -39,7 +39,7 @@ ROLES = {"INSPECTOR": N_("Inspector"), "DISTRICT_OFFICER": N_("District officer"
 OUTBOX_KINDS = {
     "registerOutfall": N_("New outfall"), "recordInspection": N_("Inspection"),
     "submitRectification": N_("Rectification"), "reviewSubmission": N_("Review"),
-    "startTask": N_("Start task"), "recordPatrol": N_("Patrol"),
+    "startTask": N_("Start task"), "recordPatrol": N_("Patrol"), "createTask": N_("Patrol finding"),
 }
 # Rapid-test parameters an inspector reads on site (units come from mobile.core.limits.UNITS).
 PARAMETERS = {
@@ -100,4 +100,7 @@ def error_reason(error) -> str:
     if error is None:
         return ""
     kind = ERROR_KINDS.get(error.code)
+    if kind and language().startswith("zh"):
+        # The meaning in Chinese first; the server's own (English) sentence marked as such, not mixed in.
+        return _(kind) + _(" (server's words: {message})").format(message=error.message)
     return f"{_(kind)}: {error.message}" if kind else error.message

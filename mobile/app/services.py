@@ -67,8 +67,15 @@ class Services:
         self.gps.start(lambda fix: self.deliver(lambda: self._on_fix(fix)))
 
     def _on_fix(self, fix) -> None:
+        from mobile.core.patrol_service import service_alive
+
         if self.patrol.running:
-            self.patrol.add_fix(fix)
+            if service_alive(self.store):  # the foreground service records (Android); show its points
+                from mobile.core.patrol import Patrol
+
+                self.patrol = Patrol.resume(self.store) or self.patrol
+            else:
+                self.patrol.add_fix(fix)
         for listener in list(self.fix_listeners):
             listener(fix)
 
@@ -88,6 +95,10 @@ class Services:
             return TileSource.from_config(json.loads(raw)) if raw else None
         except ValueError:
             return None
+
+    def fetch_bytes(self, url: str) -> bytes | None:
+        """One tile over the core client's connection pool (background thread)."""
+        return self.client.get_bytes(url)
 
     def tile_cache(self):
         from pathlib import Path

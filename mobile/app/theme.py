@@ -77,6 +77,11 @@ MIN_TARGET_DP = 48
 MIN_FONT_SP = 16
 
 
+def hex_colour(rgba) -> str:
+    """#rrggbb for Kivy markup."""
+    return "#" + "".join(f"{round(float(c) * 255):02x}" for c in rgba[:3])
+
+
 def luminance(rgba) -> float:
     """WCAG relative luminance of an sRGB colour."""
     def lin(c):

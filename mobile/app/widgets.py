@@ -86,13 +86,15 @@ class Row(BoxLayout, Filled):
 
 def button_colours(kind):
     """(background, text) of a button kind in the current palette."""
-    return {"primary": (theme.PRIMARY, theme.ON_PRIMARY), "secondary": (theme.SECONDARY_BUTTON, theme.TEXT),
+    return {"primary": (theme.PRIMARY, theme.ON_PRIMARY), "bar": (theme.PRIMARY, theme.ON_PRIMARY),
+            "secondary": (theme.SECONDARY_BUTTON, theme.TEXT),
             "danger": (theme.DANGER, theme.ON_PRIMARY), "ok": (theme.OK, theme.ON_PRIMARY),
             "accent": (theme.ACCENT, theme.ON_PRIMARY)}[kind]
 
 
 class Btn(Button):
-    """A button; kind "primary" (and danger/ok) is a main action: 56 dp high. Others 48 dp at least."""
+    """A button; kind "primary" (and danger/ok) is a main action: 56 dp high. Others 48 dp at least
+    ("bar": the top bar's and the map's own controls, in the primary colour)."""
 
     def __init__(self, text, on_press=None, kind="primary", height=None, **kw):
         bg, fg = button_colours(kind)
@@ -110,7 +112,9 @@ class Btn(Button):
 class Field(TextInput):
     def __init__(self, hint="", text="", password=False, multiline=False, height=None, **kw):
         super().__init__(hint_text=hint, text=text, password=password, multiline=multiline,
-                         size_hint_y=None, height=height or theme.FIELD_H, font_size=theme.FONT,
+                         hint_text_color=theme.MUTED, foreground_color=theme.TEXT, background_color=theme.CARD,
+                         cursor_color=theme.TEXT,
+                         size_hint_y=None, height=max(height or theme.FIELD_H, theme.TARGET_H), font_size=theme.FONT,
                          write_tab=False, padding=[dp(8), dp(10), dp(8), dp(8)], **kw)
 
 
@@ -219,7 +223,7 @@ class TopBar(Row):
                          **kw)
         if on_back:
             self.add_widget(Btn("‹ " + _("Back"), on_press=on_back, size_hint_x=None, width=dp(96),
-                                height=theme.BAR_H - dp(8), kind="primary"))
+                                height=theme.BAR_H - dp(8), kind="bar"))
         lbl = Label(text=title, color=theme.ON_PRIMARY, font_size=theme.FONT_TITLE, bold=True,
                     halign="left", valign="middle", shorten=True, shorten_from="right")
         lbl.bind(size=lambda *_a: setattr(lbl, "text_size", lbl.size))
@@ -385,3 +389,15 @@ class PatrolStrip(Button):
         self.height, self.opacity, self.disabled = theme.TARGET_H, 1, False
         self.text = "● " + _("Patrol running · {dist} · {time}").format(
             dist=distance(patrol.distance_m), time=duration(patrol.duration_s))
+
+
+class Chip(BoxLayout, Filled):
+    """A status tag (e.g. a 查测溯治 phase reached): drawn as a flat rounded label, not a button."""
+
+    def __init__(self, text, on=False, **kw):
+        super().__init__(size_hint=(None, None), height=dp(36), width=max(dp(44), len(text) * dp(10) + dp(16)),
+                         padding=[dp(4), 0], **kw)
+        self.paint(theme.PRIMARY if on else theme.BACKGROUND, radius=dp(18))
+        self.label = Text(text, color=theme.ON_PRIMARY if on else theme.MUTED, bold=on, halign="center",
+                          fill_height=True, size=theme.FONT_SMALL)
+        self.add_widget(self.label)

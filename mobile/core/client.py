@@ -264,6 +264,15 @@ class Client:
         return self.execute(f"mutation($i:ReviewSubmissionInput!){{reviewSubmission(input:$i){{ {SUBMISSION} }}}}",
                             {"i": input})["reviewSubmission"]
 
+    def get_bytes(self, url: str) -> bytes | None:
+        """A plain GET (map tiles): the body on 200, else None; transport errors raise TransportError."""
+        try:
+            r = self._http.get(url)
+        except httpx.HTTPError as e:
+            raise TransportError(f"no answer from {url.split('/')[2] if '//' in url else url} "
+                                 f"({type(e).__name__})") from e
+        return r.content if r.status_code == 200 and r.content else None
+
     def create_task(self, input: dict[str, Any]) -> dict[str, Any]:
         return self.execute(f"mutation($i:CreateTaskInput!){{createTask(input:$i){{ {TASK} }}}}",
                             {"i": input})["createTask"]

@@ -5,7 +5,7 @@ from mobile.app import labels, theme
 from mobile.app.formatting import error_text, local_time
 from mobile.app.i18n import _
 from mobile.app.screens.base import Page
-from mobile.app.widgets import Btn, Card, Row, Text
+from mobile.app.widgets import Btn, Card, Row, Text, confirm
 
 
 class FailuresPage(Page):
@@ -29,8 +29,9 @@ class FailuresPage(Page):
             card.add_widget(Text(_("Reason: {why}").format(why=f.reason), color=theme.DANGER))
             row = Row()
             row.add_widget(Btn(_("Retry"), on_press=lambda f=f: self._do(self.services.store.retry, f)))
-            row.add_widget(Btn(_("Discard"), on_press=lambda f=f: self._do(self.services.store.discard, f),
-                               kind="danger"))
+            row.add_widget(Btn(_("Discard"), kind="danger", on_press=lambda f=f: confirm(
+                _("Discard this record?"), _("It is deleted from this phone and will never reach the server."),
+                _("Discard"), lambda: self._do(self.services.store.discard, f))))
             card.add_widget(row)
             self.body.add_widget(card)
 

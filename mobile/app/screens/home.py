@@ -29,7 +29,7 @@ class HomePage(Page):
     def bar_button(self):
         other = "en" if language() == "zh_CN" else "zh_CN"
         return Btn("EN" if other == "en" else "中文", on_press=lambda: self.app.set_language(other),
-                   kind="primary", size_hint_x=None, width=dp(64), height=theme.BAR_H - dp(8))
+                   kind="bar", size_hint_x=None, width=dp(64), height=theme.BAR_H - dp(8))
 
     def build(self):
         b = self.body
@@ -42,6 +42,11 @@ class HomePage(Page):
         gps.add_widget(self.fix_text)
         b.add_widget(gps)
 
+        # What is waiting, said prominently (offline it stays on the phone until it is sent).
+        self.waiting_banner = Text("", bold=True, size=theme.FONT, color=theme.TEXT, padding=[theme.PAD, dp(8)])
+        self.waiting_box = Column(fill=theme.NOTICE, radius=dp(8))
+        self.waiting_box.add_widget(self.waiting_banner)
+        b.add_widget(self.waiting_box)
         sync = Card()
         head = Row(height=dp(30))
         head.add_widget(Text(_("Sync"), bold=True, fill_height=True))
@@ -61,6 +66,8 @@ class HomePage(Page):
         b.add_widget(Text(_("Nearest outfalls"), bold=True, size=theme.FONT_TITLE))
         self.nearest_list = Column()
         b.add_widget(self.nearest_list)
+        b.add_widget(Btn(_("Settings: map tiles, sunlight display"), on_press=lambda: self.app.go("settings"),
+                         kind="secondary"))
         b.add_widget(Btn(_("Sign out"), on_press=self.sign_out, kind="secondary"))
 
     def refresh(self):
@@ -98,6 +105,20 @@ class HomePage(Page):
         if c.needs_sign_in:
             lines.append(_("Sign in again to send your records."))
         self.sync_text.text = "\n".join(lines)
+        waiting = c.records_waiting + c.photos_waiting
+        if waiting and self.services.online is False:
+            self.waiting_banner.text = _("OFFLINE: {records} records and {photos} photos are only on this phone. "
+                                         "They are sent when there is signal.").format(
+                records=c.records_waiting, photos=c.photos_waiting)
+        elif waiting:
+            self.waiting_banner.text = _("Not sent yet: {records} records, {photos} photos.").format(
+                records=c.records_waiting, photos=c.photos_waiting)
+        elif self.services.online is False:
+            self.waiting_banner.text = _("OFFLINE: nothing waiting; new records stay on this phone until sent.")
+        else:
+            self.waiting_banner.text = ""
+        self.waiting_box.opacity = 1 if self.waiting_banner.text else 0
+        self.waiting_box.height = self.waiting_banner.height if self.waiting_banner.text else 0
         self.failures_button.text = _("Failures: {n}").format(n=c.failures)
         self.failures_button.background_color = theme.DANGER if c.failures else theme.SECONDARY_BUTTON
         self.failures_button.color = theme.ON_PRIMARY if c.failures else theme.TEXT
@@ -125,7 +146,23 @@ class HomePage(Page):
 
     def sync_now(self):
         self.say(_("Syncing…"), ok=True)
-        self.app.sync_now(on_done=lambda _r: self.say(_("Sync finished."), ok=True))
+        self.app.sync_now(on_done=self._synced)
+
+    def _synced(self, report):
+        """Say what reached the server, and never claim a sync that did not."""
+        c = self.services.store.counts()
+        if report is None or self.services.online is False or (report and report.stopped == "offline"):
+            self.say(_("Not sent: no connection to the server. {records} records and {photos} photos wait on "
+                       "this phone.").format(records=c.records_waiting, photos=c.photos_waiting))
+        elif report.stopped == "sign_in":
+            self.say(_("Not sent: sign in again."))
+        elif c.records_waiting or c.photos_waiting:
+            self.say(_("Sent {sent} records; {records} records and {photos} photos still wait.").format(
+                sent=report.records_sent, records=c.records_waiting, photos=c.photos_waiting))
+        else:
+            self.say(_("Sent to the server: {sent} records, {photos} photos. Nothing waiting.").format(
+                sent=report.records_sent, photos=report.photos_ready), ok=True)
+        self.refresh()
 
     def sign_out(self):
         self.services.sign_out()

@@ -41,9 +41,9 @@ class MapPage(Page):
         area.add_widget(self.map)
         side = BoxLayout(orientation="vertical", size_hint=(None, None), width=theme.TARGET_H + dp(8),
                          height=3 * theme.TARGET_H + 2 * dp(8), spacing=dp(8), pos_hint={"right": 0.98, "top": 0.98})
-        side.add_widget(Btn("+", kind="primary", height=theme.TARGET_H, on_press=lambda: self.map.zoom_by(1)))
-        side.add_widget(Btn("−", kind="primary", height=theme.TARGET_H, on_press=lambda: self.map.zoom_by(-1)))
-        side.add_widget(Btn("◎", kind="primary", height=theme.TARGET_H, on_press=self.centre_on_me))
+        side.add_widget(Btn("+", kind="bar", height=theme.TARGET_H, on_press=lambda: self.map.zoom_by(1)))
+        side.add_widget(Btn("−", kind="bar", height=theme.TARGET_H, on_press=lambda: self.map.zoom_by(-1)))
+        side.add_widget(Btn("◎", kind="bar", height=theme.TARGET_H, on_press=self.centre_on_me))
         area.add_widget(side)
         self.status = Text("", size=theme.FONT_SMALL, color=theme.TEXT, size_hint=(0.72, None),
                            pos_hint={"x": 0.02, "y": 0.01})

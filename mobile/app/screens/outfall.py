@@ -8,7 +8,7 @@ from mobile.app.formatting import countdown, local_time, place, times_over
 from mobile.app.i18n import _
 from mobile.app.lookups import outfall_history, queued_inspections
 from mobile.app.screens.base import Page
-from mobile.app.widgets import Btn, Card, Column, KeyValues, Row, Text
+from mobile.app.widgets import Btn, Card, Chip, Column, KeyValues, Row, Text
 
 
 class OutfallPage(Page):
@@ -39,16 +39,23 @@ class OutfallPage(Page):
 
     def refresh(self):
         o = self.outfall
-        self.heading.text = f"{o.get('name') or ''}  [size=13sp][color=#6b7378]{o.get('code') or ''}[/color][/size]"
+        self.heading.text = f"{o.get('name') or ''}  [size=16sp][color={theme.hex_colour(theme.MUTED)}]" \
+                            f"{o.get('code') or ''}[/color][/size]"
         self._show_phase(o.get("phase") or ("SURVEYED" if o.get("local") else None))
         loc = o.get("location") or {}
         river = o.get("river") or {}
+        store = self.services.store
+        if river.get("code") and not river.get("name"):  # registered offline: name it from the cache
+            river = next((r for r in store.rivers() if r["code"] == river["code"]), river)
+        district = o.get("district") or {}
+        if district.get("code") and not district.get("name"):
+            district = next((d for d in store.districts() if d["code"] == district["code"]), district)
         card = Card()
         card.add_widget(KeyValues([
             (_("Category"), labels.label(labels.CATEGORIES, o.get("category"))),
             (_("Subtype"), labels.subtype_name(o.get("subtype"))),
             (_("River"), place(river) if river.get("name") else river.get("code")),
-            (_("District"), place(o.get("district"))),
+            (_("District"), place(district)),
             (_("Water class"), o.get("waterClass")),
             (_("Status"), _("Closed") if o.get("status") == "CLOSED" else _("Active")),
             (_("Responsible unit"), o.get("responsibleUnit")),
@@ -69,9 +76,8 @@ class OutfallPage(Page):
         self.phase_row.clear_widgets()
         reached = labels.PHASE_ORDER.index(phase) if phase in labels.PHASE_ORDER else -1
         for i, key in enumerate(labels.PHASE_ORDER):
-            btn = Btn(_(labels.PHASE_SHORT[key]), kind="primary" if i <= reached else "secondary", height=dp(36))
-            btn.disabled_color = btn.color
-            self.phase_row.add_widget(btn)
+            # Status tags, not buttons: they show where the outfall stands and do nothing when touched.
+            self.phase_row.add_widget(Chip(_(labels.PHASE_SHORT[key]), on=i <= reached))
         self.phase_row.add_widget(Text(labels.label(labels.PHASES, phase), size=theme.FONT_SMALL,
                                        color=theme.MUTED, size_hint_x=1.6, fill_height=True))
 

@@ -67,6 +67,9 @@ class PatrolPage(Page):
         p = self.patrol
         try:
             if p.running:
+                from mobile.app.android import stop_patrol_service
+
+                stop_patrol_service()
                 item = p.stop(note=self.note.text.strip() or None)
                 self.note.text = ""
                 self.say(_("Patrol saved; it will be uploaded when there is signal.") if item else
@@ -74,6 +77,10 @@ class PatrolPage(Page):
                 self.app.sync_now()
             else:
                 p.start()
+                from mobile.app.android import request_background_location, start_patrol_service
+
+                request_background_location()
+                start_patrol_service(self.services.store.data_dir)  # Android: records with the screen off
                 fix = self.services.fix()
                 if fix is not None:  # the fix we already have is the track's first point
                     p.add_fix(fix)

@@ -26,7 +26,12 @@ class ReviewItemPage(FormPage):
     form = "review"
 
     def page_title(self):
-        return _("Review")
+        return _("Task evidence") if self.readonly else _("Review")
+
+    @property
+    def readonly(self) -> bool:
+        """Opened from My tasks: the finding and the evidence to look at, no decision."""
+        return bool(getattr(self, "params", {}).get("readonly"))
 
     @property
     def task(self) -> dict:
@@ -37,6 +42,8 @@ class ReviewItemPage(FormPage):
         return self.task.get("latestSubmission") or {}
 
     def record_key(self):
+        if self.readonly:
+            return None  # nothing to type, nothing to keep
         return str(self.submission.get("id") or self.task.get("id") or "") or None
 
     def build(self):
@@ -46,12 +53,16 @@ class ReviewItemPage(FormPage):
         self.evidence = Column()
         self.evidence.add_widget(Text(_("Loading evidence checks…"), size=theme.FONT_SMALL, color=theme.MUTED))
         b.add_widget(self.evidence)
-        b.add_widget(Text(_("Reason (needed to reject)"), size=theme.FONT_SMALL, color=theme.MUTED))
         self.reason = self.watch(Field(hint=_("what is missing or wrong"), multiline=True, height=dp(96)))
-        b.add_widget(self.reason)
         self.failing: list[str] = []
+        if self.readonly:
+            return
+        b.add_widget(Text(_("Reason (needed to reject)"), size=theme.FONT_SMALL, color=theme.MUTED))
+        b.add_widget(self.reason)
 
     def build_footer(self):
+        if self.readonly:
+            return None
         bar = Row(height=theme.BUTTON_H + dp(12), fill=theme.CARD, padding=[theme.PAD, dp(6)])
         bar.add_widget(Btn(_("Reject"), kind="danger", on_press=self.reject))
         bar.add_widget(Btn(_("Approve"), kind="ok", on_press=self.ask_approve))

@@ -54,8 +54,10 @@ class TasksPage(Page):
                     reason=t["latestSubmission"]["review"].get("reason") or ""), color=theme.DANGER,
                     size=theme.FONT_SMALL))
             row = Row()
-            if status == "OPEN" and t["id"] not in started:
+            if status == "OPEN" and t["id"] not in started and t["id"] not in submitted:
                 row.add_widget(Btn(_("Start"), on_press=lambda t=t: self.start(t), kind="secondary"))
+            row.add_widget(Btn(_("Evidence"), kind="secondary",
+                               on_press=lambda t=t: self.app.go("review_item", task=t, readonly=True)))
             if t["id"] not in submitted:
                 row.add_widget(Btn(_("Rectify"), on_press=lambda t=t: self.app.go("rectification", task=t)))
             if row.children:

@@ -83,11 +83,32 @@ class Driver:
 
     # What a user does -------------------------------------------------------------------------
     def shot(self, name: str) -> str:
+        """A PNG of the screen, and its size/contrast audit (results["audit"][name])."""
+        from tests.mobile.ui.audit import audit
+
         path = self.out_dir / f"{name}.png"
         tmp = Window.screenshot(str(self.out_dir / f".{name}.png"))  # Kivy appends a counter
         os.replace(tmp, path)
         self.results.setdefault("screenshots", []).append(str(path))
+        self.results.setdefault("audit", {})[name] = audit(self.screen)
         return str(path)
+
+    def shots(self, name: str):
+        """Steps: the screen in Chinese, then in English (name_en), then back to Chinese."""
+        self.shot(name)
+        self.app.set_language("en")
+        yield None
+        self.shot(f"{name}_en")
+        self.app.set_language("zh_CN")
+        yield None
+
+    def sunlight_shot(self, name: str):
+        """Steps: the screen in the high-contrast sunlight theme (name_sunlight), then back."""
+        self.app.set_theme("sunlight")
+        yield None
+        self.shot(f"{name}_sunlight")
+        self.app.set_theme("normal")
+        yield None
 
     @property
     def screen(self):

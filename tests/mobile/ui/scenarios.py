@@ -19,7 +19,10 @@ def sign_in(d, user: str):
     page.username.text = user
     page.password.text = f"{user}-demo"
     yield None
-    d.shot(f"01_signin_{user}")
+    yield from d.shots(f"01_signin_{user}")
+    page = d.screen  # the language switch rebuilt the fields
+    page.username.text = user
+    page.password.text = f"{user}-demo"
     d.press(_("Sign in"))
     yield lambda: d.app.sm.current == "home"
 
@@ -30,7 +33,8 @@ def inspector(d):
     yield lambda: len(home.nearest_list.children) > 0 and d.app.services.fix() is not None
     d.results["home_fix"] = home.fix_text.text
     d.results["nearest"] = [b.text for b in reversed(home.nearest_list.children)]
-    d.shot("02_home")
+    yield from d.shots("02_home")
+    yield from d.sunlight_shot("02_home")
 
     # The map: my position, the district's outfalls (no tiles configured: rivers on a plain background);
     # tapping a marker opens that outfall.
@@ -39,7 +43,7 @@ def inspector(d):
     yield lambda: page.map.markers_drawn
     d.results["map_status"] = page.status.text
     d.results["map_markers"] = len(page.map.markers_drawn)
-    d.shot("12_map")
+    yield from d.shots("12_map")
     o, mx, my = page.map.markers_drawn[0]
     page.map.tap(mx + 5, my - 5)
     yield lambda: d.app.sm.current == "outfall"
@@ -55,7 +59,7 @@ def inspector(d):
     page = d.screen
     yield lambda: len(page.inspections.children) > 0
     d.results["outfall_texts"] = d.texts()
-    d.shot("03_outfall")
+    yield from d.shots("03_outfall")
 
     # Inspection with an exceedance, judged offline from the cached limits as it is typed.
     d.press(_("Inspect this outfall"))
@@ -96,7 +100,8 @@ def inspector(d):
     yield lambda: page.sample_photo.paths
     d.results["inspection_summary"] = page.summary.text
     d.results["inspection_verdicts"] = {k: v.text for k, v in page.verdicts.items() if v.text}
-    d.shot("05_inspection")
+    yield from d.shots("05_inspection")
+    yield from d.sunlight_shot("05_inspection")
     d.press(_("Save and queue for upload"))
     yield d.idle_sync()
     d.results["after_inspection_counts"] = asdict(d.app.services.store.counts())
@@ -106,7 +111,7 @@ def inspector(d):
     yield lambda: len(page.inspections.children) > 0 and len(page.tasks.children) > 0
     d.results["outfall_after_texts"] = d.texts()
     d.results["draft_after_save"] = d.app.services.drafts.get("inspection", target["id"]) is not None
-    d.shot("03_outfall_after_inspection")
+    yield from d.shots("03_outfall_after_inspection")
 
     # Register an outfall at the current fix.
     d.app.home()
@@ -125,7 +130,7 @@ def inspector(d):
     d.results["register_pin_moved"] = [list(page.pin), list(page.pin_fix), page.where.text, page.near_warning.text]
     d.press(_("Add photo"), root=page.photo)
     yield lambda: page.photo.path
-    d.shot("04_register")
+    yield from d.shots("04_register")
     d.press(_("Save and queue for upload"))
     yield lambda: d.app.sm.current == "outfall"
     d.results["registered_title"] = d.screen.heading.text
@@ -151,8 +156,11 @@ def inspector(d):
     d.press(home.failures_button.text)
     yield lambda: d.app.sm.current == "failures"
     d.results["failure_texts"] = d.texts()
-    d.shot("10_failures")
+    yield from d.shots("10_failures")
     d.press(_("Discard"))
+    yield None
+    d.results["failures_discard_question"] = d.popup_texts()
+    d.press_popup(_("Discard"))
     yield None
     d.results["failures_after_discard"] = d.app.services.store.counts().failures
 
@@ -174,7 +182,7 @@ def inspector(d):
     d.results["patrol_running"] = {"points": len(d.app.services.patrol.points),
                                    "distance_m": d.app.services.patrol.distance_m,
                                    "figures": page.figures.text}
-    d.shot("09_patrol")
+    yield from d.shots("09_patrol")
     # A quick finding at the current point, during the patrol; the patrol strip shows on other screens.
     d.press(_("Report a problem here"))
     page = d.screen
@@ -184,7 +192,7 @@ def inspector(d):
     page.note.text = "岸边堆放生活垃圾 UI finding"
     d.press(_("Add photo"), root=page.photo)
     yield lambda: page.photo.paths
-    d.shot("11_finding")
+    yield from d.shots("11_finding")
     d.press(_("Save and queue for upload"))
     yield lambda: d.app.sm.current == "patrol"
     d.press(_("Report a problem here"))
@@ -209,7 +217,7 @@ def officer(d):
     yield lambda: len(page.body.children) > 0
     d.results["tasks_texts"] = d.texts()
     d.results["tasks_shown"] = list(page.shown_ids)
-    d.shot("06_tasks")
+    yield from d.shots("06_tasks")
     # Start the first (overdue) task from its card: the inspected outfall's one exceedance task
     # (every parameter over its limit on one task); then rectify it.
     d.press(_("Start"))
@@ -236,7 +244,7 @@ def officer(d):
     page.note.text = "已封堵暗管并清理河岸 / pipe sealed, bank cleaned"
     yield lambda: page.before.path and page.after.path
     d.results["rectification_photos"] = [page.before.path, page.after.path]
-    d.shot("07_rectification")
+    yield from d.shots("07_rectification")
     d.press(_("Submit for review"))
     yield d.idle_sync()
     d.results["after_submit_counts"] = d.app.services.store.counts().failures
@@ -247,7 +255,7 @@ def supervisor(d):
     d.app.go("review")
     page = d.screen
     yield lambda: any(_("Open the evidence") in t for t in d.texts())
-    d.shot("08_review_queue")
+    yield from d.shots("08_review_queue")
     task = page.queue()[0]
     # Records never mix: a reason typed for another submission does not show up in this one.
     d.app.go("review_item", task={"id": "other-task", "title": "another", "latestSubmission": {"id": "other-sub"}})
@@ -262,7 +270,7 @@ def supervisor(d):
     d.results["review_reason_shown"] = page.reason.text
     d.results["review_texts"] = d.texts()
     d.results["review_task"] = task["id"]
-    d.shot("08_review")
+    yield from d.shots("08_review")
     d.press(_("Approve"))
     yield None
     d.results["approve_question"] = d.popup_texts()

@@ -176,7 +176,7 @@ def test_failure_reasons_say_what_they_mean_in_the_ui_language():
     rejected = ErrorInfo("UPLOAD_INVALID", "photo is 12 KB, declared 40 KB")
     try:
         i18n.set_language("zh_CN")
-        assert error_reason(rejected) == "服务器拒收照片: photo is 12 KB, declared 40 KB"
+        assert error_reason(rejected) == "服务器拒收照片（服务器原文：photo is 12 KB, declared 40 KB）"
         assert error_reason(ErrorInfo("TRANSPORT", "timed out")).startswith("无网络")
         i18n.set_language("en")
         assert error_reason(rejected) == "The server rejected the photo: photo is 12 KB, declared 40 KB"

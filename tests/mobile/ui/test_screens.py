@@ -12,7 +12,9 @@ from tests.mobile.ui.conftest import SHOTS
 SCREENSHOTS = ["01_signin_inspector", "02_home", "02_home_en", "03_outfall", "03_outfall_after_inspection",
                "04_register", "05_inspection", "05_inspection_other_outfall_empty", "05_inspection_draft_restored",
                "06_tasks", "07_rectification", "08_review_queue", "08_review", "08_review_confirm", "09_patrol",
-               "10_failures", "11_finding", "12_map"]
+               "10_failures", "11_finding", "12_map", "02_home_sunlight", "05_inspection_sunlight"]
+SCREENSHOTS += [f"{n}_en" for n in SCREENSHOTS if not n.endswith(("_en", "_sunlight", "_confirm", "_empty",
+                                                                      "_restored"))]
 
 
 def _ok(run: dict) -> None:
@@ -223,3 +225,12 @@ def test_registration_pin_moves_by_hand_and_keeps_the_fix(ui_run, ui_server):
     assert fix == start and pin != fix and "GPS" in where
     lat, lon = ui_server.sql("SELECT lat, lon FROM outfalls WHERE name=?", ("菜园坝雨水排口 UI-测试",))[0]
     assert (round(lat, 6), round(lon, 6)) == (round(pin[0], 6), round(pin[1], 6))  # the moved position is sent
+
+
+def test_every_screen_meets_the_size_and_contrast_rules(ui_run):
+    """Targets ≥ 48 dp (primary ≥ 56 dp), text ≥ 16 sp, AA contrast: every screen shot, both languages,
+    both themes (tests/mobile/ui/audit.py walks each widget tree)."""
+    audited = {name: problems for run in ui_run.values() for name, problems in (run.get("audit") or {}).items()}
+    assert len(audited) >= 30 and any(n.endswith("_en") for n in audited) and any("sunlight" in n for n in audited)
+    bad = {name: problems for name, problems in audited.items() if problems}
+    assert not bad, "\n".join(f"{n}: {p}" for n, ps in bad.items() for p in ps)
