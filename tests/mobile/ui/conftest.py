@@ -21,7 +21,7 @@ from tests.mobile.conftest import demo_server
 ROOT = Path(__file__).resolve().parents[3]
 SHOTS = ROOT / "artifacts" / "screenshots"
 DRIVER = Path(__file__).with_name("driver.py")
-APP_TIMEOUT_S = 300  # one role walks every screen in two languages; the machine may be shared
+APP_TIMEOUT_S = 600  # one role walks every screen in two languages; the machine may be shared and slow
 # Near 渝中区's demo outfalls on the Jialing/Yangtze banks; the walk heads east along the bank.
 WALK_START, WALK_STEP = (29.5610, 106.5815), (0.0, 0.00002)  # ~2 m a second
 
