@@ -368,12 +368,13 @@ def main() -> None:
     sim = series_for(plan, a.days, slot_floor(datetime.now(timezone.utc)))
     res = {"stations": len(plan), "days": a.days, "values": len(plan) * 9 * sim["slots"],
            "simulate_s": round(time.perf_counter() - t0, 1)}
+    out = ROOT / "bench" / "results" / "stations_latest.json"
+    out.parent.mkdir(exist_ok=True)
     with tempfile.TemporaryDirectory() as d:
         tmp = Path(d)
         res["api"] = run_api(a.pg, tmp, plan, sim, a.repeat, a.token)
+        out.write_text(json.dumps(res, ensure_ascii=False, indent=1, default=str))  # kept if a later step fails
         res["cli"] = run_cli_and_tracing(a.pg, tmp, plan, sim, a.outfalls, a.repeat)
-    out = ROOT / "bench" / "results" / "stations_latest.json"
-    out.parent.mkdir(exist_ok=True)
     out.write_text(json.dumps(res, ensure_ascii=False, indent=1, default=str))
     print(json.dumps(res, ensure_ascii=False, indent=1, default=str))
 
