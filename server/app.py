@@ -108,6 +108,8 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
             jobs.cancel()
         if services.events is not None:
             await services.events.stop()
+        if services.counters is not None:
+            await services.counters.close()
         await services.db.dispose()
 
     middleware = [Middleware(BodyLimit, max_bytes=settings.max_body_bytes)]

@@ -13,6 +13,7 @@ from server.domain.notify.models import Notification  # noqa: F401
 from server.domain.stations.models import OutfallRiverPosition, Station, StationEpisode, readings  # noqa: F401
 from server.domain.tasks.models import Submission, SubmissionMedia, Task, TaskEvent  # noqa: F401
 from server.domain.users.models import User  # noqa: F401
+from server.domain.users.throttle import RateCounter  # noqa: F401
 
 import server.domain.audit.recorder  # noqa: E402,F401  (installs the flush hook)
 

@@ -60,6 +60,9 @@ class Settings:
     # Events: "memory" (one process), "postgres" (LISTEN/NOTIFY) or "redis".
     events: str = "auto"
     redis_url: str = "redis://127.0.0.1:6379/0"
+    # Where throttle and rate-limit counters live: "sql" (the database, the default) or "redis"
+    # (chosen when OUTFALLWATCH_REDIS_URL is set). Never process memory: every worker must see them.
+    throttle_store: str = "sql"
     webhook_url: str | None = None
     webhook_secret: str | None = None
     sms_gateway_url: str | None = None
@@ -129,6 +132,7 @@ class Settings:
             exceedance_deadline_days=int(g("EXCEEDANCE_DEADLINE_DAYS", "7")),
             events=g("EVENTS", "auto"),
             redis_url=g("REDIS_URL", "redis://127.0.0.1:6379/0"),
+            throttle_store=g("THROTTLE_STORE", "redis" if g("REDIS_URL") else "sql"),
             webhook_url=g("WEBHOOK_URL") or None,
             webhook_secret=g("WEBHOOK_SECRET") or None,
             sms_gateway_url=g("SMS_GATEWAY_URL") or None,

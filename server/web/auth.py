@@ -22,8 +22,7 @@ async def authenticate(services: Services, session, token: str, addr: str | None
     """A Bearer token (sign-in JWT or integrator API token) to an Actor, with the token's rate limit."""
     if is_api_token(token):
         actor = await actor_from_api_token(session=session, token=token, client_addr=addr)
-        services.token_limit.check(str(actor.token_id), "requests for this API token")
-        services.token_limit.hit(str(actor.token_id))
+        await services.token_limit.hit(actor.token_id)
         return actor
     return await actor_from_token(session=session, token=token, secret=services.settings.secret_key,
                                   client_addr=addr)

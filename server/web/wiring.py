@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from server.db import Database
-from server.domain.users.throttle import LoginThrottle, Window
+from server.domain.users.throttle import PasswordThrottle, TokenRateLimit, make_counters
 from server.events.broker import make_broker
 from server.settings import Settings
 from server.storage import make_store
@@ -20,8 +20,18 @@ class Services:
     store: Any = None
     events: Any = None
     extra: dict = field(default_factory=dict)
-    login_throttle: LoginThrottle = field(default_factory=LoginThrottle)
-    token_limit: Window = field(default_factory=lambda: Window(600, 60))  # requests per API token per minute
+    # Shared counters (the database, or Redis when configured): every worker and machine sees them.
+    counters: Any = None
+    password_throttle: PasswordThrottle | None = None
+    token_limit: TokenRateLimit | None = None  # requests per API token per minute
+
+    def __post_init__(self):
+        if self.counters is None:
+            self.counters = make_counters(self.settings, self.db)
+        if self.password_throttle is None:
+            self.password_throttle = PasswordThrottle(self.counters)
+        if self.token_limit is None:
+            self.token_limit = TokenRateLimit(self.counters)
 
 
 def build_services(settings: Settings) -> Services:

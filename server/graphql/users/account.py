@@ -127,6 +127,8 @@ class AccountMutation:
         actor = ctx.actor
         if actor is None or actor.token_id is not None:
             raise Unauthenticated("sign in with a password first")
+        # The old password is a password check like a sign-in: the same throttle, counted first.
+        await ctx.services.password_throttle.before_check(actor.username, actor.client_addr)
         async with write(info) as s:
             u = await s.get(UserRow, actor.user_id)
             await service.login(session=s, username=u.username, password=old_password, secret=ctx.settings.secret_key,
@@ -139,6 +141,7 @@ class AccountMutation:
             await s.flush()
             token, exp = service.issue_token(user=u, secret=ctx.settings.secret_key,
                                              ttl=timedelta(hours=ctx.settings.token_ttl_hours))
+        await ctx.services.password_throttle.succeeded(actor.username, actor.client_addr)
         return AuthPayload(token=token, expires_at=exp, user=await User.load(info, u))
 
     @strawberry.mutation(description="Create an integrator token (ADMIN); the token is shown once.")

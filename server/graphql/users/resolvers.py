@@ -4,7 +4,6 @@ from datetime import timedelta
 
 import strawberry
 
-from server.domain.errors import Unauthenticated
 from server.domain.users import service
 from server.graphql.context import Info
 from server.graphql.users.types import AuthPayload, User
@@ -28,15 +27,11 @@ class UserMutation:
         ctx = info.context
         client = getattr(ctx.request, "client", None)
         addr = client.host if client else None
-        throttle = ctx.services.login_throttle
-        throttle.check(username, addr)
-        try:
-            async with ctx.db.session() as s:
-                token, exp, user = await service.login(session=s, username=username, password=password,
-                                                       secret=ctx.settings.secret_key,
-                                                       ttl=timedelta(hours=ctx.settings.token_ttl_hours))
-        except Unauthenticated:
-            throttle.failed(username, addr)
-            raise
-        throttle.succeeded(username)
+        throttle = ctx.services.password_throttle
+        await throttle.before_check(username, addr)  # counted before the check: a burst gets no more
+        async with ctx.db.session() as s:
+            token, exp, user = await service.login(session=s, username=username, password=password,
+                                                   secret=ctx.settings.secret_key,
+                                                   ttl=timedelta(hours=ctx.settings.token_ttl_hours))
+        await throttle.succeeded(username, addr)
         return AuthPayload(token=token, expires_at=exp, user=await User.load(info, user))
