@@ -16,7 +16,7 @@ from server.app import create_app
 from server.domain.users import service
 from server.domain.users.throttle import PasswordThrottle, Rule, SqlCounters, TokenRateLimit
 from server.events.broker import MemoryBroker
-from server.graphql.context import Services
+from server.web.wiring import Services
 
 LOGIN = "mutation($u:String!,$p:String!){login(username:$u,password:$p){token}}"
 CHANGE = "mutation($o:String!,$n:String!){changePassword(oldPassword:$o,newPassword:$n){token}}"
