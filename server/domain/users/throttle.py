@@ -7,7 +7,8 @@ stranger could trigger against any user:
 - it is counted per (username, client address) and per client address: a stranger guessing from
   elsewhere slows down only himself, and the owner signing in from his own address is not held;
 - past a free budget each further attempt waits a delay that doubles (1 s, 2 s, 4 s ... 15 min);
-- a success clears the (username, address) counter; counters lapse after `window_s` of quiet.
+- a success clears the (username, address) counter and gives the address its attempt back;
+  counters lapse after `window_s` of quiet.
 
 The counters live in the database (a `rate_counters` row per key, updated by compare-and-set, the
 same on SQLite and PostgreSQL) or in Redis when configured; never in process memory.
@@ -61,6 +62,7 @@ class Verdict:
 class CounterStore(Protocol):
     async def attempt(self, keys: list[tuple[Rule, str]], now: float, window_s: float) -> Verdict: ...
     async def clear(self, key: str) -> None: ...
+    async def refund(self, rule: Rule, key: str) -> None: ...
     async def hit(self, key: str, window_s: float, now: float) -> int: ...
     async def close(self) -> None: ...
 
@@ -99,6 +101,22 @@ class SqlCounters:
     async def clear(self, key):
         async with self.db.transaction() as s:
             await s.execute(delete(RateCounter).where(RateCounter.key == key))
+
+    async def refund(self, rule, key):
+        """Take back one counted attempt (it turned out to be a good password)."""
+        for _ in range(self.retries):
+            async with self.db.session() as s:
+                row = (await s.execute(select(RateCounter).where(RateCounter.key == key))).scalar_one_or_none()
+            if row is None or row.n <= 0:
+                return
+            try:
+                async with self.db.transaction() as s:
+                    n = row.n - 1
+                    await _set(s, row, key=key, n=n, first_at=row.first_at, last_at=row.last_at,
+                               next_at=rule.next_at(n, row.last_at))
+                return
+            except _Lost:
+                continue
 
     async def hit(self, key, window_s, now):
         """Requests in the current fixed window of `window_s`, this one included."""
@@ -164,6 +182,18 @@ return '0'
 """
 
 
+_REFUND = """
+local v = redis.call('HMGET', KEYS[1], 'n', 'last')
+if not v[1] or tonumber(v[1]) <= 0 then return 0 end
+local n, last = tonumber(v[1]) - 1, tonumber(v[2])
+local free, base, cap = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+local nxt = last
+if n >= free then nxt = last + math.min(cap, base * 2 ^ math.min(n - free, 30)) end
+redis.call('HSET', KEYS[1], 'n', n, 'next', nxt)
+return n
+"""
+
+
 class RedisCounters:
     """Counters in Redis: the judging and counting of an attempt is one Lua script, so atomic."""
 
@@ -175,6 +205,7 @@ class RedisCounters:
             url, max_connections=max_connections, timeout=5))
         self.prefix = prefix
         self._attempt = self.r.register_script(_ATTEMPT)
+        self._refund = self.r.register_script(_REFUND)
 
     async def attempt(self, keys, now, window_s):
         args = [now, window_s]
@@ -187,6 +218,10 @@ class RedisCounters:
     async def clear(self, key):
         async with _unavailable_is_busy():
             await self.r.delete(self.prefix + key)
+
+    async def refund(self, rule, key):
+        async with _unavailable_is_busy():
+            await self._refund(keys=[self.prefix + key], args=[rule.free, rule.base_s, rule.cap_s])
 
     async def hit(self, key, window_s, now):
         k = f"{self.prefix}{key}:{math.floor(now / window_s)}"
@@ -238,7 +273,11 @@ class PasswordThrottle:
                               retryAfter=v.retry_after)
 
     async def succeeded(self, username: str, addr: str | None) -> None:
-        await self.store.clear(self._keys(username, addr)[0][1])
+        """A good password: the pair starts afresh, and the address gets its attempt back (an office
+        behind one NAT address signs in all morning without using up the address's budget)."""
+        (_, pair), (rule, address) = self._keys(username, addr)
+        await self.store.clear(pair)
+        await self.store.refund(rule, address)
 
 
 class TokenRateLimit:

@@ -148,6 +148,21 @@ async def test_the_address_budget_holds_across_usernames(counters):
         await counters.close()
 
 
+async def test_good_passwords_do_not_use_up_the_address_budget(counters):
+    now = [2_500_000.0]
+    t = PasswordThrottle(counters, per_user_addr=5, per_addr=3, clock=lambda: now[0])
+    try:
+        for i in range(10):  # an office behind one address, everyone signing in
+            await t.before_check(f"user{i}", "203.0.113.60")
+            await t.succeeded(f"user{i}", "203.0.113.60")
+        for i in range(3):
+            await t.before_check(f"wrong{i}", "203.0.113.60")
+        with pytest.raises(Exception):
+            await t.before_check("wrong9", "203.0.113.60")
+    finally:
+        await counters.close()
+
+
 async def test_token_rate_limit_is_counted_once_across_two_servers(counters):
     now = [3_000_000.0]
     a, b = TokenRateLimit(counters, limit=4, clock=lambda: now[0]), TokenRateLimit(counters, limit=4,

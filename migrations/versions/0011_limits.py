@@ -1,14 +1,14 @@
 """Throttle and rate-limit counters shared by every worker and machine (issue 12 items 3 and "more
 than one machine"): one row per key, times in epoch seconds.
 
-Revision ID: 0010_limits
-Revises: 0009_stations
+Revision ID: 0011_limits
+Revises: 0010_submission_media
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0010_limits'
-down_revision = '0009_stations'
+revision = '0011_limits'
+down_revision = '0010_submission_media'
 branch_labels = None
 depends_on = None
 
