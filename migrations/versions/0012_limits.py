@@ -1,14 +1,14 @@
 """Throttle and rate-limit counters shared by every worker and machine (issue 12 items 3 and "more
 than one machine"): one row per key, times in epoch seconds.
 
-Revision ID: 0011_limits
-Revises: 0010_submission_media
+Revision ID: 0012_limits
+Revises: 0011_evidence_attestation
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0011_limits'
-down_revision = '0010_submission_media'
+revision = '0012_limits'
+down_revision = '0011_evidence_attestation'
 branch_labels = None
 depends_on = None
 
