@@ -48,6 +48,7 @@ run: install console
 	$(BIN)/outfallwatch serve --host $(HOST) --port $(PORT)
 
 test: install-dev console
+	$(BIN)/ruff check server tests/server/test_layering.py
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 schema: install

@@ -56,6 +56,8 @@ class Settings:
     # Standards: GB 18918-2002 grade for urban sewage plants.
     sewage_grade: str = "1A"
     exceedance_deadline_days: int = 7
+    # createTask's deadline when none is given, per kind (tasks.service.DEFAULT_DEADLINE_DAYS otherwise).
+    task_deadline_days: tuple[tuple[str, int], ...] = ()
     reminder_hours: int = 24
     # Events: "memory" (one process), "postgres" (LISTEN/NOTIFY) or "redis".
     events: str = "auto"
@@ -130,6 +132,7 @@ class Settings:
             image_concurrency=int(g("IMAGE_CONCURRENCY", "2")),
             sewage_grade=g("SEWAGE_GRADE", "1A"),
             exceedance_deadline_days=int(g("EXCEEDANCE_DEADLINE_DAYS", "7")),
+            task_deadline_days=_days_by_kind(g("TASK_DEADLINE_DAYS", "")),
             events=g("EVENTS", "auto"),
             redis_url=g("REDIS_URL", "redis://127.0.0.1:6379/0"),
             throttle_store=g("THROTTLE_STORE", "redis" if g("REDIS_URL") else "sql"),
@@ -179,3 +182,14 @@ def _persisted_secret(data_dir: Path) -> str:
     path.write_text(key)
     path.chmod(0o600)
     return key
+
+
+def _days_by_kind(raw: str) -> tuple[tuple[str, int], ...]:
+    """OUTFALLWATCH_TASK_DEADLINE_DAYS="ILLEGAL_DISCHARGE=3,FLOATING_DEBRIS=2" -> ((kind, days), ...)."""
+    out: dict[str, int] = {}
+    for part in filter(None, (p.strip() for p in raw.split(","))):
+        kind, _, days = part.partition("=")
+        if not days.strip().isdigit() or int(days) < 1:
+            raise ValueError(f"OUTFALLWATCH_TASK_DEADLINE_DAYS: {part!r} is not KIND=days")
+        out[kind.strip()] = int(days)
+    return tuple(out.items())

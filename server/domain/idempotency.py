@@ -1,11 +1,21 @@
-"""Client-keyed idempotency: a replay returns the first result; a different payload conflicts."""
+"""Client-keyed idempotency: a replay returns the first result; a different payload conflicts.
+
+Every create a phone may retry goes through here: normalise_client_id, payload_hash, find_replay before
+the checks, insert_once for the insert (which survives the race of two identical requests).
+"""
 from __future__ import annotations
 
 import hashlib
 import json
 import uuid
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from enum import Enum
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.domain.errors import BadInput, Conflict
 
@@ -38,3 +48,34 @@ def check_replay(existing, request_hash: str, what: str):
     if existing.request_hash != request_hash:
         raise Conflict(f"clientId already used for a different {what}", field="clientId")
     return existing
+
+
+async def find_replay(session: AsyncSession, model, client_id: str, request_hash: str, what: str):
+    """The record an earlier request with this clientId made (CONFLICT if its payload differs), or None."""
+    existing = (await session.execute(select(model).where(model.client_id == client_id))).scalar_one_or_none()
+    return None if existing is None else check_replay(existing, request_hash, what)
+
+
+async def insert_once(session: AsyncSession, row, what: str, *,
+                      in_savepoint: Callable[[], Awaitable[None]] | None = None,
+                      on_conflict: Callable[[], Awaitable[None]] | None = None) -> tuple[Any, bool]:
+    """Insert `row` (which carries client_id and request_hash): (row, True), or, when a concurrent request
+    with the same clientId won the race, (that request's record, False), checked like any replay.
+
+    `in_savepoint` runs after the flush inside the savepoint (e.g. deriving a code from the new id);
+    `on_conflict` may raise a better error when the unique violation was not the clientId's.
+    """
+    try:  # add inside the savepoint: begin_nested() autoflushes pending objects outside it
+        async with session.begin_nested():
+            session.add(row)
+            await session.flush()
+            if in_savepoint is not None:
+                await in_savepoint()
+                await session.flush()
+    except IntegrityError:
+        if on_conflict is not None:
+            await on_conflict()
+        model = type(row)
+        existing = (await session.execute(select(model).where(model.client_id == row.client_id))).scalar_one()
+        return check_replay(existing, row.request_hash, what), False
+    return row, True

@@ -1,9 +1,14 @@
 """Small shared GraphQL types: points, boxes, page info."""
 from __future__ import annotations
 
+from typing import TypeVar
+
 import strawberry
 
+from server.domain.errors import BadInput
 from server.domain.outfalls.service import Point
+
+C = TypeVar("C")
 
 
 @strawberry.type
@@ -38,10 +43,23 @@ class NearInput:
     radius_m: float
 
 
-@strawberry.type
+@strawberry.type(description="Where a page sits in its list. Cursors are keyset cursors: stable while "
+                             "rows are inserted or deleted.")
 class PageInfo:
-    has_next_page: bool
-    end_cursor: str | None
+    has_next_page: bool = strawberry.field(description="More rows follow the last one of this page.")
+    end_cursor: str | None = strawberry.field(description="Pass as `after` for the next page.")
+    has_previous_page: bool = strawberry.field(
+        default=False, description="Rows precede the first one of this page (known when paging with `after` "
+                                   "or `last`).")
+    start_cursor: str | None = strawberry.field(default=None, description="Pass as `before` for the previous page.")
+
+
+def connection(conn: type[C], edge: type, nodes: list, page, **extra) -> C:
+    """The one way a domain Page becomes a GraphQL connection: edges, nodes and page info."""
+    return conn(edges=[edge(node=n, cursor=c) for n, c in zip(nodes, page.cursors)], nodes=nodes,
+                page_info=PageInfo(has_next_page=page.has_next, end_cursor=page.cursors[-1] if page.cursors else None,
+                                   has_previous_page=page.has_previous,
+                                   start_cursor=page.cursors[0] if page.cursors else None), **extra)
 
 
 @strawberry.type
@@ -68,8 +86,6 @@ def _children(f):
 
 def parse_id(value, field: str = "id") -> int:
     """A GraphQL ID as our integer key; anything else is BAD_USER_INPUT naming the field."""
-    from server.domain.errors import BadInput
-
     try:
         n = int(str(value))
     except (TypeError, ValueError):

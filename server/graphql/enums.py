@@ -1,41 +1,101 @@
-"""The contract's enums. Values equal names, so models store the same strings."""
+"""The API's enums, derived from the domain's values (so a value added there appears here, once).
+
+Values equal names, so models store the same strings. Every value carries a description: the domain's
+Chinese label where it has one, else the words below.
+"""
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from enum import Enum
 
 import strawberry
 
+from server.domain.evidence.checks import CODES as CHECK_CODES
+from server.domain.evidence.checks import SEVERITIES
+from server.domain.geo.crs import CRS_NAMES
+from server.domain.media.models import KINDS as MEDIA_KINDS
+from server.domain.media.models import ROLES as MEDIA_ROLES
+from server.domain.media.models import STATUSES as MEDIA_STATUSES
+from server.domain.outfalls import labels as outfall_labels
+from server.domain.outfalls.models import CATEGORIES, PHASES, REMEDIATIONS, STATUSES, WATER_CLASSES
+from server.domain.outfalls.service import GROUP_COLUMNS
+from server.domain.standards.limits import PARAMETERS
+from server.domain.stations import params as station_params
+from server.domain.tasks import labels as task_labels
+from server.domain.tasks.models import DECISIONS, EVENT_TYPES, KINDS, SOURCES, SUBMISSION_STATUSES
+from server.domain.tasks.models import STATUSES as TASK_STATUSES
+from server.domain.users.models import ROLES
+from server.domain.users.tokens import SCOPES
 
-def _enum(name: str, values: str) -> type[Enum]:
-    return strawberry.enum(Enum(name, {v: v for v in values.split()}))  # type: ignore[return-value]
+
+def _enum(name: str, values: Iterable[str], description: str,
+          words: dict[str, str] | Callable[[], dict[str, str]] | None = None) -> type[Enum]:
+    said = (words() if callable(words) else words) or {}
+    members = {_member(v): strawberry.enum_value(v, description=said.get(v) or _spoken(v)) for v in values}
+    return strawberry.enum(Enum(name, members), description=description)  # type: ignore[return-value]
 
 
-Role = _enum("Role", "INSPECTOR DISTRICT_OFFICER SUPERVISOR ADMIN INTEGRATOR")
-Crs = _enum("Crs", "WGS84 GCJ02 BD09")
-OutfallCategory = _enum("OutfallCategory", "INDUSTRIAL URBAN_SEWAGE_PLANT AGRICULTURAL OTHER")
-CampaignPhase = _enum("CampaignPhase", "SURVEYED MONITORED TRACED REMEDIATED")
-RemediationApproach = _enum("RemediationApproach", "BAN MERGE RECTIFY")
-OutfallStatus = _enum("OutfallStatus", "ACTIVE CLOSED")
-WaterClass = _enum("WaterClass", "I II III IV V")
-TaskKind = _enum("TaskKind", "ILLEGAL_DISCHARGE EXCEEDANCE FLOATING_DEBRIS RIVERBANK_GARBAGE SIGNBOARD "
-                             "OUTFALL_REMEDIATION OTHER")
-TaskSource = _enum("TaskSource", "INSPECTION SAMPLE_EXCEEDANCE VIDEO_AI DRONE MANUAL STATION")
-TaskStatus = _enum("TaskStatus", "OPEN IN_PROGRESS SUBMITTED APPROVED REJECTED CANCELLED")
-ReviewDecision = _enum("ReviewDecision", "APPROVE REJECT")
-SubmissionStatus = _enum("SubmissionStatus", "PENDING_REVIEW APPROVED REJECTED")
-MediaKind = _enum("MediaKind", "PHOTO VIDEO")
-MediaStatus = _enum("MediaStatus", "PENDING READY REJECTED")
-MediaRole = _enum("MediaRole", "GENERAL BEFORE AFTER SIGNBOARD SAMPLE")
-CheckSeverity = _enum("CheckSeverity", "INFO WARNING FAIL")
-EvidenceCheckCode = _enum("EvidenceCheckCode", "NO_EXIF_TIME NO_EXIF_GPS FAR_FROM_SITE TAKEN_BEFORE_TASK "
-                                               "TAKEN_AFTER_UPLOAD TAKEN_IN_FUTURE DUPLICATE_FILE NEAR_DUPLICATE "
-                                               "AFTER_SAME_AS_BEFORE EDITED_BY_SOFTWARE ATTESTATION_FAILED "
-                                               "NOT_ATTESTED FIX_TIME_MISMATCH CLOCK_OFFSET ATTESTED")
-Parameter = _enum("Parameter", "PH WATER_TEMP CONDUCTIVITY COD CODMN BOD5 NH3_N TP TN DO TURBIDITY FLOW")
-OutfallGroupBy = _enum("OutfallGroupBy", "RIVER DISTRICT CATEGORY PHASE STATUS")
-TaskEventType = _enum("TaskEventType", "CREATED STARTED SUBMITTED APPROVED REJECTED OVERDUE CANCELLED AMENDED")
-StationLevel = _enum("StationLevel", "NATIONAL MUNICIPAL DISTRICT")
-StationStatus = _enum("StationStatus", "ACTIVE SUSPENDED CLOSED")
-WaterBody = _enum("WaterBody", "RIVER LAKE")
-StationParameter = _enum("StationParameter", "WATER_TEMP PH DO CONDUCTIVITY TURBIDITY CODMN NH3_N TP TN")
-ReadingFlag = _enum("ReadingFlag", "VALID MISSING FAULT SUSPECT")
+def _member(value: str) -> str:
+    return value.replace(":", "_").upper() if not value.isupper() else value
+
+
+def _spoken(value: str) -> str:
+    return value.replace("_", " ").replace(":", " ").lower().capitalize() + "."
+
+
+Role = _enum("Role", ROLES, "What a user may do; INSPECTOR and DISTRICT_OFFICER are bound to one district.", {
+    "INSPECTOR": "巡查员: patrols, inspects and registers outfalls in their district.",
+    "DISTRICT_OFFICER": "区县专员: rectifies the district's tasks.",
+    "SUPERVISOR": "市级督办: raises and reviews tasks city-wide.",
+    "ADMIN": "系统管理员: everything, and user administration.",
+    "INTEGRATOR": "An outside system acting through an API token, within its scopes."})
+Scope = _enum("Scope", SCOPES, "What an integrator API token may do.", {
+    "read": "Read the register, tasks and reference data.",
+    "tasks:create": "Raise detection tasks (illegal discharge, floating debris, riverbank garbage).",
+    "readings:write": "Send water-quality station readings."})
+Crs = _enum("Crs", CRS_NAMES, "A coordinate datum.", {
+    "WGS84": "GPS coordinates (the API's own).", "GCJ02": "The datum of Gaode/Tencent map tiles.",
+    "BD09": "The datum of Baidu map tiles."})
+OutfallCategory = _enum("OutfallCategory", CATEGORIES, "HJ 1312-2023 outfall category.",
+                        outfall_labels.category_labels)
+CampaignPhase = _enum("CampaignPhase", PHASES, "Where the outfall stands in 查测溯治 (find, test, trace, fix).",
+                      outfall_labels.phase_labels)
+RemediationApproach = _enum("RemediationApproach", REMEDIATIONS, "How an outfall is remediated.", {
+    "BAN": "依法取缔: ban it.", "MERGE": "清理合并: merge it into another.", "RECTIFY": "规范整治: rectify it."})
+OutfallStatus = _enum("OutfallStatus", STATUSES, "Whether the outfall still discharges.", outfall_labels.STATUS_LABELS)
+WaterClass = _enum("WaterClass", WATER_CLASSES, "GB 3838-2002 surface-water class of the receiving water.",
+                   {c: f"Class {c}." for c in WATER_CLASSES})
+TaskKind = _enum("TaskKind", KINDS, "What a task asks the district to deal with.", task_labels.KIND_LABELS)
+TaskSource = _enum("TaskSource", SOURCES, "Who or what found the problem.", task_labels.SOURCE_LABELS)
+TaskStatus = _enum("TaskStatus", TASK_STATUSES, "Where a task stands.", task_labels.STATUS_LABELS)
+ReviewDecision = _enum("ReviewDecision", DECISIONS, "A reviewer's decision on a submission.", {
+    "APPROVE": "Close the task.", "REJECT": "Send it back to the district (a reason is required)."})
+SubmissionStatus = _enum("SubmissionStatus", SUBMISSION_STATUSES, "Where a rectification submission stands.")
+MediaKind = _enum("MediaKind", MEDIA_KINDS, "Photo or video.")
+MediaStatus = _enum("MediaStatus", MEDIA_STATUSES, "An upload's state.", {
+    "PENDING": "Ticket issued; the file is not yet checked.", "READY": "Checked and usable.",
+    "REJECTED": "Refused (size, hash, format or expiry)."})
+MediaRole = _enum("MediaRole", MEDIA_ROLES, "What a photo shows.", {
+    "GENERAL": "The site.", "BEFORE": "Before rectification.", "AFTER": "After rectification.",
+    "SIGNBOARD": "The outfall's signboard.", "SAMPLE": "A water sample."})
+CheckSeverity = _enum("CheckSeverity", SEVERITIES, "How much an evidence check matters.", {
+    "INFO": "For the record.", "WARNING": "A reviewer should look.", "FAIL": "The evidence does not hold."})
+EvidenceCheckCode = _enum("EvidenceCheckCode", CHECK_CODES, "An automatic check of a photo's evidence.", {
+    "NO_EXIF_TIME": "No capture time in the photo.", "NO_EXIF_GPS": "No position in the photo.",
+    "FAR_FROM_SITE": "Taken far from the site.", "TAKEN_BEFORE_TASK": "An after photo taken before the task.",
+    "TAKEN_AFTER_UPLOAD": "Capture time later than the upload.", "TAKEN_IN_FUTURE": "Capture time in the future.",
+    "DUPLICATE_FILE": "The same file was uploaded before.", "NEAR_DUPLICATE": "Nearly the same picture as another.",
+    "AFTER_SAME_AS_BEFORE": "The after photo is the before photo.",
+    "EDITED_BY_SOFTWARE": "Saved by editing software.",
+    "ATTESTATION_FAILED": "The capture signature does not verify.", "NOT_ATTESTED": "No capture signature.",
+    "FIX_TIME_MISMATCH": "The GPS fix time disagrees with the capture time.",
+    "CLOCK_OFFSET": "The device clock was off.", "ATTESTED": "Signed by a registered device at capture."})
+Parameter = _enum("Parameter", PARAMETERS, "A water-quality parameter measured at an outfall.")
+OutfallGroupBy = _enum("OutfallGroupBy", tuple(GROUP_COLUMNS), "How outfallStats groups the register.")
+TaskEventType = _enum("TaskEventType", EVENT_TYPES, "What happened to a task.")
+StationLevel = _enum("StationLevel", station_params.LEVELS, "Who runs a water-quality station.", {
+    "NATIONAL": "国控", "MUNICIPAL": "市控", "DISTRICT": "区控/县控"})
+StationStatus = _enum("StationStatus", station_params.STATUSES, "Whether a station reports.")
+WaterBody = _enum("WaterBody", station_params.WATER_BODIES, "The kind of water a station samples.")
+StationParameter = _enum("StationParameter", station_params.KEYS, "A parameter a station measures.")
+ReadingFlag = _enum("ReadingFlag", station_params.FLAGS, "The quality flag of a station reading.")

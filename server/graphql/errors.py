@@ -60,9 +60,18 @@ def shape(error: GraphQLError) -> GraphQLError:
                         path=error.path, extensions={"code": INTERNAL})
 
 
+PARSE_FAILED, VALIDATION_FAILED = "GRAPHQL_PARSE_FAILED", "GRAPHQL_VALIDATION_FAILED"
+
+
 class ErrorShaping(SchemaExtension):
     def on_operation(self) -> Iterator[None]:
         yield
-        result = self.execution_context.result
+        ctx = self.execution_context
+        # Errors before execution: the document did not parse (no document), or did not validate.
+        phase = PARSE_FAILED if ctx.graphql_document is None else VALIDATION_FAILED
+        for e in getattr(ctx, "pre_execution_errors", None) or ():
+            if not (e.extensions or {}).get("code"):
+                e.extensions = {**(e.extensions or {}), "code": phase}
+        result = ctx.result
         if result is not None and getattr(result, "errors", None):
             result.errors = [shape(e) for e in result.errors]

@@ -23,10 +23,11 @@ from server.domain.geo.crs import to_crs
 from server.domain.geo.models import District, River
 from server.domain.outfalls.labels import category_labels
 from server.domain.outfalls.models import Outfall
-from server.domain.outfalls.service import OutfallFilter, _where
+from server.domain.outfalls.queries import OutfallFilter, outfall_query
 from server.domain.sqltypes import utcnow
 from server.domain.tasks.models import OPEN_STATES, Submission, Task
-from server.domain.tasks.service import TaskFilter, _task_where
+from server.domain.tasks.labels import KIND_LABELS
+from server.domain.tasks.queries import TaskFilter, task_query
 from server.register_io.headers import EXPORT_HEADERS
 from server.register_io.importer import FIELDS
 
@@ -52,7 +53,7 @@ async def outfall_batches(db, f: OutfallFilter, size: int = BATCH) -> AsyncItera
     last = 0
     while True:
         async with db.session() as s:
-            rows = (await s.execute(_where(select(*cols), f).where(Outfall.id > last)
+            rows = (await s.execute(outfall_query(select(*cols), f).where(Outfall.id > last)
                                     .order_by(Outfall.id).limit(size))).all()
         if not rows:
             return
@@ -199,7 +200,6 @@ def _local(dt: datetime | None) -> datetime | None:
 
 async def task_batches(db, actor: Actor, tf: TaskFilter, size: int = BATCH) -> AsyncIterator[list[list]]:
     """The caller's tasks (list_tasks' district scope) in id order, with their latest submission and review."""
-    from server.domain.brief.render import KIND_LABELS
 
     districts, _ = await _names(db)
     now = utcnow()
@@ -209,7 +209,7 @@ async def task_batches(db, actor: Actor, tf: TaskFilter, size: int = BATCH) -> A
             stmt = (select(Task.id, Task.code, Task.kind, Task.title, Task.district_code, Outfall.code,
                            Task.status, Task.deadline)
                     .select_from(Task).outerjoin(Outfall, Outfall.id == Task.outfall_id))
-            rows = (await s.execute(_task_where(stmt, actor, tf, now).where(Task.id > last)
+            rows = (await s.execute(task_query(stmt, actor, tf, now).where(Task.id > last)
                                     .order_by(Task.id).limit(size))).all()
             if not rows:
                 return

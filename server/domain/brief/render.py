@@ -6,10 +6,9 @@ from html import escape
 
 from server.domain.brief.service import Brief
 from server.domain.stations.params import BY_KEY
+from server.domain.tasks.labels import KIND_LABELS
 
 CST = timezone(timedelta(hours=8))
-KIND_LABELS = {"ILLEGAL_DISCHARGE": "偷排漏排", "EXCEEDANCE": "超标排放", "FLOATING_DEBRIS": "水面漂浮物",
-               "RIVERBANK_GARBAGE": "岸边垃圾", "SIGNBOARD": "标识牌", "OUTFALL_REMEDIATION": "排口整治", "OTHER": "其他"}
 
 
 def _sections(b: Brief) -> list[tuple[str, list[str], list[list[str]]]]:

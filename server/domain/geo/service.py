@@ -7,6 +7,7 @@ from importlib import resources
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from server.domain.errors import BadInput
 from server.domain.geo.models import District, River
 from server.reference import domain
 
@@ -42,3 +43,15 @@ async def list_districts(*, session: AsyncSession) -> list[District]:
 
 async def list_rivers(*, session: AsyncSession) -> list[River]:
     return list((await session.execute(select(River).order_by(River.code))).scalars())
+
+
+async def check_district(session: AsyncSession, code: str | None, field: str = "districtCode") -> None:
+    """BAD_USER_INPUT naming `field` unless `code` is a district of the city (None passes)."""
+    if code is not None and await session.get(District, code) is None:
+        raise BadInput(f"unknown district code {code!r}", field=field)
+
+
+async def check_river(session: AsyncSession, code: str | None, field: str = "riverCode") -> None:
+    """BAD_USER_INPUT naming `field` unless `code` is a river of the register (None passes)."""
+    if code is not None and await session.get(River, code) is None:
+        raise BadInput(f"unknown river code {code!r}", field=field)

@@ -5,20 +5,21 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.domain.actor import Actor
 from server.domain.errors import BadInput, Forbidden
 from server.domain.evidence import Site
-from server.domain.idempotency import check_replay, normalise_client_id, payload_hash
+from server.domain.idempotency import check_replay, insert_once, normalise_client_id, payload_hash
 from server.domain.inspections.models import Inspection, Measurement
 from server.domain.media import service as media
 from server.domain.outfalls.models import Outfall
 from server.domain.outfalls.service import Point, advance_phase, check_point
+from server.domain.pagination import Order, Page, page
 from server.domain.permissions import require
 from server.domain.sqltypes import utcnow
 from server.domain.standards import judge, validate_value
+from server.domain.users.models import DISTRICT_ROLES
 
 
 @dataclass
@@ -66,13 +67,9 @@ async def record_inspection(*, session: AsyncSession, actor: Actor, settings, cl
                      district_code=o.district_code, observed_at=observed_at,
                      lat=position.lat if position else None, lon=position.lon if position else None,
                      accuracy_m=position.accuracy_m if position else None, flowing=flowing, note=note)
-    try:  # add inside the savepoint: begin_nested() autoflushes pending objects outside it
-        async with session.begin_nested():
-            session.add(ins)
-            await session.flush()
-    except IntegrityError:
-        existing = (await session.execute(select(Inspection).where(Inspection.client_id == client_id))).scalar_one()
-        return check_replay(existing, h, "inspection")
+    ins, created = await insert_once(session, ins, "inspection")
+    if not created:
+        return ins
     exceeded = []
     # GB 18918's NH3-N limit depends on the water temperature read at the same time.
     water_temp = next((r.value for r in readings if r.parameter == "WATER_TEMP"), None)
@@ -104,3 +101,39 @@ async def get_inspection(*, session: AsyncSession, actor: Actor, inspection_id: 
         return None
     require(actor, "inspection.read", ins.district_code)
     return ins
+
+
+@dataclass
+class InspectionFilter:
+    """Which inspections: of one outfall, one district, and/or changed since a moment."""
+
+    outfall_id: int | None = None
+    district_code: str | None = None
+
+
+INSPECTION_ORDER = Order.of("i", Inspection.observed_at, Inspection.id, desc=True)
+
+
+def inspection_query(actor: Actor, f: InspectionFilter):
+    """The select for `f` within the caller's scope (district roles see their own district's)."""
+    stmt = select(Inspection)
+    if actor.role in DISTRICT_ROLES:
+        stmt = stmt.where(Inspection.district_code == actor.district_code)
+    if f.outfall_id is not None:
+        stmt = stmt.where(Inspection.outfall_id == f.outfall_id)
+    if f.district_code is not None:
+        stmt = stmt.where(Inspection.district_code == f.district_code)
+    return stmt
+
+
+async def list_inspections(*, session: AsyncSession, actor: Actor, outfall_id: int | None = None,
+                           filter: InspectionFilter | None = None, first: int | None, after: str | None,
+                           cap: int, last: int | None = None, before: str | None = None,
+                           want_total: bool = True) -> Page[Inspection]:
+    """Inspections newest first, within the caller's scope."""
+    require(actor, "outfall.read")
+    f = filter or InspectionFilter()
+    if outfall_id is not None:
+        f.outfall_id = outfall_id
+    return await page(session, inspection_query(actor, f), INSPECTION_ORDER, first=first, after=after, last=last,
+                      before=before, cap=cap, want_total=want_total)

@@ -8,7 +8,6 @@ from datetime import datetime, timedelta
 
 import anyio
 from sqlalchemy import or_, select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.db import Database
@@ -16,7 +15,7 @@ from server.domain.actor import Actor
 from server.domain.audit.recorder import tag
 from server.domain.errors import BadInput, Conflict, Forbidden, NotFound, UploadInvalid
 from server.domain.evidence import PhotoFacts, Site, Window, hamming, phash_bands, photo_checks, sort_checks
-from server.domain.idempotency import check_replay, normalise_client_id, payload_hash
+from server.domain.idempotency import check_replay, insert_once, normalise_client_id, payload_hash
 from server.domain.media.models import ROLES, Media
 from server.domain.permissions import require
 from server.domain.sqltypes import utcnow
@@ -61,12 +60,7 @@ async def request_upload(*, session: AsyncSession, store, settings: Settings, ac
                   kind=kind, role=role, filename=_clean_filename(filename), content_type=content_type,
                   size_bytes=size_bytes, sha256=sha256, key=f"media/{now:%Y/%m/%d}/{uuid.uuid4()}/original",
                   expires_at=now + timedelta(minutes=settings.upload_ttl_minutes))
-        try:  # add inside the savepoint: begin_nested() autoflushes pending objects outside it
-            async with session.begin_nested():
-                session.add(m)
-                await session.flush()
-        except IntegrityError:
-            m = (await session.execute(select(Media).where(Media.client_id == client_id))).scalar_one()
+        m, _ = await insert_once(session, m, "upload")
     check_replay(m, h, "upload")
     if m.uploader_id != actor.user_id:
         raise Conflict("clientId belongs to another user's upload", field="clientId")

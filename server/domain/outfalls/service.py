@@ -1,58 +1,35 @@
 """Rules and transactions of the outfall register."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from sqlalchemy import Select, func, or_, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.domain.actor import Actor
 from server.domain.errors import BadInput, InvalidState, NotFound
 from server.domain.evidence import Site
 from server.domain.geo.distance import bbox_around, check_in_chongqing, haversine_m
+from server.domain.geo.service import check_district, check_river
 from server.domain.geo.models import District, River
-from server.domain.idempotency import check_replay, normalise_client_id, payload_hash
+from server.domain.idempotency import find_replay, insert_once, normalise_client_id, payload_hash
 from server.domain.media import service as media
 from server.domain.outfalls.labels import category_labels, phase_labels, STATUS_LABELS
+from server.domain.outfalls.queries import OutfallFilter, outfall_query, validate_outfall_filter
 from server.domain.outfalls.models import (CATEGORIES, PHASES, REMEDIATIONS, STATUSES, WATER_CLASSES,
                                            Outfall, OutfallCodeCounter)
-from server.domain.pagination import check_first, decode_cursor, encode_cursor
+from server.domain.pagination import Order, Page, check_first, decode_cursor, encode_cursor, page
 from server.domain.permissions import require
 from server.domain.sqltypes import utcnow
 from server.settings import Settings
-
-MAX_NEAR_RADIUS_M = 100_000
-
 
 @dataclass
 class Point:
     lat: float
     lon: float
     accuracy_m: float | None = None
-
-
-@dataclass
-class OutfallFilter:
-    river_code: str | None = None
-    district_code: str | None = None
-    category: str | None = None
-    phase: str | None = None
-    status: str | None = None
-    search: str | None = None
-    bbox: tuple[float, float, float, float] | None = None  # south, west, north, east
-    near: tuple[float, float, float] | None = None  # lat, lon, radius_m
-
-
-@dataclass
-class Page:
-    items: list[Outfall]
-    cursors: list[str]
-    has_next: bool
-    total: int | None
-    distances: dict[int, float] = field(default_factory=dict)
 
 
 def check_point(p: Point, field_name: str = "location") -> None:
@@ -83,10 +60,8 @@ def _one_of(value: str | None, allowed, field_name: str) -> str | None:
 
 
 async def _check_refs(session: AsyncSession, river_code: str | None, district_code: str | None) -> None:
-    if river_code is not None and await session.get(River, river_code) is None:
-        raise BadInput(f"unknown river code {river_code!r}", field="riverCode")
-    if district_code is not None and await session.get(District, district_code) is None:
-        raise BadInput(f"unknown district code {district_code!r}", field="districtCode")
+    await check_river(session, river_code)
+    await check_district(session, district_code)
 
 
 async def next_code(*, session: AsyncSession, district_code: str) -> str:
@@ -112,10 +87,10 @@ async def register_outfall(*, session: AsyncSession, actor: Actor, client_id, na
                    water_class=water_class, responsible_unit=responsible_unit,
                    signboard_installed=bool(signboard_installed), media_ids=sorted(media_ids or []), code=code)
     h = payload_hash(payload)
-    existing = (await session.execute(select(Outfall).where(Outfall.client_id == client_id))).scalar_one_or_none()
+    existing = await find_replay(session, Outfall, client_id, h, "outfall")
     if existing is not None:
         require(actor, "outfall.read")
-        return check_replay(existing, h, "outfall")
+        return existing
     require(actor, "outfall.create", district_code)
     name = _text(name, "name", 100, required=True)
     _one_of(category, CATEGORIES, "category")
@@ -130,20 +105,26 @@ async def register_outfall(*, session: AsyncSession, actor: Actor, client_id, na
         responsible_unit=_text(responsible_unit, "responsibleUnit", 200),
         signboard_installed=bool(signboard_installed), created_by_id=actor.user_id,
     )
-    try:  # add inside the savepoint: begin_nested() autoflushes pending objects outside it
-        async with session.begin_nested():
-            session.add(o)
-            await session.flush()
-    except IntegrityError:
-        # A concurrent replay won the race on client_id (or the official code is taken).
+    async def code_taken():  # the unique violation may be the official code's, not the clientId's
         if code and (await session.execute(select(Outfall.id).where(Outfall.code == code))).first():
             raise BadInput(f"outfall code {code!r} already exists", field="code") from None
-        existing = (await session.execute(select(Outfall).where(Outfall.client_id == client_id))).scalar_one()
-        return check_replay(existing, h, "outfall")
+
+    o, created = await insert_once(session, o, "outfall", on_conflict=code_taken)
+    if not created:
+        return o
     if media_ids:  # e.g. the signboard photo taken while registering
         await media.attach(session=session, actor=actor, media_ids=list(media_ids), owner_type="outfall",
                            owner_id=o.id, settings=settings or Settings(), site=Site(o.lat, o.lon, o.accuracy_m))
     return o
+
+
+async def district_near(session: AsyncSession, lat: float, lon: float, radius_m: float = 5_000) -> str | None:
+    """The district of the nearest registered outfall within `radius_m` (there are no district polygons)."""
+    s, w, n, e = bbox_around(lat, lon, radius_m)
+    rows = (await session.execute(select(Outfall.district_code, Outfall.lat, Outfall.lon)
+                                  .where(Outfall.lat.between(s, n), Outfall.lon.between(w, e)))).all()
+    best = min(rows, key=lambda r: haversine_m(lat, lon, r[1], r[2]), default=None)
+    return best[0] if best and haversine_m(lat, lon, best[1], best[2]) <= radius_m else None
 
 
 def advance_phase(o: Outfall, target: str) -> bool:
@@ -219,82 +200,40 @@ async def get_outfall(*, session: AsyncSession, actor: Actor, outfall_id: int | 
     return (await session.execute(stmt)).scalar_one_or_none()
 
 
-def _check_filter(f: OutfallFilter) -> None:
-    _one_of(f.category, CATEGORIES, "filter.category")
-    _one_of(f.phase, PHASES, "filter.phase")
-    _one_of(f.status, STATUSES, "filter.status")
-    if f.search is not None and len(f.search) > 100:
-        raise BadInput("filter.search is longer than 100 characters", field="filter.search")
-    if f.bbox:
-        s, w, n, e = f.bbox
-        if not (-90 <= s <= n <= 90) or not (-180 <= w <= e <= 180):
-            raise BadInput("filter.bbox needs -90 <= south <= north <= 90 and -180 <= west <= east <= 180",
-                           field="filter.bbox")
-    if f.near:
-        lat, lon, r = f.near
-        check_in_chongqing(lat, lon, field="filter.near")
-        if not (0 < r <= MAX_NEAR_RADIUS_M):
-            raise BadInput(f"filter.near.radiusM must be in (0, {MAX_NEAR_RADIUS_M}]", field="filter.near.radiusM")
-
-
-def _where(stmt: Select, f: OutfallFilter) -> Select:
-    if f.river_code:
-        stmt = stmt.where(Outfall.river_code == f.river_code)
-    if f.district_code:
-        stmt = stmt.where(Outfall.district_code == f.district_code)
-    if f.category:
-        stmt = stmt.where(Outfall.category == f.category)
-    if f.phase:
-        stmt = stmt.where(Outfall.phase == f.phase)
-    if f.status:
-        stmt = stmt.where(Outfall.status == f.status)
-    if f.search and f.search.strip():
-        pat = "%" + f.search.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        stmt = stmt.where(or_(Outfall.code.ilike(pat, escape="\\"), Outfall.name.ilike(pat, escape="\\")))
-    boxes = [f.bbox] if f.bbox else []
-    if f.near:
-        boxes.append(bbox_around(*f.near))
-    for s, w, n, e in boxes:
-        stmt = stmt.where(Outfall.lat.between(s, n), Outfall.lon.between(w, e))
-    return stmt
+OUTFALL_ORDER = Order.of("o", Outfall.id)
 
 
 async def list_outfalls(*, session: AsyncSession, actor: Actor, filter: OutfallFilter | None, first: int | None,
-                        after: str | None, cap: int, want_total: bool = True) -> Page:
+                        after: str | None, cap: int, want_total: bool = True, last: int | None = None,
+                        before: str | None = None) -> Page:
     """A page of the register: id order, or nearest first when `near` is given."""
     require(actor, "outfall.read")
     f = filter or OutfallFilter()
-    _check_filter(f)
-    first = check_first(first, cap)
+    await validate_outfall_filter(session, f)
     if f.near:
-        return await _near_page(session, f, first, after)
-    after_id = decode_cursor(after, "o")
-    stmt = _where(select(Outfall), f)
-    if after_id is not None:
-        stmt = stmt.where(Outfall.id > after_id)
-    rows = list((await session.execute(stmt.order_by(Outfall.id).limit(first + 1))).scalars())
-    has_next = len(rows) > first
-    rows = rows[:first]
-    total = None
-    if want_total:
-        total = (await session.execute(_where(select(func.count()).select_from(Outfall), f))).scalar_one()
-    return Page(rows, [encode_cursor("o", o.id) for o in rows], has_next, total)
+        return await _near_page(session, f, check_first(first, cap), after)
+    return await page(session, outfall_query(select(Outfall), f), OUTFALL_ORDER, first=first, after=after, last=last,
+                      before=before, cap=cap, want_total=want_total)
 
 
 async def _near_page(session: AsyncSession, f: OutfallFilter, first: int, after: str | None) -> Page:
+    """Nearest first; the cursor holds (distance, id), so it survives inserts and deletes like any other."""
     lat, lon, radius = f.near
-    offset = decode_cursor(after, "n")
-    offset = 0 if offset is None else offset + 1
-    cands = (await session.execute(_where(select(Outfall.id, Outfall.lat, Outfall.lon), f))).all()
+    key = decode_cursor(after, "n", 2)
+    cands = (await session.execute(outfall_query(select(Outfall.id, Outfall.lat, Outfall.lon), f))).all()
     ranked = sorted((d, i) for i, la, lo in cands if (d := haversine_m(lat, lon, la, lo)) <= radius)
-    window = ranked[offset:offset + first]
+    total = len(ranked)
+    if key is not None:
+        ranked = [r for r in ranked if r > (float(key[0]), key[1])]
+    window = ranked[:first]
     by_id = {}
     if window:
         ids = [i for _, i in window]
         by_id = {o.id: o for o in (await session.execute(select(Outfall).where(Outfall.id.in_(ids)))).scalars()}
     items = [by_id[i] for _, i in window]
-    return Page(items, [encode_cursor("n", offset + k) for k in range(len(items))],
-                offset + first < len(ranked), len(ranked), {i: d for d, i in window})
+    return Page(items, [encode_cursor("n", [d, i]) for d, i in window], has_next=len(ranked) > first,
+                has_previous=key is not None, total=total,
+                extra={i: d for d, i in window})
 
 
 GROUP_COLUMNS = {"RIVER": Outfall.river_code, "DISTRICT": Outfall.district_code, "CATEGORY": Outfall.category,
@@ -306,13 +245,13 @@ async def outfall_stats(*, session: AsyncSession, actor: Actor, group_by: str,
     """(key, label, count) per group, largest first."""
     require(actor, "outfall.read")
     f = filter or OutfallFilter()
-    _check_filter(f)
+    await validate_outfall_filter(session, f)
     col = GROUP_COLUMNS[group_by]
-    stmt = _where(select(col, func.count()).select_from(Outfall), f).group_by(col)
+    stmt = outfall_query(select(col, func.count()).select_from(Outfall), f).group_by(col)
     if f.near:
         # Distance is not SQL here: count the exact circle in Python.
         lat, lon, r = f.near
-        pts = (await session.execute(_where(select(col, Outfall.lat, Outfall.lon), f))).all()
+        pts = (await session.execute(outfall_query(select(col, Outfall.lat, Outfall.lon), f))).all()
         counts: dict[str, int] = {}
         for k, la, lo in pts:
             if haversine_m(lat, lon, la, lo) <= r:

@@ -6,14 +6,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.domain.actor import Actor
 from server.domain.errors import BadInput, Forbidden
 from server.domain.geo.distance import check_in_chongqing, haversine_m
-from server.domain.idempotency import check_replay, normalise_client_id, payload_hash
-from server.domain.pagination import check_first, decode_cursor, encode_cursor
+from server.domain.idempotency import check_replay, insert_once, normalise_client_id, payload_hash
+from server.domain.outfalls.service import district_near
+from server.domain.pagination import Order, Page, page
 from server.domain.patrols.models import Patrol
 from server.domain.permissions import can, require
 from server.domain.sqltypes import utcnow
@@ -84,33 +84,14 @@ async def record_patrol(*, session: AsyncSession, actor: Actor, client_id, start
         raise BadInput("note is longer than 2000 characters", field="note")
     district = actor.district_code
     if district is None:
-        district = await _district_near(session, track[0])
+        district = await district_near(session, track[0].lat, track[0].lon)
     p = Patrol(client_id=client_id, request_hash=h, inspector_id=actor.user_id, district_code=district,
                started_at=started_at, ended_at=ended_at, distance_m=round(track_length_m(track), 1),
                duration_s=int((ended_at - started_at).total_seconds()), point_count=len(track),
                track=json.dumps([[t.lat, t.lon, t.accuracy_m, t.at.timestamp()] for t in track],
                                 separators=(",", ":")),
                mocked_location=bool(mocked_location), note=note)
-    try:  # add inside the savepoint: begin_nested() autoflushes pending objects outside it
-        async with session.begin_nested():
-            session.add(p)
-            await session.flush()
-    except IntegrityError:  # a concurrent replay won the race on client_id
-        existing = (await session.execute(select(Patrol).where(Patrol.client_id == client_id))).scalar_one()
-        return check_replay(existing, h, "patrol")
-    return p
-
-
-async def _district_near(session: AsyncSession, p: TrackPoint) -> str | None:
-    # No district polygons here: the district of the nearest registered outfall within 5 km.
-    from server.domain.geo.distance import bbox_around
-    from server.domain.outfalls.models import Outfall
-
-    s, w, n, e = bbox_around(p.lat, p.lon, 5_000)
-    rows = (await session.execute(select(Outfall.district_code, Outfall.lat, Outfall.lon)
-                                  .where(Outfall.lat.between(s, n), Outfall.lon.between(w, e)))).all()
-    best = min(rows, key=lambda r: haversine_m(p.lat, p.lon, r[1], r[2]), default=None)
-    return best[0] if best and haversine_m(p.lat, p.lon, best[1], best[2]) <= 5_000 else None
+    return (await insert_once(session, p, "patrol"))[0]
 
 
 def decode_track(p: Patrol) -> list[TrackPoint]:
@@ -130,11 +111,14 @@ async def get_patrol(*, session: AsyncSession, actor: Actor, patrol_id: int) -> 
     return p
 
 
+PATROL_ORDER = Order.of("p", Patrol.id, desc=True)
+
+
 async def list_patrols(*, session: AsyncSession, actor: Actor, first: int | None, after: str | None, cap: int,
-                       district_code: str | None = None, mine: bool = False) -> tuple[list[Patrol], list[str], bool]:
+                       district_code: str | None = None, mine: bool = False, last: int | None = None,
+                       before: str | None = None) -> Page[Patrol]:
     """Newest first; district roles see their own district's patrols (and their own anywhere)."""
     require(actor, "outfall.read")  # signed in; what is visible is narrowed below
-    first = check_first(first, cap)
     stmt = select(Patrol)
     if mine:
         stmt = stmt.where(Patrol.inspector_id == actor.user_id)
@@ -144,8 +128,4 @@ async def list_patrols(*, session: AsyncSession, actor: Actor, first: int | None
         stmt = stmt.where((Patrol.district_code == actor.district_code) | (Patrol.inspector_id == actor.user_id))
     elif district_code:
         stmt = stmt.where(Patrol.district_code == district_code)
-    after_id = decode_cursor(after, "p")
-    if after_id is not None:
-        stmt = stmt.where(Patrol.id < after_id)
-    rows = list((await session.execute(stmt.order_by(Patrol.id.desc()).limit(first + 1))).scalars())
-    return rows[:first], [encode_cursor("p", r.id) for r in rows[:first]], len(rows) > first
+    return await page(session, stmt, PATROL_ORDER, first=first, after=after, last=last, before=before, cap=cap)

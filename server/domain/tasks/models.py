@@ -11,7 +11,11 @@ from server.domain.sqltypes import UTCDateTime, utcnow
 KINDS = ("ILLEGAL_DISCHARGE", "EXCEEDANCE", "FLOATING_DEBRIS", "RIVERBANK_GARBAGE", "SIGNBOARD",
          "OUTFALL_REMEDIATION", "OTHER")
 SOURCES = ("INSPECTION", "SAMPLE_EXCEEDANCE", "VIDEO_AI", "DRONE", "MANUAL", "STATION")
+STATUSES = ("OPEN", "IN_PROGRESS", "SUBMITTED", "APPROVED", "REJECTED", "CANCELLED")
 OPEN_STATES = ("OPEN", "IN_PROGRESS", "SUBMITTED", "REJECTED")
+EVENT_TYPES = ("CREATED", "STARTED", "SUBMITTED", "APPROVED", "REJECTED", "OVERDUE", "CANCELLED", "AMENDED")
+DECISIONS = ("APPROVE", "REJECT")
+SUBMISSION_STATUSES = ("PENDING_REVIEW", "APPROVED", "REJECTED")
 
 
 class Task(SQLModel, table=True):
@@ -38,7 +42,7 @@ class Task(SQLModel, table=True):
     parameter: str | None = Field(default=None, max_length=12)  # EXCEEDANCE: the first parameter; later ones in AMENDED events
     cancel_reason: str | None = Field(default=None, max_length=500)
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
-    updated_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False, onupdate=utcnow))
     closed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
     overdue_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
     reminded_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))

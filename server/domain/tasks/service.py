@@ -1,28 +1,38 @@
 """The rectification loop: task states, submissions with evidence, reviews, deadlines."""
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.domain.actor import Actor
 from server.domain.errors import BadInput, Forbidden, InvalidState, NotFound
 from server.domain.evidence import Site, Window, pair_checks
-from server.domain.geo.models import District
-from server.domain.idempotency import check_replay, normalise_client_id, payload_hash
+from server.domain.geo.service import check_district
+from server.domain.idempotency import find_replay, insert_once, normalise_client_id, payload_hash
 from server.domain.inspections.models import Inspection, Measurement
 from server.domain.media import service as media
 from server.domain.outfalls.models import Outfall
-from server.domain.outfalls.service import Point, advance_phase, check_point
-from server.domain.pagination import check_first, decode_cursor, encode_cursor
+from server.domain.outfalls.service import Point, advance_phase, check_point, district_near
+from server.domain.pagination import Order, Page, page
 from server.domain.permissions import DETECTION_KINDS, require
 from server.domain.sqltypes import utcnow
 from server.domain.tasks import events
 from server.domain.standards import parameter_label
 from server.domain.tasks.models import KINDS, OPEN_STATES, SOURCES, Submission, SubmissionMedia, Task, TaskEvent
+from server.domain.tasks.queries import TaskFilter, task_query, validate_task_filter
+
+# Days to the deadline when a task is raised without one; Settings.task_deadline_days overrides (KIND=days,...).
+DEFAULT_DEADLINE_DAYS = {"ILLEGAL_DISCHARGE": 3, "EXCEEDANCE": 7, "FLOATING_DEBRIS": 2, "RIVERBANK_GARBAGE": 3,
+                         "SIGNBOARD": 14, "OUTFALL_REMEDIATION": 90, "OTHER": 7}
+
+
+def default_deadline_days(settings, kind: str) -> int:
+    """The kind's default deadline in days: the configured one, else DEFAULT_DEADLINE_DAYS."""
+    configured = dict(getattr(settings, "task_deadline_days", ()) or ())
+    return int(configured.get(kind, DEFAULT_DEADLINE_DAYS.get(kind, 7)))
+
 
 # status -> the statuses an action may move it to
 MOVES = {"start": ({"OPEN"}, "IN_PROGRESS"), "submit": ({"OPEN", "IN_PROGRESS", "REJECTED"}, "SUBMITTED"),
@@ -64,18 +74,22 @@ async def _assign_code(session: AsyncSession, t: Task) -> None:
 
 
 async def create_task(*, session: AsyncSession, actor: Actor, settings, client_id, kind: str, source: str,
-                      title: str, district_code: str, deadline: datetime, description: str | None = None,
-                      outfall_id: int | None = None, location: Point | None = None,
+                      title: str, district_code: str | None = None, deadline: datetime | None = None,
+                      description: str | None = None, outfall_id: int | None = None, location: Point | None = None,
                       media_ids: list[int] = ()) -> Task:
-    """Send a task to a district; a replay of the clientId returns the first task."""
+    """Send a task to a district; a replay of the clientId returns the first task.
+
+    The district comes from the outfall (or the outfall nearest the location) when not given; the
+    deadline defaults to the kind's (Settings.task_deadline_days)."""
     client_id = normalise_client_id(client_id)
     h = payload_hash(dict(kind=kind, source=source, title=title, description=description, district=district_code,
                           outfall=outfall_id, location=[location.lat, location.lon] if location else None,
-                          deadline=deadline.isoformat(), media=sorted(media_ids)))
-    existing = (await session.execute(select(Task).where(Task.client_id == client_id))).scalar_one_or_none()
+                          deadline=deadline.isoformat() if deadline else None, media=sorted(media_ids)))
+    existing = await find_replay(session, Task, client_id, h, "task")
     if existing is not None:
-        return check_replay(existing, h, "task")
-    require(actor, "task.create", district_code)
+        return existing
+    # The role first (a district role against its own district); the district again once it is derived.
+    require(actor, "task.create", district_code if district_code is not None else actor.district_code)
     if actor.role == "INTEGRATOR" and kind not in DETECTION_KINDS:
         raise Forbidden(f"an integrator token may only raise {', '.join(sorted(DETECTION_KINDS))} tasks")
     if kind not in KINDS:
@@ -87,8 +101,9 @@ async def create_task(*, session: AsyncSession, actor: Actor, settings, client_i
         raise BadInput("title must be 1-200 characters", field="title")
     if description is not None and len(description) > 4000:
         raise BadInput("description is longer than 4000 characters", field="description")
-    if await session.get(District, district_code) is None:
-        raise BadInput(f"unknown district code {district_code!r}", field="districtCode")
+    await check_district(session, district_code)
+    if deadline is None:
+        deadline = utcnow() + timedelta(days=default_deadline_days(settings, kind))
     if deadline.tzinfo is None:
         raise BadInput("deadline needs a UTC offset", field="deadline")
     if deadline <= utcnow():
@@ -98,22 +113,24 @@ async def create_task(*, session: AsyncSession, actor: Actor, settings, client_i
         o = await session.get(Outfall, outfall_id)
         if o is None:
             raise BadInput(f"outfallId: no outfall with id {outfall_id}", field="outfallId")
-        if o.district_code != district_code:
+        if district_code is not None and o.district_code != district_code:
             raise BadInput("the outfall is in another district", field="outfallId")
     if location is not None:
         check_point(location, "location")
+    if district_code is None:
+        district_code = o.district_code if o else (
+            await district_near(session, location.lat, location.lon) if location else None)
+        if district_code is None:
+            raise BadInput("give districtCode, an outfallId, or a location within 5 km of a registered outfall",
+                           field="districtCode")
+        require(actor, "task.create", district_code)
     lat, lon = (location.lat, location.lon) if location else ((o.lat, o.lon) if o else (None, None))
     t = Task(client_id=client_id, request_hash=h, kind=kind, source=source, title=title, description=description,
              district_code=district_code, outfall_id=outfall_id, lat=lat, lon=lon, deadline=deadline,
              created_by_id=actor.user_id)
-    try:  # add inside the savepoint: begin_nested() autoflushes pending objects outside it
-        async with session.begin_nested():
-            session.add(t)
-            await _assign_code(session, t)
-            await session.flush()
-    except IntegrityError:
-        existing = (await session.execute(select(Task).where(Task.client_id == client_id))).scalar_one()
-        return check_replay(existing, h, "task")
+    t, created = await insert_once(session, t, "task", in_savepoint=lambda: _assign_code(session, t))
+    if not created:
+        return t
     await media.attach(session=session, actor=actor, media_ids=list(media_ids), owner_type="task", owner_id=t.id,
                        settings=settings, site=Site(lat, lon) if lat is not None else None)
     await events.record(session, t, "CREATED", actor, settings)
@@ -225,14 +242,14 @@ async def submit_rectification(*, session: AsyncSession, actor: Actor, settings,
     """The district's evidence: at least one before and one after READY photo, judged against the task."""
     client_id = normalise_client_id(client_id)
     h = payload_hash(dict(task=task_id, note=note, before=sorted(before_ids), after=sorted(after_ids)))
-    existing = (await session.execute(select(Submission).where(Submission.client_id == client_id))).scalar_one_or_none()
+    existing = await find_replay(session, Submission, client_id, h, "submission")
     if existing is not None:
-        return check_replay(existing, h, "submission")
+        return existing
     t = await _load(session, task_id, lock=True)
     # A concurrent replay may have committed while we waited for the task's lock.
-    existing = (await session.execute(select(Submission).where(Submission.client_id == client_id))).scalar_one_or_none()
+    existing = await find_replay(session, Submission, client_id, h, "submission")
     if existing is not None:
-        return check_replay(existing, h, "submission")
+        return existing
     require(actor, "task.submit", t.district_code)
     if not before_ids:
         raise BadInput("at least one before photo is required", field="beforeMediaIds")
@@ -245,13 +262,10 @@ async def submit_rectification(*, session: AsyncSession, actor: Actor, settings,
     # Check the move first (a clear INVALID_STATE), but make it only once the insert has won.
     _can_move(t, "submit")
     s = Submission(client_id=client_id, request_hash=h, task_id=t.id, submitted_by_id=actor.user_id, note=note)
-    try:  # SQLite has no row locks: a concurrent replay can still race us to the unique client_id
-        async with session.begin_nested():
-            session.add(s)
-            await session.flush()
-    except IntegrityError:
-        existing = (await session.execute(select(Submission).where(Submission.client_id == client_id))).scalar_one()
-        return check_replay(existing, h, "submission")
+    # SQLite has no row locks: a concurrent replay can still race us to the unique client_id
+    s, created = await insert_once(session, s, "submission")
+    if not created:
+        return s
     _move(t, "submit")
     site = Site(t.lat, t.lon) if t.lat is not None else None
     # The site before the work does not change between attempts: earlier before photos may be shown again.
@@ -305,50 +319,19 @@ async def review_submission(*, session: AsyncSession, actor: Actor, settings, su
     return s
 
 
-@dataclass
-class TaskFilter:
-    status: list[str] | None = None
-    district_code: str | None = None
-    outfall_id: int | None = None
-    kind: str | None = None
-    overdue: bool | None = None
-
-
-def _task_where(stmt, actor: Actor, f: TaskFilter, now: datetime):
-    if actor.role in ("INSPECTOR", "DISTRICT_OFFICER"):
-        stmt = stmt.where(Task.district_code == actor.district_code)  # scope, never a leak through counts
-    if f.status:
-        stmt = stmt.where(Task.status.in_(f.status))
-    if f.district_code:
-        stmt = stmt.where(Task.district_code == f.district_code)
-    if f.outfall_id is not None:
-        stmt = stmt.where(Task.outfall_id == f.outfall_id)
-    if f.kind:
-        stmt = stmt.where(Task.kind == f.kind)
-    if f.overdue is True:
-        stmt = stmt.where(Task.status.in_(OPEN_STATES), Task.deadline < now)
-    elif f.overdue is False:
-        stmt = stmt.where(~(Task.status.in_(OPEN_STATES) & (Task.deadline < now)))
-    return stmt
+TASK_ORDER = Order.of("t", Task.deadline, Task.id)
 
 
 async def list_tasks(*, session: AsyncSession, actor: Actor, filter: TaskFilter | None, first: int | None,
-                     after: str | None, cap: int, want_total: bool = True):
+                     after: str | None, cap: int, want_total: bool = True, last: int | None = None,
+                     before: str | None = None) -> Page[Task]:
     """Tasks by deadline (soonest first), within the caller's scope."""
     require(actor, "task.read", actor.district_code)
     f = filter or TaskFilter()
-    first = check_first(first, cap)
-    offset = decode_cursor(after, "t")
-    offset = 0 if offset is None else offset + 1
-    now = utcnow()
-    rows = list((await session.execute(_task_where(select(Task), actor, f, now)
-                                       .order_by(Task.deadline, Task.id).offset(offset).limit(first + 1))).scalars())
-    total = None
-    if want_total:
-        total = (await session.execute(_task_where(select(func.count()).select_from(Task), actor, f, now))).scalar_one()
-    has_next = len(rows) > first
-    rows = rows[:first]
-    return rows, [encode_cursor("t", offset + i) for i in range(len(rows))], has_next, total
+    await validate_task_filter(session, f)
+    stmt = task_query(select(Task), actor, f, utcnow())
+    return await page(session, stmt, TASK_ORDER, first=first, after=after, last=last, before=before, cap=cap,
+                      want_total=want_total)
 
 
 async def get_task(*, session: AsyncSession, actor: Actor, task_id: int) -> Task | None:

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.domain.actor import Actor
 from server.domain.errors import BadInput, Conflict, Unauthenticated
-from server.domain.geo.models import District
+from server.domain.geo.service import check_district
 from server.domain.users.models import DISTRICT_ROLES, ROLES, User
 
 _hasher = PasswordHasher()
@@ -57,8 +57,7 @@ async def create_user(
         raise BadInput(f"unknown role {role!r}; one of {', '.join(ROLES)}", field="role")
     if role in DISTRICT_ROLES and not district_code:
         raise BadInput(f"role {role} needs a district", field="district")
-    if district_code and await session.get(District, district_code) is None:
-        raise BadInput(f"unknown district code {district_code!r}", field="district")
+    await check_district(session, district_code or None, "district")
     validate_password(password)
     user = User(
         username=username, display_name=(display_name or username)[:64], role=role,

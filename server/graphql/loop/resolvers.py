@@ -6,16 +6,14 @@ from datetime import datetime
 from typing import AsyncGenerator
 
 import strawberry
-from sqlalchemy import func, select
 
 from server.domain.errors import Forbidden
 from server.domain.inspections import service as inspections
-from server.domain.inspections.models import Inspection as InspectionRow
 from server.domain.outfalls.service import Point
-from server.domain.pagination import check_first, decode_cursor, encode_cursor
 from server.domain.permissions import can, require
 from server.domain.tasks import service as tasks
-from server.graphql.common import GeoPointInput, PageInfo, parse_id, parse_ids, selected_names
+from server.domain.tasks.queries import TaskFilter as TaskQuery
+from server.graphql.common import GeoPointInput, connection, parse_id, parse_ids, selected_names
 from server.graphql.context import Info
 from server.graphql.writes import write
 from server.graphql.enums import Parameter, ReviewDecision, TaskEventType, TaskKind, TaskSource, TaskStatus
@@ -47,8 +45,12 @@ class CreateTaskInput:
     kind: TaskKind
     source: TaskSource
     title: str
-    district_code: str
-    deadline: datetime
+    district_code: str | None = strawberry.field(
+        default=None, description="GB/T 2260 code; derived from `outfallId`, else from the outfall nearest "
+                                  "`location`, when not given.")
+    deadline: datetime | None = strawberry.field(
+        default=None, description="When the district must have rectified it; the kind's default when not given "
+                                  "(OUTFALLWATCH_TASK_DEADLINE_DAYS).")
     description: str | None = None
     outfall_id: strawberry.ID | None = None
     location: GeoPointInput | None = None
@@ -78,45 +80,35 @@ class TaskFilter:
     outfall_id: strawberry.ID | None = None
     kind: TaskKind | None = None
     overdue: bool | None = None
+    updated_since: datetime | None = strawberry.field(
+        default=None, description="Only tasks changed at or after this instant (incremental sync).")
 
-    def to_domain(self) -> tasks.TaskFilter:
-        return tasks.TaskFilter(status=[s.value for s in self.status] if self.status else None,
-                                district_code=self.district_code,
-                                outfall_id=parse_id(self.outfall_id, "filter.outfallId") if self.outfall_id else None,
-                                kind=self.kind.value if self.kind else None, overdue=self.overdue)
+    def to_domain(self) -> TaskQuery:
+        return TaskQuery(status=[s.value for s in self.status] if self.status else None,
+                         district_code=self.district_code,
+                         outfall_id=parse_id(self.outfall_id, "filter.outfallId") if self.outfall_id else None,
+                         kind=self.kind.value if self.kind else None, overdue=self.overdue,
+                         updated_since=self.updated_since)
 
 
-async def tasks_connection(info, f: tasks.TaskFilter, first, after) -> TaskConnection:
+async def tasks_connection(info, f: TaskQuery | None, first, after, last=None, before=None) -> TaskConnection:
     ctx = info.context
     async with ctx.db.session() as s:
-        rows, cursors, has_next, total = await tasks.list_tasks(
-            session=s, actor=ctx.actor, filter=f, first=first, after=after, cap=ctx.settings.max_page,
-            want_total="totalCount" in selected_names(info))
-    return TaskConnection(edges=[TaskEdge(node=Task.from_model(t), cursor=c) for t, c in zip(rows, cursors)],
-                          page_info=PageInfo(has_next_page=has_next, end_cursor=cursors[-1] if cursors else None),
-                          total_count=total or 0)
+        page = await tasks.list_tasks(session=s, actor=ctx.actor, filter=f, first=first, after=after, last=last,
+                                      before=before, cap=ctx.settings.max_page,
+                                      want_total="totalCount" in selected_names(info))
+    return connection(TaskConnection, TaskEdge, [Task.from_model(t) for t in page.items], page,
+                      total_count=page.total or 0)
 
 
-async def outfall_inspections(info, outfall_id: int, first, after) -> InspectionConnection:
+async def outfall_inspections(info, outfall_id: int, first, after, last=None, before=None) -> InspectionConnection:
     """An outfall's inspections, newest first (district roles see their own district's)."""
     ctx = info.context
-    actor = ctx.actor
-    require(actor, "outfall.read")
-    first = check_first(first, ctx.settings.max_page)
-    offset = decode_cursor(after, "i")
-    offset = 0 if offset is None else offset + 1
-    where = [InspectionRow.outfall_id == outfall_id]
-    if actor.role in ("INSPECTOR", "DISTRICT_OFFICER"):
-        where.append(InspectionRow.district_code == actor.district_code)
     async with ctx.db.session() as s:
-        rows = list((await s.execute(select(InspectionRow).where(*where).order_by(
-            InspectionRow.observed_at.desc(), InspectionRow.id.desc()).offset(offset).limit(first + 1))).scalars())
-        total = (await s.execute(select(func.count()).select_from(InspectionRow).where(*where))).scalar_one()
-    has_next, rows = len(rows) > first, rows[:first]
-    cursors = [encode_cursor("i", offset + k) for k in range(len(rows))]
-    return InspectionConnection(
-        edges=[InspectionEdge(node=Inspection.from_model(r), cursor=c) for r, c in zip(rows, cursors)],
-        page_info=PageInfo(has_next_page=has_next, end_cursor=cursors[-1] if cursors else None), total_count=total)
+        page = await inspections.list_inspections(session=s, actor=ctx.actor, outfall_id=outfall_id, first=first,
+                                                  after=after, last=last, before=before, cap=ctx.settings.max_page)
+    return connection(InspectionConnection, InspectionEdge, [Inspection.from_model(r) for r in page.items], page,
+                      total_count=page.total or 0)
 
 
 @strawberry.type
@@ -134,9 +126,9 @@ class LoopQuery:
         return Task.from_model(t) if t else None
 
     @strawberry.field(description="Tasks by deadline, soonest first; district roles see their own district only.")
-    async def tasks(self, info: Info, filter: TaskFilter | None = None, first: int | None = 50,
-                    after: str | None = None) -> TaskConnection:
-        return await tasks_connection(info, filter.to_domain() if filter else None, first, after)
+    async def tasks(self, info: Info, filter: TaskFilter | None = None, first: int | None = None,
+                    after: str | None = None, last: int | None = None, before: str | None = None) -> TaskConnection:
+        return await tasks_connection(info, filter.to_domain() if filter else None, first, after, last, before)
 
 
 def _point(p: GeoPointInput | None) -> Point | None:

@@ -107,6 +107,7 @@ class InspectionEdge:
 @strawberry.type
 class InspectionConnection:
     edges: list[InspectionEdge]
+    nodes: list[Inspection] = strawberry.field(description="The nodes of `edges`, without their cursors.")
     page_info: PageInfo
     total_count: int
 
@@ -177,6 +178,7 @@ class Task:
     deadline: datetime
     is_overdue: bool
     created_at: datetime
+    updated_at: datetime = strawberry.field(description="When the task last changed (for incremental sync).")
     version: int
     cancel_reason: str | None
     row: strawberry.Private[TaskRow]
@@ -219,7 +221,7 @@ class Task:
         loc = GeoPoint(lat=t.lat, lon=t.lon) if t.lat is not None else None
         return cls(id=strawberry.ID(str(t.id)), code=t.code, kind=TaskKind(t.kind), source=TaskSource(t.source),
                    status=TaskStatus(t.status), title=t.title, description=t.description, location=loc,
-                   deadline=t.deadline, is_overdue=is_overdue(t), created_at=t.created_at, version=t.version,
+                   deadline=t.deadline, is_overdue=is_overdue(t), created_at=t.created_at, updated_at=t.updated_at, version=t.version,
                    cancel_reason=t.cancel_reason, row=t)
 
 
@@ -232,6 +234,7 @@ class TaskEdge:
 @strawberry.type
 class TaskConnection:
     edges: list[TaskEdge]
+    nodes: list[Task] = strawberry.field(description="The nodes of `edges`, without their cursors.")
     page_info: PageInfo
     total_count: int
 

@@ -4,7 +4,7 @@ import strawberry
 
 from server.domain.outfalls import service
 from server.domain.stations.service import station_counts
-from server.graphql.common import PageInfo, parse_id, selected_names
+from server.graphql.common import connection, parse_id, selected_names
 from server.graphql.context import Info
 from server.graphql.enums import OutfallGroupBy
 from server.graphql.outfalls.types import (Outfall, OutfallConnection, OutfallEdge, OutfallFilter, StatBucket,
@@ -22,20 +22,19 @@ class OutfallQuery:
         return (await build_outfalls(info, [o]))[0] if o else None
 
     @strawberry.field(description="The register, filtered; nearest first when `filter.near` is given.")
-    async def outfalls(self, info: Info, filter: OutfallFilter | None = None, first: int | None = 50,
-                       after: str | None = None) -> OutfallConnection:
+    async def outfalls(self, info: Info, filter: OutfallFilter | None = None, first: int | None = None,
+                       after: str | None = None, last: int | None = None,
+                       before: str | None = None) -> OutfallConnection:
         ctx = info.context
         async with ctx.db.session() as s:
             page = await service.list_outfalls(
                 session=s, actor=ctx.actor, filter=filter.to_domain() if filter else None, first=first,
-                after=after, cap=ctx.settings.max_page, want_total="totalCount" in selected_names(info))
-        nodes = await build_outfalls(info, page.items, page.distances,
-                                     with_latest="latestInspection" in selected_names(info, "edges", "node"))
-        return OutfallConnection(
-            edges=[OutfallEdge(node=n, cursor=c) for n, c in zip(nodes, page.cursors)],
-            page_info=PageInfo(has_next_page=page.has_next, end_cursor=page.cursors[-1] if page.cursors else None),
-            total_count=page.total or 0,
-        )
+                after=after, last=last, before=before, cap=ctx.settings.max_page,
+                want_total="totalCount" in selected_names(info))
+        latest = ("latestInspection" in selected_names(info, "edges", "node")
+                  or "latestInspection" in selected_names(info, "nodes"))
+        nodes = await build_outfalls(info, page.items, page.extra, with_latest=latest)
+        return connection(OutfallConnection, OutfallEdge, nodes, page, total_count=page.total or 0)
 
     @strawberry.field(description="Counts of outfalls grouped by river, district, category, phase or status.")
     async def outfall_stats(self, info: Info, group_by: OutfallGroupBy,

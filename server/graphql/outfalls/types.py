@@ -7,15 +7,18 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 
 from server.domain.geo.crs import to_crs
-from server.domain.outfalls import service
+from server.domain.outfalls import queries
+from server.domain.tasks.queries import TaskFilter
 from server.domain.outfalls.models import Outfall as OutfallRow
 from server.graphql.common import BBoxInput, GeoPoint, NearInput, PageInfo
 from server.graphql.enums import (CampaignPhase, Crs, OutfallCategory, OutfallStatus, RemediationApproach,
                                   WaterClass)
 from server.graphql.geo.types import District, River
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # strawberry.lazy resolves these at schema build; the names are for linters
+    from server.graphql.enums import TaskStatus
     from server.graphql.loop.types import Inspection, InspectionConnection, TaskConnection
+    from server.graphql.media.types import Media
 
 _LOOP = "server.graphql.loop.types"
 InspectionRef = Annotated["Inspection", strawberry.lazy(_LOOP)]
@@ -52,6 +55,7 @@ class Outfall:
     responsible_unit: str | None
     signboard_installed: bool
     created_at: datetime
+    updated_at: datetime = strawberry.field(description="When the record last changed (for incremental sync).")
     lat: strawberry.Private[float]
     lon: strawberry.Private[float]
     accuracy_m: strawberry.Private[float | None]
@@ -95,7 +99,6 @@ class Outfall:
     async def tasks(self, info: strawberry.Info, status: list[TaskStatusRef] | None = None, first: int | None = 20,
                     after: str | None = None) -> TaskConnectionRef:
         from server.graphql.loop.resolvers import tasks_connection
-        from server.domain.tasks.service import TaskFilter
 
         f = TaskFilter(status=[x.value for x in status] if status else None, outfall_id=self.row_id)
         return await tasks_connection(info, f, first, after)
@@ -108,7 +111,7 @@ class Outfall:
             water_class=WaterClass(o.water_class) if o.water_class else None, phase=CampaignPhase(o.phase),
             remediation=RemediationApproach(o.remediation) if o.remediation else None,
             status=OutfallStatus(o.status), responsible_unit=o.responsible_unit,
-            signboard_installed=o.signboard_installed, created_at=o.created_at, lat=o.lat, lon=o.lon,
+            signboard_installed=o.signboard_installed, created_at=o.created_at, updated_at=o.updated_at, lat=o.lat, lon=o.lon,
             accuracy_m=o.accuracy_m, row_id=o.id, distance_m=distance_m,
         )
 
@@ -140,6 +143,7 @@ class OutfallEdge:
 @strawberry.type
 class OutfallConnection:
     edges: list[OutfallEdge]
+    nodes: list[Outfall] = strawberry.field(description="The nodes of `edges`, without their cursors.")
     page_info: PageInfo
     total_count: int
 
@@ -165,13 +169,16 @@ class OutfallFilter:
     search: str | None = None
     bbox: BBoxInput | None = None
     near: NearInput | None = strawberry.field(default=None, description="Sorted nearest first when given.")
+    updated_since: datetime | None = strawberry.field(
+        default=None, description="Only outfalls changed at or after this instant (incremental sync).")
 
-    def to_domain(self) -> service.OutfallFilter:
-        return service.OutfallFilter(
+    def to_domain(self) -> queries.OutfallFilter:
+        return queries.OutfallFilter(
             river_code=self.river_code, district_code=self.district_code,
             category=self.category.value if self.category else None,
             phase=self.phase.value if self.phase else None, status=self.status.value if self.status else None,
             search=self.search,
             bbox=(self.bbox.south, self.bbox.west, self.bbox.north, self.bbox.east) if self.bbox else None,
             near=(self.near.lat, self.near.lon, self.near.radius_m) if self.near else None,
+            updated_since=self.updated_since,
         )

@@ -4,7 +4,7 @@ from __future__ import annotations
 import strawberry
 
 from server.domain.patrols import service
-from server.graphql.common import PageInfo, parse_id
+from server.graphql.common import connection, parse_id
 from server.graphql.context import Info
 from server.graphql.patrols.types import Patrol, PatrolConnection, PatrolEdge, RecordPatrolInput
 from server.graphql.writes import write
@@ -20,14 +20,14 @@ class PatrolQuery:
 
     @strawberry.field(description="Patrols, newest first; district roles see their own district's and their own.")
     async def patrols(self, info: Info, district_code: str | None = None, mine: bool = False,
-                      first: int | None = 50, after: str | None = None) -> PatrolConnection:
+                      first: int | None = None, after: str | None = None, last: int | None = None,
+                      before: str | None = None) -> PatrolConnection:
         ctx = info.context
         async with ctx.db.session() as s:
-            rows, cursors, has_next = await service.list_patrols(
-                session=s, actor=ctx.actor, first=first, after=after, cap=ctx.settings.max_page,
-                district_code=district_code, mine=mine)
-        return PatrolConnection(edges=[PatrolEdge(node=Patrol.from_model(r), cursor=c) for r, c in zip(rows, cursors)],
-                                page_info=PageInfo(has_next_page=has_next, end_cursor=cursors[-1] if cursors else None))
+            page = await service.list_patrols(session=s, actor=ctx.actor, first=first, after=after, last=last,
+                                              before=before, cap=ctx.settings.max_page,
+                                              district_code=district_code, mine=mine)
+        return connection(PatrolConnection, PatrolEdge, [Patrol.from_model(r) for r in page.items], page)
 
 
 @strawberry.type

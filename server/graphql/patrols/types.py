@@ -61,6 +61,7 @@ class PatrolEdge:
 @strawberry.type
 class PatrolConnection:
     edges: list[PatrolEdge]
+    nodes: list[Patrol] = strawberry.field(description="The nodes of `edges`, without their cursors.")
     page_info: PageInfo
 
 

@@ -4,16 +4,14 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import strawberry
-from sqlalchemy import select
 
-from server.domain.audit.models import AuditEvent as AuditRow
+from server.domain.audit import service as audit
 from server.domain.errors import BadInput, Unauthenticated
-from server.domain.pagination import check_first, decode_cursor, encode_cursor
-from server.domain.permissions import require
 from server.domain.users import service, tokens
 from server.domain.users.models import User as UserRow
-from server.graphql.common import PageInfo, parse_id
+from server.graphql.common import PageInfo, connection, parse_id
 from server.graphql.context import Info
+from server.graphql.enums import Scope
 from server.graphql.users.types import AuthPayload, User
 from server.graphql.writes import write
 
@@ -24,14 +22,14 @@ JSON = strawberry.scalars.JSON
 class ApiToken:
     id: strawberry.ID
     name: str
-    scopes: list[str]
+    scopes: list[Scope]
     created_at: datetime
     last_used_at: datetime | None
     revoked_at: datetime | None
 
     @classmethod
     def from_model(cls, t) -> "ApiToken":
-        return cls(id=strawberry.ID(str(t.id)), name=t.name, scopes=t.scopes.split(), created_at=t.created_at,
+        return cls(id=strawberry.ID(str(t.id)), name=t.name, scopes=[Scope(x) for x in t.scopes.split()], created_at=t.created_at,
                    last_used_at=t.last_used_at, revoked_at=t.revoked_at)
 
 
@@ -65,6 +63,7 @@ class AuditEventEdge:
 @strawberry.type
 class AuditEventConnection:
     edges: list[AuditEventEdge]
+    nodes: list[AuditEvent] = strawberry.field(description="The nodes of `edges`, without their cursors.")
     page_info: PageInfo
 
 
@@ -78,35 +77,19 @@ class AccountQuery:
     @strawberry.field(description="The append-only audit trail, newest first (SUPERVISOR, ADMIN).")
     async def audit_events(self, info: Info, object_type: str | None = None, object_id: str | None = None,
                            actor_id: strawberry.ID | None = None, since: datetime | None = None,
-                           until: datetime | None = None, first: int | None = 50,
-                           after: str | None = None) -> AuditEventConnection:
+                           until: datetime | None = None, first: int | None = None, after: str | None = None,
+                           last: int | None = None, before: str | None = None) -> AuditEventConnection:
         ctx = info.context
-        require(ctx.actor, "audit.read")
-        first = check_first(first, ctx.settings.max_page)
-        before_id = decode_cursor(after, "a")
-        q = select(AuditRow)
-        if object_type:
-            q = q.where(AuditRow.object_type == object_type)
-        if object_id:
-            q = q.where(AuditRow.object_id == object_id)
-        if actor_id:
-            q = q.where(AuditRow.actor_id == parse_id(actor_id, "actorId"))
-        if since:
-            q = q.where(AuditRow.at >= since)
-        if until:
-            q = q.where(AuditRow.at < until)
-        if before_id is not None:
-            q = q.where(AuditRow.id < before_id)
+        f = audit.AuditFilter(object_type=object_type, object_id=object_id, since=since, until=until,
+                              actor_id=parse_id(actor_id, "actorId") if actor_id else None)
         async with ctx.db.session() as s:
-            rows = list((await s.execute(q.order_by(AuditRow.id.desc()).limit(first + 1))).scalars())
-        has_next, rows = len(rows) > first, rows[:first]
-        edges = [AuditEventEdge(node=AuditEvent(
+            page = await audit.list_audit_events(session=s, actor=ctx.actor, filter=f, first=first, after=after,
+                                                 last=last, before=before, cap=ctx.settings.max_page)
+        nodes = [AuditEvent(
             id=strawberry.ID(str(r.id)), at=r.at, actor_id=strawberry.ID(str(r.actor_id)) if r.actor_id else None,
             actor_name=r.actor_name, client_addr=r.client_addr, action=r.action, object_type=r.object_type,
-            object_id=r.object_id, change=r.change, before=r.before, after=r.after),
-            cursor=encode_cursor("a", r.id)) for r in rows]
-        return AuditEventConnection(edges=edges, page_info=PageInfo(
-            has_next_page=has_next, end_cursor=edges[-1].cursor if edges else None))
+            object_id=r.object_id, change=r.change, before=r.before, after=r.after) for r in page.items]
+        return connection(AuditEventConnection, AuditEventEdge, nodes, page)
 
 
 @strawberry.type
@@ -145,10 +128,10 @@ class AccountMutation:
         return AuthPayload(token=token, expires_at=exp, user=await User.load(info, u))
 
     @strawberry.mutation(description="Create an integrator token (ADMIN); the token is shown once.")
-    async def create_api_token(self, info: Info, name: str, username: str, scopes: list[str]) -> NewApiToken:
+    async def create_api_token(self, info: Info, name: str, username: str, scopes: list[Scope]) -> NewApiToken:
         async with write(info) as s:
-            row, tok = await tokens.create_api_token(session=s, actor=info.context.actor, name=name, scopes=scopes,
-                                                     username=username)
+            row, tok = await tokens.create_api_token(session=s, actor=info.context.actor, name=name,
+                                                     scopes=[x.value for x in scopes], username=username)
         return NewApiToken(token=tok, api_token=ApiToken.from_model(row))
 
     @strawberry.mutation(description="Revoke an integrator token (ADMIN).")

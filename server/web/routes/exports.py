@@ -2,9 +2,12 @@
 
 Query parameters (all optional):
   outfalls  riverCode, districtCode, category, phase, status, search, bbox=south,west,north,east
-            (the `outfalls` GraphQL query's filter); .geojson also crs=WGS84 (default, RFC 7946) | GCJ02 | BD09
-  tasks     status (comma-separated), districtCode, kind, overdue=true|false; district roles see their district only
-A bad or unknown parameter is HTTP 400 with {"error": ..., "parameter": ...}; no valid token is 401.
+            updatedSince (ISO 8601 with offset) (the `outfalls` GraphQL query's filter); .geojson also crs=WGS84 (default, RFC 7946) | GCJ02 | BD09
+  tasks     status (comma-separated), districtCode, kind, overdue=true|false, updatedSince; district roles see their district only
+The filters are parsed and checked by the domain's query builders, as the GraphQL filters are: the same
+values are refused with the same message. Errors come in the GraphQL shape,
+{"errors": [{"message", "extensions": {"code", "field"}}]}: a bad or unknown parameter is HTTP 400
+(BAD_USER_INPUT, field = the parameter), no valid token 401, a forbidden one 403.
 """
 from __future__ import annotations
 
@@ -14,91 +17,53 @@ from starlette.routing import Route
 
 from server.domain.errors import BadInput, DomainError, Forbidden, RateLimited, Unauthenticated
 from server.domain.geo.crs import CRS_NAMES
-from server.domain.geo.models import District, River
-from server.domain.outfalls.service import OutfallFilter, _check_filter
+from server.domain.outfalls.queries import PARAMETERS as OUTFALL_PARAMETERS
+from server.domain.outfalls.queries import OutfallFilter, validate_outfall_filter
 from server.domain.permissions import require
-from server.domain.tasks.models import KINDS
-from server.domain.tasks.service import TaskFilter
+from server.domain.tasks.queries import PARAMETERS as TASK_PARAMETERS
+from server.domain.tasks.queries import TaskFilter, validate_task_filter
 from server.web.auth import authenticate, bearer
 from server.register_io import exporter
 
-OUTFALL_PARAMS = {"riverCode": "river_code", "districtCode": "district_code", "category": "category",
-                  "phase": "phase", "status": "status", "search": "search", "bbox": "bbox"}
-TASK_STATUSES = ("OPEN", "IN_PROGRESS", "SUBMITTED", "REJECTED", "APPROVED", "CANCELLED")
 STATUS_CODES = {Unauthenticated: 401, Forbidden: 403, BadInput: 400, RateLimited: 429}
 
 
-def _bad(parameter: str, message: str) -> BadInput:
-    return BadInput(message, field=parameter)
+def error_body(message: str, code: str, field: str | None = None) -> dict:
+    """The GraphQL error shape, so a client reads an export's error as it reads the API's."""
+    ext = {"code": code, **({"field": field} if field else {})}
+    return {"errors": [{"message": message, "extensions": ext}]}
 
 
 def _error(e: DomainError) -> Response:
     status = next((c for t, c in STATUS_CODES.items() if isinstance(e, t)), 400)
-    body = {"error": e.message, "code": e.code}
-    if e.field:
-        body["parameter"] = e.field
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
-    return JSONResponse(body, status_code=status, headers=headers)
+    return JSONResponse(error_body(e.message, e.code, e.field), status_code=status, headers=headers)
 
 
-def _check_names(params, allowed: set[str]) -> None:
+def _check_names(params, allowed: frozenset[str]) -> None:
     for k in params.keys():
         if k not in allowed:
-            raise _bad(k, f"unknown parameter {k!r}; expected one of {', '.join(sorted(allowed))}")
+            raise BadInput(f"unknown parameter {k!r}; expected one of {', '.join(sorted(allowed))}", field=k)
         if len(params.getlist(k)) > 1:
-            raise _bad(k, f"parameter {k!r} given more than once")
+            raise BadInput(f"parameter {k!r} given more than once", field=k)
 
 
-def _bbox(raw: str) -> tuple[float, float, float, float]:
-    try:
-        parts = tuple(float(p) for p in raw.split(","))
-    except ValueError:
-        parts = ()
-    if len(parts) != 4:
-        raise _bad("bbox", f"bbox must be four numbers south,west,north,east; got {raw!r}")
-    return parts  # type: ignore[return-value]
-
-
-async def _known(db, model, code: str | None, parameter: str) -> None:
-    if code is not None:
-        async with db.session() as s:
-            if await s.get(model, code) is None:
-                raise _bad(parameter, f"unknown {parameter} {code!r}")
-
-
-async def outfall_filter(db, params, extra: set[str] = frozenset()) -> OutfallFilter:
-    """Query parameters -> the GraphQL filter, checked by the service's own rules."""
-    _check_names(params, set(OUTFALL_PARAMS) | extra)
-    f = OutfallFilter(**{attr: params.get(p) or None for p, attr in OUTFALL_PARAMS.items() if p != "bbox"})
-    if params.get("bbox"):
-        f.bbox = _bbox(params["bbox"])
-    try:
-        _check_filter(f)
-    except BadInput as e:  # field "filter.category" -> parameter "category"
-        name = (e.field or "").removeprefix("filter.")
-        raise _bad({v: k for k, v in OUTFALL_PARAMS.items()}.get(name, name), e.message) from None
-    await _known(db, River, f.river_code, "riverCode")
-    await _known(db, District, f.district_code, "districtCode")
+async def outfall_filter(db, params, extra: frozenset[str] = frozenset()) -> OutfallFilter:
+    """Query parameters -> the register's filter, parsed and checked by the domain (as GraphQL's)."""
+    _check_names(params, OUTFALL_PARAMETERS | extra)
+    f = OutfallFilter.from_params(params)
+    async with db.session() as s:
+        await validate_outfall_filter(s, f, prefix="")
     return f
 
 
 async def task_filter(db, params) -> TaskFilter:
-    _check_names(params, {"status", "districtCode", "kind", "overdue"})
-    tf = TaskFilter(district_code=params.get("districtCode") or None, kind=params.get("kind") or None)
-    if params.get("status"):
-        tf.status = [s.strip() for s in params["status"].split(",") if s.strip()]
-        for s in tf.status:
-            if s not in TASK_STATUSES:
-                raise _bad("status", f"status {s!r} is not one of {', '.join(TASK_STATUSES)}")
-    if tf.kind is not None and tf.kind not in KINDS:
-        raise _bad("kind", f"kind {tf.kind!r} is not one of {', '.join(KINDS)}")
-    if "overdue" in params:
-        v = params["overdue"].lower()
-        if v not in ("true", "false"):
-            raise _bad("overdue", f"overdue must be true or false; got {params['overdue']!r}")
-        tf.overdue = v == "true"
-    await _known(db, District, tf.district_code, "districtCode")
-    return tf
+    """Query parameters -> the task filter, parsed and checked by the domain (as GraphQL's)."""
+    _check_names(params, TASK_PARAMETERS)
+    f = TaskFilter.from_params(params)
+    async with db.session() as s:
+        await validate_task_filter(s, f, prefix="")
+    return f
 
 
 def export_routes(services) -> list[Route]:
@@ -121,11 +86,11 @@ def export_routes(services) -> list[Route]:
             actor = await actor_of(request)
             require(actor, "outfall.read")
             params = request.query_params
-            f = await outfall_filter(db, params, {"crs"} if fmt == "geojson" else set())
+            f = await outfall_filter(db, params, frozenset({"crs"}) if fmt == "geojson" else frozenset())
             if fmt == "geojson":
                 crs = (params.get("crs") or "WGS84").upper()
                 if crs not in CRS_NAMES:
-                    raise _bad("crs", f"crs {params['crs']!r} is not one of {', '.join(CRS_NAMES)}")
+                    raise BadInput(f"crs {params['crs']!r} is not one of {', '.join(CRS_NAMES)}", field="crs")
                 return stream(exporter.outfalls_geojson(db, f, crs), "application/geo+json", "outfalls.geojson")
         except DomainError as e:
             return _error(e)
@@ -152,7 +117,8 @@ def export_routes(services) -> list[Route]:
 def _only(handler, formats: set[str]):
     async def route(request: Request) -> Response:
         if request.path_params["fmt"] not in formats:
-            return JSONResponse({"error": f"no such export; formats: {', '.join(sorted(formats))}"}, status_code=404)
+            return JSONResponse(error_body(f"no such export; formats: {', '.join(sorted(formats))}", "NOT_FOUND"),
+                                status_code=404)
         return await handler(request)
 
     return route

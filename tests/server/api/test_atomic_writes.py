@@ -128,7 +128,7 @@ async def test_every_mutation_fails_whole_at_its_last_step(gql, client, db, user
                "reviewSubmission")
 
     tok = await step(admin, """mutation { createApiToken(name: "监测站", username: "integrator",
-                     scopes: ["read"]) { token apiToken { id } } }""", {}, "createApiToken")
+                     scopes: [READ]) { token apiToken { id } } }""", {}, "createApiToken")
     await step(admin, "mutation($id: ID!) { revokeApiToken(id: $id) { id } }", {"id": tok["apiToken"]["id"]},
                "revokeApiToken")
 

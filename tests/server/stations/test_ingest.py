@@ -10,7 +10,7 @@ from server.domain.stations.models import readings
 from tests.server.stations.conftest import slots
 
 INGEST = "mutation($s: [ReadingSeriesInput!]!) { ingestStationReadings(series: $s) { inserted updated unchanged suspect } }"
-CREATE_TOKEN = 'mutation($s:[String!]!){createApiToken(name:"站网",username:"integrator",scopes:$s){token}}'
+CREATE_TOKEN = 'mutation($s:[Scope!]!){createApiToken(name:"站网",username:"integrator",scopes:$s){token}}'
 
 
 def batch(code, ts, **series):
@@ -83,8 +83,8 @@ async def test_bad_input_names_the_field(gql, users, station):
 
 async def test_only_the_readings_scope_ingests(gql, users, station):
     admin = await gql.as_("admin")
-    writer = (await admin(CREATE_TOKEN, {"s": ["readings:write"]}))["createApiToken"]["token"]
-    other = (await admin(CREATE_TOKEN, {"s": ["tasks:create", "read"]}))["createApiToken"]["token"]
+    writer = (await admin(CREATE_TOKEN, {"s": ["READINGS_WRITE"]}))["createApiToken"]["token"]
+    other = (await admin(CREATE_TOKEN, {"s": ["TASKS_CREATE", "READ"]}))["createApiToken"]["token"]
     b = batch(station.code, slots(1), DO=[6.5])
     assert (await gql(INGEST, {"s": b}, token=writer))["ingestStationReadings"]["inserted"] == 1
     err = await gql.error(INGEST, {"s": b}, token=other)

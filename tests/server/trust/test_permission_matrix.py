@@ -203,7 +203,7 @@ async def scenario(op: str, w: World, username: str, d: str) -> dict:
             await w.token(username, fresh=True)
         return body
     if op == "Mutation.createApiToken":
-        return await q('mutation { createApiToken(name: "m", username: "integrator", scopes: ["read"]) { token } }')
+        return await q('mutation { createApiToken(name: "m", username: "integrator", scopes: [READ]) { token } }')
     if op == "Mutation.revokeApiToken":
         from server.domain.users.tokens import create_api_token
 

@@ -1,0 +1,44 @@
+"""Reading the audit trail (SUPERVISOR, ADMIN)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from server.domain.actor import Actor
+from server.domain.audit.models import AuditEvent
+from server.domain.pagination import Order, Page, page
+from server.domain.permissions import require
+
+
+@dataclass
+class AuditFilter:
+    object_type: str | None = None
+    object_id: str | None = None
+    actor_id: int | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+AUDIT_ORDER = Order.of("a", AuditEvent.id, desc=True)
+
+
+async def list_audit_events(*, session: AsyncSession, actor: Actor, filter: AuditFilter, first: int | None,
+                            after: str | None, cap: int, last: int | None = None,
+                            before: str | None = None) -> Page[AuditEvent]:
+    """The append-only trail, newest first."""
+    require(actor, "audit.read")
+    f, q = filter, select(AuditEvent)
+    if f.object_type:
+        q = q.where(AuditEvent.object_type == f.object_type)
+    if f.object_id:
+        q = q.where(AuditEvent.object_id == f.object_id)
+    if f.actor_id:
+        q = q.where(AuditEvent.actor_id == f.actor_id)
+    if f.since:
+        q = q.where(AuditEvent.at >= f.since)
+    if f.until:
+        q = q.where(AuditEvent.at < f.until)
+    return await page(session, q, AUDIT_ORDER, first=first, after=after, last=last, before=before, cap=cap)
