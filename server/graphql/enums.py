@@ -28,11 +28,14 @@ from server.domain.users.models import ROLES
 from server.domain.users.tokens import SCOPES
 
 
-def _enum(name: str, values: Iterable[str], description: str,
-          words: dict[str, str] | Callable[[], dict[str, str]] | None = None) -> type[Enum]:
+def enum_of(name: str, values: Iterable[str] | str, description: str | None = None,
+            words: dict[str, str] | Callable[[], dict[str, str]] | None = None) -> type[Enum]:
+    """A GraphQL enum whose values are `values` (a domain tuple), each described by `words` or spelled out."""
+    if isinstance(values, str):
+        values = values.split()
     said = (words() if callable(words) else words) or {}
     members = {_member(v): strawberry.enum_value(v, description=said.get(v) or _spoken(v)) for v in values}
-    return strawberry.enum(Enum(name, members), description=description)  # type: ignore[return-value]
+    return strawberry.enum(Enum(name, members), description=description or f"{name} values.")  # type: ignore
 
 
 def _member(value: str) -> str:
@@ -43,44 +46,44 @@ def _spoken(value: str) -> str:
     return value.replace("_", " ").replace(":", " ").lower().capitalize() + "."
 
 
-Role = _enum("Role", ROLES, "What a user may do; INSPECTOR and DISTRICT_OFFICER are bound to one district.", {
+Role = enum_of("Role", ROLES, "What a user may do; INSPECTOR and DISTRICT_OFFICER are bound to one district.", {
     "INSPECTOR": "巡查员: patrols, inspects and registers outfalls in their district.",
     "DISTRICT_OFFICER": "区县专员: rectifies the district's tasks.",
     "SUPERVISOR": "市级督办: raises and reviews tasks city-wide.",
     "ADMIN": "系统管理员: everything, and user administration.",
     "INTEGRATOR": "An outside system acting through an API token, within its scopes."})
-Scope = _enum("Scope", SCOPES, "What an integrator API token may do.", {
+Scope = enum_of("Scope", SCOPES, "What an integrator API token may do.", {
     "read": "Read the register, tasks and reference data.",
     "tasks:create": "Raise detection tasks (illegal discharge, floating debris, riverbank garbage).",
     "readings:write": "Send water-quality station readings."})
-Crs = _enum("Crs", CRS_NAMES, "A coordinate datum.", {
+Crs = enum_of("Crs", CRS_NAMES, "A coordinate datum.", {
     "WGS84": "GPS coordinates (the API's own).", "GCJ02": "The datum of Gaode/Tencent map tiles.",
     "BD09": "The datum of Baidu map tiles."})
-OutfallCategory = _enum("OutfallCategory", CATEGORIES, "HJ 1312-2023 outfall category.",
+OutfallCategory = enum_of("OutfallCategory", CATEGORIES, "HJ 1312-2023 outfall category.",
                         outfall_labels.category_labels)
-CampaignPhase = _enum("CampaignPhase", PHASES, "Where the outfall stands in 查测溯治 (find, test, trace, fix).",
+CampaignPhase = enum_of("CampaignPhase", PHASES, "Where the outfall stands in 查测溯治 (find, test, trace, fix).",
                       outfall_labels.phase_labels)
-RemediationApproach = _enum("RemediationApproach", REMEDIATIONS, "How an outfall is remediated.", {
+RemediationApproach = enum_of("RemediationApproach", REMEDIATIONS, "How an outfall is remediated.", {
     "BAN": "依法取缔: ban it.", "MERGE": "清理合并: merge it into another.", "RECTIFY": "规范整治: rectify it."})
-OutfallStatus = _enum("OutfallStatus", STATUSES, "Whether the outfall still discharges.", outfall_labels.STATUS_LABELS)
-WaterClass = _enum("WaterClass", WATER_CLASSES, "GB 3838-2002 surface-water class of the receiving water.",
+OutfallStatus = enum_of("OutfallStatus", STATUSES, "Whether the outfall still discharges.", outfall_labels.STATUS_LABELS)
+WaterClass = enum_of("WaterClass", WATER_CLASSES, "GB 3838-2002 surface-water class of the receiving water.",
                    {c: f"Class {c}." for c in WATER_CLASSES})
-TaskKind = _enum("TaskKind", KINDS, "What a task asks the district to deal with.", task_labels.KIND_LABELS)
-TaskSource = _enum("TaskSource", SOURCES, "Who or what found the problem.", task_labels.SOURCE_LABELS)
-TaskStatus = _enum("TaskStatus", TASK_STATUSES, "Where a task stands.", task_labels.STATUS_LABELS)
-ReviewDecision = _enum("ReviewDecision", DECISIONS, "A reviewer's decision on a submission.", {
+TaskKind = enum_of("TaskKind", KINDS, "What a task asks the district to deal with.", task_labels.KIND_LABELS)
+TaskSource = enum_of("TaskSource", SOURCES, "Who or what found the problem.", task_labels.SOURCE_LABELS)
+TaskStatus = enum_of("TaskStatus", TASK_STATUSES, "Where a task stands.", task_labels.STATUS_LABELS)
+ReviewDecision = enum_of("ReviewDecision", DECISIONS, "A reviewer's decision on a submission.", {
     "APPROVE": "Close the task.", "REJECT": "Send it back to the district (a reason is required)."})
-SubmissionStatus = _enum("SubmissionStatus", SUBMISSION_STATUSES, "Where a rectification submission stands.")
-MediaKind = _enum("MediaKind", MEDIA_KINDS, "Photo or video.")
-MediaStatus = _enum("MediaStatus", MEDIA_STATUSES, "An upload's state.", {
+SubmissionStatus = enum_of("SubmissionStatus", SUBMISSION_STATUSES, "Where a rectification submission stands.")
+MediaKind = enum_of("MediaKind", MEDIA_KINDS, "Photo or video.")
+MediaStatus = enum_of("MediaStatus", MEDIA_STATUSES, "An upload's state.", {
     "PENDING": "Ticket issued; the file is not yet checked.", "READY": "Checked and usable.",
     "REJECTED": "Refused (size, hash, format or expiry)."})
-MediaRole = _enum("MediaRole", MEDIA_ROLES, "What a photo shows.", {
+MediaRole = enum_of("MediaRole", MEDIA_ROLES, "What a photo shows.", {
     "GENERAL": "The site.", "BEFORE": "Before rectification.", "AFTER": "After rectification.",
     "SIGNBOARD": "The outfall's signboard.", "SAMPLE": "A water sample."})
-CheckSeverity = _enum("CheckSeverity", SEVERITIES, "How much an evidence check matters.", {
+CheckSeverity = enum_of("CheckSeverity", SEVERITIES, "How much an evidence check matters.", {
     "INFO": "For the record.", "WARNING": "A reviewer should look.", "FAIL": "The evidence does not hold."})
-EvidenceCheckCode = _enum("EvidenceCheckCode", CHECK_CODES, "An automatic check of a photo's evidence.", {
+EvidenceCheckCode = enum_of("EvidenceCheckCode", CHECK_CODES, "An automatic check of a photo's evidence.", {
     "NO_EXIF_TIME": "No capture time in the photo.", "NO_EXIF_GPS": "No position in the photo.",
     "FAR_FROM_SITE": "Taken far from the site.", "TAKEN_BEFORE_TASK": "An after photo taken before the task.",
     "TAKEN_AFTER_UPLOAD": "Capture time later than the upload.", "TAKEN_IN_FUTURE": "Capture time in the future.",
@@ -90,12 +93,12 @@ EvidenceCheckCode = _enum("EvidenceCheckCode", CHECK_CODES, "An automatic check 
     "ATTESTATION_FAILED": "The capture signature does not verify.", "NOT_ATTESTED": "No capture signature.",
     "FIX_TIME_MISMATCH": "The GPS fix time disagrees with the capture time.",
     "CLOCK_OFFSET": "The device clock was off.", "ATTESTED": "Signed by a registered device at capture."})
-Parameter = _enum("Parameter", PARAMETERS, "A water-quality parameter measured at an outfall.")
-OutfallGroupBy = _enum("OutfallGroupBy", tuple(GROUP_COLUMNS), "How outfallStats groups the register.")
-TaskEventType = _enum("TaskEventType", EVENT_TYPES, "What happened to a task.")
-StationLevel = _enum("StationLevel", station_params.LEVELS, "Who runs a water-quality station.", {
+Parameter = enum_of("Parameter", PARAMETERS, "A water-quality parameter measured at an outfall.")
+OutfallGroupBy = enum_of("OutfallGroupBy", tuple(GROUP_COLUMNS), "How outfallStats groups the register.")
+TaskEventType = enum_of("TaskEventType", EVENT_TYPES, "What happened to a task.")
+StationLevel = enum_of("StationLevel", station_params.LEVELS, "Who runs a water-quality station.", {
     "NATIONAL": "国控", "MUNICIPAL": "市控", "DISTRICT": "区控/县控"})
-StationStatus = _enum("StationStatus", station_params.STATUSES, "Whether a station reports.")
-WaterBody = _enum("WaterBody", station_params.WATER_BODIES, "The kind of water a station samples.")
-StationParameter = _enum("StationParameter", station_params.KEYS, "A parameter a station measures.")
-ReadingFlag = _enum("ReadingFlag", station_params.FLAGS, "The quality flag of a station reading.")
+StationStatus = enum_of("StationStatus", station_params.STATUSES, "Whether a station reports.")
+WaterBody = enum_of("WaterBody", station_params.WATER_BODIES, "The kind of water a station samples.")
+StationParameter = enum_of("StationParameter", station_params.KEYS, "A parameter a station measures.")
+ReadingFlag = enum_of("ReadingFlag", station_params.FLAGS, "The quality flag of a station reading.")

@@ -6,10 +6,10 @@ import strawberry
 
 from server.domain.attestation.models import Device as DeviceRow
 from server.graphql.common import GeoPoint
-from server.graphql.enums import _enum
+from server.graphql.enums import enum_of
 
-AttestationStatus = _enum("AttestationStatus", "ATTESTED NOT_ATTESTED FAIL")
-KeyStorage = _enum("KeyStorage", "SOFTWARE HARDWARE")
+AttestationStatus = enum_of("AttestationStatus", "ATTESTED NOT_ATTESTED FAIL")
+KeyStorage = enum_of("KeyStorage", "SOFTWARE HARDWARE")
 
 
 @strawberry.type(description="A phone install's capture key: photos it signs at the shutter are ATTESTED.")
