@@ -70,7 +70,8 @@ class ErrorShaping(SchemaExtension):
         # Errors before execution: the document did not parse (no document), or did not validate.
         phase = PARSE_FAILED if ctx.graphql_document is None else VALIDATION_FAILED
         for e in getattr(ctx, "pre_execution_errors", None) or ():
-            if not (e.extensions or {}).get("code"):
+            # Variables that do not coerce (a bad UUID, an unknown enum value) are bad input, not a bad document.
+            if not (e.extensions or {}).get("code") and not e.message.startswith("Variable "):
                 e.extensions = {**(e.extensions or {}), "code": phase}
         result = ctx.result
         if result is not None and getattr(result, "errors", None):
