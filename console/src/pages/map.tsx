@@ -60,7 +60,8 @@ export function MapPage({ me }: { me: Me; params: URLSearchParams }) {
       layer.current = l;
       (window as any).__owLayer = l;
       l.onChange = (n, busy) => setLoaded([n, busy]);
-      loadTaskMarks().then((m) => l.setTasks(m)).catch(() => {});
+      // Task marks and statistics wait for the first points: on a busy server the first draw comes first.
+      map.once("idle", () => setTimeout(() => loadTaskMarks().then((m) => l.setTasks(m)).catch(() => {}), 1500));
       map.on("click", "outfalls", (e) => {
         const f = e.features?.[0];
         if (f) location.hash = `#/outfall/${f.properties!.id}`;
@@ -68,7 +69,6 @@ export function MapPage({ me }: { me: Me; params: URLSearchParams }) {
       map.on("mouseenter", "outfalls", () => (map.getCanvas().style.cursor = "pointer"));
       map.on("mouseleave", "outfalls", () => (map.getCanvas().style.cursor = ""));
       map.on("moveend", () => refreshStats());
-      refreshStats();
     });
     return () => map.remove();
   }, []);
@@ -81,6 +81,7 @@ export function MapPage({ me }: { me: Me; params: URLSearchParams }) {
   function refreshStats() {
     if (statsTimer.current) clearTimeout(statsTimer.current);
     statsTimer.current = window.setTimeout(async () => {
+      if (!(window as any).__owFirstDraw && layer.current && !layer.current.idle()) { refreshStats(); return; }
       const map = mapRef.current;
       if (!map) return;
       const b = map.getBounds();
