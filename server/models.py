@@ -7,7 +7,7 @@ from server.domain.data_version import DataVersion  # noqa: F401
 from server.domain.geo.models import District, River  # noqa: F401
 from server.domain.inspections.models import Inspection, Measurement  # noqa: F401
 from server.domain.media.models import Media  # noqa: F401
-from server.domain.outfalls.models import Outfall, OutfallCodeCounter  # noqa: F401
+from server.domain.outfalls.models import Outfall, OutfallCodeCounter, OutfallLimit  # noqa: F401
 from server.domain.patrols.models import Patrol  # noqa: F401
 from server.domain.notify.models import Notification  # noqa: F401
 from server.domain.stations.models import OutfallRiverPosition, Station, StationEpisode, readings  # noqa: F401

@@ -24,6 +24,9 @@ RULES: dict[str, tuple[set[str], bool]] = {
     "outfall.read": (READ_ROLES, False),
     "outfall.create": ({"INSPECTOR", "SUPERVISOR", "ADMIN"}, True),
     "outfall.update": ({"INSPECTOR", "SUPERVISOR", "ADMIN"}, True),
+    # Supervised decisions (issue 19): reclassifying, the receiving water and its class, the
+    # discharge standard, remediation approach, status and 销号. A field user proposes; a city role decides.
+    "outfall.decide": ({"SUPERVISOR", "ADMIN"}, False),
     "user.create": ({"ADMIN"}, False),
     "media.upload": ({"INSPECTOR", "DISTRICT_OFFICER", "SUPERVISOR", "ADMIN"}, False),
     "media.read": (READ_ROLES, False),

@@ -102,3 +102,8 @@ StationStatus = enum_of("StationStatus", station_params.STATUSES, "Whether a sta
 WaterBody = enum_of("WaterBody", station_params.WATER_BODIES, "The kind of water a station samples.")
 StationParameter = enum_of("StationParameter", station_params.KEYS, "A parameter a station measures.")
 ReadingFlag = enum_of("ReadingFlag", station_params.FLAGS, "The quality flag of a station reading.")
+SampleType = enum_of("SampleType", "EFFLUENT UPSTREAM DOWNSTREAM", "What a reading sampled: the outfall's discharge or the river.")
+MeasurementMethod = enum_of("MeasurementMethod", "KIT LAB", "KIT: a field screening result; LAB confirms it.")
+JudgementBasis = enum_of("JudgementBasis", "DISCHARGE APPROVED RECEIVING_WATER", "What a reading was judged against.")
+DischargeStandard = enum_of("DischargeStandard", "UNASSIGNED GB8978 GB18918 GB18596 DB50_848 SECTOR STORMWATER",
+                            "The discharge standard an outfall's effluent is judged against.")

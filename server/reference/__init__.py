@@ -16,3 +16,10 @@ def domain() -> dict[str, Any]:
     """The parsed domain.json, loaded once per process."""
     with resources.files(__package__).joinpath("domain.json").open("r", encoding="utf-8") as f:
         return json.load(f)
+
+
+@lru_cache(maxsize=1)
+def lifecycle() -> dict[str, Any]:
+    """The parsed lifecycle.json (issue 19): discharge standards, grading, targets, acceptance, intake."""
+    with resources.files(__package__).joinpath("lifecycle.json").open("r", encoding="utf-8") as f:
+        return json.load(f)

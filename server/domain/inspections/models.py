@@ -26,6 +26,7 @@ class Inspection(SQLModel, table=True):
     lon: float | None = None
     accuracy_m: float | None = None
     flowing: bool | None = None
+    dry_weather: bool | None = None  # for a stormwater outlet, flow in dry weather is the finding
     note: str | None = Field(default=None, max_length=2000)
 
 
@@ -40,6 +41,11 @@ class Measurement(SQLModel, table=True):
     limit_low: float | None = None
     standard: str | None = Field(default=None, max_length=40)
     exceeded: bool = False
+    # EFFLUENT / UPSTREAM / DOWNSTREAM; None for readings recorded before sample types existed.
+    sample_type: str | None = Field(default=None, max_length=12)
+    method: str = Field(default="KIT", max_length=4)  # KIT = screening, LAB = confirmed
+    basis: str | None = Field(default=None, max_length=16)  # DISCHARGE, APPROVED, RECEIVING_WATER
+    note: str | None = Field(default=None, max_length=200)  # why it was not judged
     exceedance_ratio: float | None = None  # value/limit (limit/value for DO); not 超标倍数
 
     @property

@@ -18,26 +18,35 @@ from server.domain.outfalls.service import Point, advance_phase, check_point
 from server.domain.pagination import Order, Page, page
 from server.domain.permissions import require
 from server.domain.sqltypes import utcnow
-from server.domain.standards import judge, validate_value
 from server.domain.users.models import DISTRICT_ROLES
+from server.domain.outfalls.standards import approved_limits, discharge_standard, receiving_target
+from server.domain.standards import validate_value
+from server.domain.standards.applicable import METHODS, RIVER_SAMPLES, SAMPLE_TYPES, assess_effluent, assess_river
 
 
 @dataclass
 class Reading:
     parameter: str
     value: float
+    sample_type: str = "EFFLUENT"  # a reading at an outfall is of its discharge unless said otherwise
+    method: str = "KIT"  # a field kit screens; LAB confirms
+
+    def key(self) -> list:
+        # Defaults stay out of the request hash, so replays from phones older than sample types still match.
+        extra = [x for x, d in ((self.sample_type, "EFFLUENT"), (self.method, "KIT")) if x != d]
+        return [self.parameter, self.value, *extra]
 
 
 async def record_inspection(*, session: AsyncSession, actor: Actor, settings, client_id, outfall_id: int,
                             observed_at: datetime, position: Point | None = None, flowing: bool | None = None,
                             note: str | None = None, readings: list[Reading] = (),
-                            media_ids: list[int] = ()) -> Inspection:
+                            media_ids: list[int] = (), dry_weather: bool | None = None) -> Inspection:
     """Record what was seen at an outfall; a replay of the clientId returns the first record."""
     client_id = normalise_client_id(client_id)
     h = payload_hash(dict(outfall=outfall_id, observed_at=observed_at.isoformat() if observed_at else None,
                           position=[position.lat, position.lon, position.accuracy_m] if position else None,
-                          flowing=flowing, note=note, readings=[[r.parameter, r.value] for r in readings],
-                          media=sorted(media_ids)))
+                          flowing=flowing, note=note, readings=[r.key() for r in readings],
+                          media=sorted(media_ids), **({"dry": dry_weather} if dry_weather is not None else {})))
     existing = (await session.execute(select(Inspection).where(Inspection.client_id == client_id))).scalar_one_or_none()
     if existing is not None:
         if existing.inspector_id != actor.user_id:
@@ -60,27 +69,41 @@ async def record_inspection(*, session: AsyncSession, actor: Actor, settings, cl
     seen = set()
     for i, r in enumerate(readings):
         validate_value(r.parameter, r.value, field=f"measurements[{i}].value")
-        if r.parameter in seen:
-            raise BadInput(f"measurements lists {r.parameter} twice", field=f"measurements[{i}].parameter")
-        seen.add(r.parameter)
+        if r.sample_type not in SAMPLE_TYPES:
+            raise BadInput(f"sampleType must be one of {', '.join(SAMPLE_TYPES)}", field=f"measurements[{i}].sampleType")
+        if r.method not in METHODS:
+            raise BadInput(f"method must be one of {', '.join(METHODS)}", field=f"measurements[{i}].method")
+        if (r.parameter, r.sample_type, r.method) in seen:
+            raise BadInput(f"measurements lists {r.parameter} ({r.sample_type}, {r.method}) twice",
+                           field=f"measurements[{i}].parameter")
+        seen.add((r.parameter, r.sample_type, r.method))
     ins = Inspection(client_id=client_id, request_hash=h, outfall_id=o.id, inspector_id=actor.user_id,
                      district_code=o.district_code, observed_at=observed_at,
                      lat=position.lat if position else None, lon=position.lon if position else None,
-                     accuracy_m=position.accuracy_m if position else None, flowing=flowing, note=note)
+                     accuracy_m=position.accuracy_m if position else None, flowing=flowing, note=note,
+                     dry_weather=dry_weather)
     ins, created = await insert_once(session, ins, "inspection")
     if not created:
         return ins
     exceeded = []
-    # GB 18918's NH3-N limit depends on the water temperature read at the same time.
-    water_temp = next((r.value for r in readings if r.parameter == "WATER_TEMP"), None)
+    standard = discharge_standard(o)
+    approved = await approved_limits(session, o.id) if readings else {}
+    target = await receiving_target(session, o) if any(r.sample_type in RIVER_SAMPLES for r in readings) else None
     for r in readings:
-        j = judge(r.parameter, r.value, category=o.category, water_class=o.water_class,
-                  sewage_grade=settings.sewage_grade, water_temp=water_temp)
+        # GB 18918's NH3-N limit depends on the water temperature of the same sample.
+        water_temp = next((x.value for x in readings if x.parameter == "WATER_TEMP"
+                           and x.sample_type == r.sample_type), None)
+        if r.sample_type == "EFFLUENT":
+            a = assess_effluent(r.parameter, r.value, standard, approved, water_temp=water_temp)
+        else:
+            a = assess_river(r.parameter, r.value, target)
+        j = a.judgement
         m = Measurement(inspection_id=ins.id, parameter=r.parameter, value=r.value, unit=j.unit, limit=j.limit,
                         limit_low=j.limit_low, standard=j.standard, exceeded=j.exceeded,
-                        exceedance_ratio=j.exceedance_ratio)
+                        exceedance_ratio=j.exceedance_ratio, sample_type=r.sample_type, method=r.method,
+                        basis=a.basis, note=a.note)
         session.add(m)
-        if j.exceeded:
+        if j.exceeded and r.sample_type == "EFFLUENT":  # river water is the stations' finding, not this outfall's
             exceeded.append(m)
     await media.attach(session=session, actor=actor, media_ids=list(media_ids), owner_type="inspection",
                        owner_id=ins.id, settings=settings, site=Site(o.lat, o.lon, o.accuracy_m))
@@ -92,6 +115,10 @@ async def record_inspection(*, session: AsyncSession, actor: Actor, settings, cl
 
         await raise_exceedance_tasks(session=session, actor=actor, settings=settings, outfall=o, inspection=ins,
                                      measurements=exceeded)
+    if standard.key == "STORMWATER" and flowing and dry_weather:
+        from server.domain.tasks.service import raise_dry_weather_flow_task
+
+        await raise_dry_weather_flow_task(session=session, actor=actor, settings=settings, outfall=o, inspection=ins)
     return ins
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Column, Index
+from sqlalchemy import Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from server.domain.sqltypes import UTCDateTime, utcnow
@@ -41,6 +41,10 @@ class Outfall(SQLModel, table=True):
     status: str = Field(default="ACTIVE", max_length=8)
     responsible_unit: str | None = Field(default=None, max_length=200)
     signboard_installed: bool = False
+    # The applicable discharge standard (server/reference/lifecycle.json); set by a supervisor.
+    discharge_standard: str = Field(default="UNASSIGNED", max_length=16)
+    discharge_grade: str | None = Field(default=None, max_length=8)
+    sector_standard: str | None = Field(default=None, max_length=80)
     created_by_id: int | None = Field(default=None, foreign_key="users.id")
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
     updated_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False, onupdate=utcnow))
@@ -53,3 +57,18 @@ class OutfallCodeCounter(SQLModel, table=True):
     __tablename__ = "outfall_code_counters"
     district_code: str = Field(primary_key=True, foreign_key="districts.code", max_length=6)
     last: int = 0
+
+
+class OutfallLimit(SQLModel, table=True):
+    """A limit set for one outfall by its approval or registration; takes precedence over the table."""
+
+    __tablename__ = "outfall_limits"
+    __table_args__ = (UniqueConstraint("outfall_id", "parameter", name="uq_outfall_limits_parameter"),)
+    id: int | None = Field(default=None, primary_key=True)
+    outfall_id: int = Field(foreign_key="outfalls.id", index=True)
+    parameter: str = Field(max_length=12)
+    limit_max: float | None = None
+    limit_min: float | None = None
+    basis: str | None = Field(default=None, max_length=200)  # e.g. the approval's document number
+    set_by_id: int | None = Field(default=None, foreign_key="users.id")
+    set_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))

@@ -9,7 +9,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.domain.actor import Actor
-from server.domain.errors import BadInput, InvalidState, NotFound
+from server.domain.errors import BadInput, Forbidden, InvalidState, NotFound
 from server.domain.evidence import Site
 from server.domain.geo.distance import bbox_around, check_in_chongqing, haversine_m
 from server.domain.geo.service import check_district, check_river
@@ -21,8 +21,9 @@ from server.domain.outfalls.queries import OutfallFilter, outfall_query, validat
 from server.domain.outfalls.models import (CATEGORIES, PHASES, REMEDIATIONS, STATUSES, WATER_CLASSES,
                                            Outfall, OutfallCodeCounter)
 from server.domain.pagination import Order, Page, check_first, decode_cursor, encode_cursor, page
-from server.domain.permissions import require
+from server.domain.permissions import can, require
 from server.domain.sqltypes import utcnow
+from server.domain.standards.applicable import initial_standard
 from server.settings import Settings
 
 @dataclass
@@ -104,6 +105,7 @@ async def register_outfall(*, session: AsyncSession, actor: Actor, client_id, na
         lat=location.lat, lon=location.lon, accuracy_m=location.accuracy_m, water_class=water_class,
         responsible_unit=_text(responsible_unit, "responsibleUnit", 200),
         signboard_installed=bool(signboard_installed), created_by_id=actor.user_id,
+        discharge_standard=initial_standard(subtype),
     )
     async def code_taken():  # the unique violation may be the official code's, not the clientId's
         if code and (await session.execute(select(Outfall.id).where(Outfall.code == code))).first():
@@ -137,6 +139,9 @@ def advance_phase(o: Outfall, target: str) -> bool:
 
 UPDATABLE = ("name", "category", "subtype", "river_code", "water_class", "phase", "remediation", "status",
              "responsible_unit", "signboard_installed", "location")
+# Changing these is a supervised decision (outfall.decide), not a field edit.
+DECIDED = ("category", "subtype", "river_code", "water_class", "remediation", "status")
+_CAMEL = {"river_code": "riverCode", "water_class": "waterClass"}
 
 
 async def update_outfall(*, session: AsyncSession, actor: Actor, outfall_id: int, changes: dict) -> Outfall:
@@ -149,7 +154,11 @@ async def update_outfall(*, session: AsyncSession, actor: Actor, outfall_id: int
     if unknown:
         raise BadInput(f"cannot update {', '.join(sorted(unknown))}")
     c = {k: v for k, v in changes.items() if v is not None}
-    if "name" in c:
+    decided = [k for k in DECIDED if k in c and c[k] != getattr(o, k)]
+    if decided and not can(actor, "outfall.decide", o.district_code):
+        names = ", ".join(_CAMEL.get(k, k) for k in decided)
+        raise Forbidden(f"changing {names} is a supervised decision (SUPERVISOR or ADMIN); role {actor.role} may "
+                        "only propose it", field=_CAMEL.get(decided[0], decided[0]))
         o.name = _text(c["name"], "name", 100, required=True)
     if "category" in c:
         o.category = _one_of(c["category"], CATEGORIES, "category")

@@ -221,7 +221,12 @@ def judge(parameter: str, value: float, *, category: str, water_class: str | Non
         rule = _rule(GB8978, "grade1", parameter)
     else:
         rule = None
-    rule = rule or _rule(GB3838, wc, parameter, river=river)
+    return verdict(parameter, value, rule or _rule(GB3838, wc, parameter, river=river))
+
+
+def verdict(parameter: str, value: float, rule: "_Rule | None") -> Judgement:
+    """Compare one validated reading with one rule (None: no limit applies)."""
+    value = float(value)
     unit = UNITS[parameter]
     if rule is None:
         return Judgement(parameter, value, unit, None, None, None, False, None, None)

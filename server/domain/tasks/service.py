@@ -373,3 +373,24 @@ async def sweep_deadlines(*, db, settings, broker=None, now: datetime | None = N
                 out["reminded"] += 1
     return out
 
+
+
+async def raise_dry_weather_flow_task(*, session: AsyncSession, actor: Actor, settings, outfall: Outfall,
+                                      inspection: Inspection) -> Task | None:
+    """A stormwater outlet flowing in dry weather: sewage is getting into the storm drains. That flow is
+    the finding (a stormwater outlet has no discharge limit to exceed): one open task per outfall."""
+    await session.execute(select(Outfall.id).where(Outfall.id == outfall.id).with_for_update())
+    open_one = (await session.execute(select(Task.id).where(
+        Task.outfall_id == outfall.id, Task.kind == "ILLEGAL_DISCHARGE", Task.source == "INSPECTION",
+        Task.raised_by_inspection_id.is_not(None), Task.status.in_(OPEN_STATES)))).first()
+    if open_one:
+        return None
+    t = Task(kind="ILLEGAL_DISCHARGE", source="INSPECTION", title=f"{outfall.name} 雨洪排口旱天出流"[:200],
+             description="雨洪排口在旱天有水排出：排查雨污混接、错接，溯源污水来源。",
+             district_code=outfall.district_code, outfall_id=outfall.id, lat=outfall.lat, lon=outfall.lon,
+             deadline=utcnow() + timedelta(days=settings.exceedance_deadline_days),
+             created_by_id=actor.user_id, raised_by_inspection_id=inspection.id)
+    session.add(t)
+    await _assign_code(session, t)
+    await events.record(session, t, "CREATED", actor, settings, finding="DRY_WEATHER_FLOW")
+    return t

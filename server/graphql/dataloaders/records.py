@@ -10,7 +10,7 @@ from strawberry.dataloader import DataLoader
 from server.db import Database
 from server.domain.inspections.models import Inspection, Measurement
 from server.domain.media.models import Media
-from server.domain.outfalls.models import Outfall
+from server.domain.outfalls.models import Outfall, OutfallLimit
 from server.domain.tasks.models import Submission, SubmissionMedia, Task
 
 
@@ -89,4 +89,5 @@ def make(db: Database) -> dict:
         "submissions": grouped(db, Submission, Submission.task_id, order=(Submission.id,)),
         "inspection_media": media_of(db, "inspection"), "task_media": media_of(db, "task"),
         "submission_media": presented_media(db), "outfall_media": media_of(db, "outfall"),
+        "outfall_limits": grouped(db, OutfallLimit, OutfallLimit.outfall_id, order=(OutfallLimit.parameter,)),
     }

@@ -16,7 +16,7 @@ from server.domain.tasks.queries import TaskFilter as TaskQuery
 from server.graphql.common import GeoPointInput, connection, parse_id, parse_ids, selected_names
 from server.graphql.context import Info
 from server.graphql.writes import write
-from server.graphql.enums import Parameter, ReviewDecision, TaskEventType, TaskKind, TaskSource, TaskStatus
+from server.graphql.enums import MeasurementMethod, Parameter, ReviewDecision, SampleType, TaskEventType, TaskKind, TaskSource, TaskStatus
 from server.graphql.loop.types import (Inspection, InspectionConnection, InspectionEdge, Submission, Task,
                                        TaskConnection, TaskEdge, TaskEvent)
 
@@ -25,6 +25,10 @@ from server.graphql.loop.types import (Inspection, InspectionConnection, Inspect
 class MeasurementInput:
     parameter: Parameter
     value: float
+    sample_type: SampleType | None = strawberry.field(
+        default=None, description="EFFLUENT (default: the outfall's discharge) or river water UPSTREAM/DOWNSTREAM.")
+    method: MeasurementMethod | None = strawberry.field(
+        default=None, description="KIT (default): a screening result; LAB confirms it.")
 
 
 @strawberry.input
@@ -34,6 +38,8 @@ class RecordInspectionInput:
     observed_at: datetime
     position: GeoPointInput | None = None
     flowing: bool | None = None
+    dry_weather: bool | None = strawberry.field(
+        default=None, description="No rain: a stormwater outlet flowing now is the finding.")
     note: str | None = None
     measurements: list[MeasurementInput] | None = strawberry.field(default_factory=list)
     media_ids: list[strawberry.ID] | None = strawberry.field(default_factory=list)
@@ -140,13 +146,14 @@ class LoopMutation:
     @strawberry.mutation(description="Record an inspection; idempotent on clientId. Exceedances raise tasks.")
     async def record_inspection(self, info: Info, input: RecordInspectionInput) -> Inspection:
         ctx = info.context
-        readings = [inspections.Reading(m.parameter.value, m.value) for m in input.measurements or []]
+        readings = [inspections.Reading(m.parameter.value, m.value, m.sample_type.value if m.sample_type else "EFFLUENT",
+                                        m.method.value if m.method else "KIT") for m in input.measurements or []]
         async with write(info) as s:
             i = await inspections.record_inspection(
                 session=s, actor=ctx.actor, settings=ctx.settings, client_id=input.client_id,
                 outfall_id=parse_id(input.outfall_id, "outfallId"), observed_at=input.observed_at,
                 position=_point(input.position), flowing=input.flowing, note=input.note, readings=readings,
-                media_ids=parse_ids(input.media_ids, "mediaIds"))
+                media_ids=parse_ids(input.media_ids, "mediaIds"), dry_weather=input.dry_weather)
         return Inspection.from_model(i)
 
     @strawberry.mutation

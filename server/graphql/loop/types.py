@@ -11,8 +11,8 @@ from server.domain.inspections.models import Inspection as InspectionRow, Measur
 from server.domain.tasks.models import Submission as SubmissionRow, Task as TaskRow
 from server.domain.tasks.service import is_overdue
 from server.graphql.common import GeoPoint, PageInfo
-from server.graphql.enums import (Parameter, ReviewDecision, SubmissionStatus, TaskEventType, TaskKind, TaskSource,
-                                  TaskStatus)
+from server.graphql.enums import (JudgementBasis, MeasurementMethod, Parameter, ReviewDecision, SampleType,
+                                  SubmissionStatus, TaskEventType, TaskKind, TaskSource, TaskStatus)
 from server.graphql.geo.types import District
 from server.graphql.media.types import EvidenceCheck, Media
 from server.graphql.users.types import User
@@ -37,6 +37,11 @@ async def _user(info, user_id: int | None):
     return await User.load(info, u) if u else None
 
 
+def lifecycle_fields(m: MeasurementRow) -> dict:
+    return dict(sample_type=SampleType(m.sample_type) if m.sample_type else None, method=MeasurementMethod(m.method),
+                screening=m.method == "KIT", basis=JudgementBasis(m.basis) if m.basis else None, note=m.note)
+
+
 @strawberry.type
 class Measurement:
     parameter: Parameter
@@ -52,12 +57,20 @@ class Measurement:
     exceedance_multiple: float | None = strawberry.field(
         description="超标倍数 as the bureaus define it, (value − limit) / limit, when a maximum is exceeded; "
                     "null within the limit and for pH and DO.")
+    sample_type: SampleType | None = strawberry.field(
+        default=None, description="What was sampled; null for readings recorded before sample types existed.")
+    method: MeasurementMethod = strawberry.field(default=MeasurementMethod.KIT)
+    screening: bool = strawberry.field(default=True, description="A kit reading: a screening result until a lab confirms.")
+    basis: JudgementBasis | None = strawberry.field(
+        default=None, description="DISCHARGE (the outfall's standard), APPROVED (its approved limits), "
+                                  "RECEIVING_WATER (the river's target class); null when not judged.")
+    note: str | None = strawberry.field(default=None, description="Why the reading was not judged, when it was not.")
 
     @classmethod
     def from_model(cls, m: MeasurementRow) -> "Measurement":
         return cls(parameter=Parameter(m.parameter), value=m.value, unit=m.unit, limit=m.limit, limit_low=m.limit_low,
                    standard=m.standard, exceeded=m.exceeded, exceedance_ratio=m.exceedance_ratio,
-                   exceedance_multiple=m.exceedance_multiple)
+                   exceedance_multiple=m.exceedance_multiple, **lifecycle_fields(m))
 
 
 @strawberry.type
@@ -70,6 +83,10 @@ class Inspection:
     flowing: bool | None
     note: str | None
     row: strawberry.Private[InspectionRow]
+
+    @strawberry.field(description="Whether it was dry weather (a stormwater outlet flowing then is the finding).")
+    def dry_weather(self) -> bool | None:
+        return self.row.dry_weather
 
     @strawberry.field
     async def outfall(self, info: strawberry.Info) -> OutfallRef:

@@ -5,8 +5,8 @@ import uuid
 import strawberry
 
 from server.graphql.common import GeoPointInput
-from server.graphql.enums import (CampaignPhase, OutfallCategory, OutfallStatus, RemediationApproach,
-                                  WaterClass)
+from server.graphql.enums import (CampaignPhase, DischargeStandard, OutfallCategory, OutfallStatus, Parameter,
+                                  RemediationApproach, WaterClass)
 
 
 @strawberry.input
@@ -51,3 +51,20 @@ class UpdateOutfallInput:
         if self.location is not None:
             out["location"] = self.location.to_point()
         return out
+
+
+@strawberry.input
+class ApprovedLimitInput:
+    parameter: Parameter
+    limit_max: float | None = None
+    limit_min: float | None = None
+    basis: str | None = None
+
+
+@strawberry.input(description="A supervisor's assignment of the standard an outfall's effluent is judged against.")
+class SetDischargeStandardInput:
+    standard: DischargeStandard
+    grade: str | None = None
+    sector_standard: str | None = None
+    approved_limits: list[ApprovedLimitInput] | None = strawberry.field(
+        default=None, description="Replaces the approved limits when given; null leaves them as they are.")

@@ -6,7 +6,8 @@ from server.domain.outfalls import service
 from server.graphql.common import parse_id, parse_ids
 from server.graphql.context import Info
 from server.graphql.writes import write
-from server.graphql.outfalls.inputs import RegisterOutfallInput, UpdateOutfallInput
+from server.domain.outfalls import standards
+from server.graphql.outfalls.inputs import RegisterOutfallInput, SetDischargeStandardInput, UpdateOutfallInput
 from server.graphql.outfalls.types import Outfall, build_outfalls
 
 
@@ -31,4 +32,15 @@ class OutfallMutation:
         async with write(info) as s:
             o = await service.update_outfall(session=s, actor=ctx.actor, outfall_id=parse_id(id),
                                              changes=input.changes())
+        return (await build_outfalls(info, [o]))[0]
+
+    @strawberry.mutation(description="Assign the discharge standard, grade and approved limits (SUPERVISOR, ADMIN).")
+    async def set_discharge_standard(self, info: Info, id: strawberry.ID, input: SetDischargeStandardInput) -> Outfall:
+        ctx = info.context
+        limits = None if input.approved_limits is None else [
+            standards.LimitInput(x.parameter.value, x.limit_max, x.limit_min, x.basis) for x in input.approved_limits]
+        async with write(info) as s:
+            o = await standards.set_discharge_standard(
+                session=s, actor=ctx.actor, outfall_id=parse_id(id), standard=input.standard.value,
+                grade=input.grade, sector=input.sector_standard, limits=limits)
         return (await build_outfalls(info, [o]))[0]

@@ -11,8 +11,10 @@ from server.domain.outfalls import queries
 from server.domain.tasks.queries import TaskFilter
 from server.domain.outfalls.models import Outfall as OutfallRow
 from server.graphql.common import BBoxInput, GeoPoint, NearInput, PageInfo
-from server.graphql.enums import (CampaignPhase, Crs, OutfallCategory, OutfallStatus, RemediationApproach,
-                                  WaterClass)
+from server.domain.outfalls.standards import discharge_standard
+from server.domain.standards.applicable import suggested_standard
+from server.graphql.enums import (CampaignPhase, Crs, DischargeStandard, OutfallCategory, OutfallStatus,
+                                  RemediationApproach, WaterClass)
 from server.graphql.geo.types import District, River
 
 if TYPE_CHECKING:  # strawberry.lazy resolves these at schema build; the names are for linters
@@ -40,6 +42,18 @@ def _visible_inspection(info, i):
 
 
 @strawberry.type
+class ApprovedLimit:
+    parameter: str
+    limit_max: float | None
+    limit_min: float | None
+    basis: str | None = strawberry.field(description="e.g. the approval's document number.")
+
+    @classmethod
+    def from_model(cls, r) -> "ApprovedLimit":
+        return cls(parameter=r.parameter, limit_max=r.limit_max, limit_min=r.limit_min, basis=r.basis)
+
+
+@strawberry.type
 class Outfall:
     id: strawberry.ID
     code: str
@@ -63,6 +77,26 @@ class Outfall:
     distance_m: float | None = strawberry.field(
         default=None, description="Metres from the `near` point of the query that returned this outfall.")
     latest: strawberry.Private[object] = NOT_LOADED
+    discharge_standard: DischargeStandard = strawberry.field(
+        default=DischargeStandard.UNASSIGNED,
+        description="The applicable discharge standard its effluent is judged against (UNASSIGNED: to be assigned).")
+    discharge_grade: str | None = strawberry.field(default=None, description="e.g. grade1 (GB 8978), 1A (GB 18918).")
+    sector_standard: str | None = strawberry.field(default=None, description="The sector standard, when SECTOR.")
+    standard_label: str = strawberry.field(default="", description="e.g. GB 8978-1996 grade1, 执行标准待确定.")
+    suggested_standard: DischargeStandard | None = strawberry.field(
+        default=None, description="A hint from the HJ 1312 subtype for whoever assigns the standard; never applied.")
+
+    @strawberry.field(description="Limits set by its approval or registration; they take precedence over the table.")
+    async def approved_limits(self, info: strawberry.Info) -> list[ApprovedLimit]:
+        return [ApprovedLimit.from_model(r) for r in await info.context.loaders.outfall_limits.load(self.row_id)]
+
+    @strawberry.field(description="The class river water here is held to: set by a supervisor, else the river's "
+                                  "target in the reference (Yangtze main stem: II); null when unknown.")
+    async def receiving_target(self, info: strawberry.Info) -> WaterClass | None:
+        from server.domain.standards.applicable import river_target
+
+        t = self.water_class.value if self.water_class else river_target(self.river.code)
+        return WaterClass(t) if t else None
 
     @strawberry.field(description="Photos registered with the outfall (e.g. its signboard).")
     async def media(self, info: strawberry.Info) -> list[Annotated["Media", strawberry.lazy("server.graphql.media.types")]]:
@@ -113,6 +147,9 @@ class Outfall:
             status=OutfallStatus(o.status), responsible_unit=o.responsible_unit,
             signboard_installed=o.signboard_installed, created_at=o.created_at, updated_at=o.updated_at, lat=o.lat, lon=o.lon,
             accuracy_m=o.accuracy_m, row_id=o.id, distance_m=distance_m,
+            discharge_standard=DischargeStandard(o.discharge_standard), discharge_grade=o.discharge_grade,
+            sector_standard=o.sector_standard, standard_label=discharge_standard(o).label,
+            suggested_standard=DischargeStandard(h) if (h := suggested_standard(o.subtype)) else None,
         )
 
 

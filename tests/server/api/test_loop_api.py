@@ -50,7 +50,16 @@ async def outfall_id(gql, users):
     sup = await gql.as_("supervisor")
     i = {"clientId": str(uuid.uuid4()), "name": "朝天门排口", "category": "OTHER", "riverCode": "YANGTZE",
          "districtCode": "500103", "location": {"lat": SITE[0], "lon": SITE[1], "accuracyM": 5}, "waterClass": "III"}
-    return (await sup(REGISTER, {"i": i}))["registerOutfall"]["id"]
+    oid = (await sup(REGISTER, {"i": i}))["registerOutfall"]["id"]
+    # Effluent is judged against the outfall's own limits (issue 19): this one's approval set them at
+    # the GB 3838 class III values, so the loop below exceeds them (COD 60 > 20).
+    from server.reference import domain
+    from tests.server.lifecycle.test_standard_api import SET_STD
+
+    iii = {p: float(domain()["gb3838"][k]["III"]) for p, k in (("COD", "COD"), ("NH3_N", "NH3_N"), ("TP", "TP"))}
+    await sup(SET_STD, {"id": oid, "i": {"standard": "SECTOR", "sectorStandard": "test", "approvedLimits": [
+        {"parameter": p, "limitMax": v, "basis": "test approval"} for p, v in iii.items()]}})
+    return oid
 
 
 async def test_the_loop(gql, client, db, users, outfall_id, app):
@@ -58,7 +67,7 @@ async def test_the_loop(gql, client, db, users, outfall_id, app):
                                       await gql.as_("supervisor"))
     broker = app.state.services.events
     async with broker.subscribe() as live:
-        # 1. Patrol: a rapid test exceeds GB 3838 class III for COD and NH3-N; one photo.
+        # 1. Patrol: a rapid test exceeds the outfall's approved COD limit; one photo.
         pic = await photo(inspector, client, seed=20)
         observed = (datetime.now(timezone.utc) - timedelta(hours=3)).replace(microsecond=0)
         rec = {"clientId": str(uuid.uuid4()), "outfallId": outfall_id, "observedAt": observed.isoformat(),
@@ -69,7 +78,7 @@ async def test_the_loop(gql, client, db, users, outfall_id, app):
         assert datetime.fromisoformat(ins["observedAt"]) == observed
         assert datetime.fromisoformat(ins["receivedAt"]) > observed + timedelta(hours=2)
         cod = next(m for m in ins["measurements"] if m["parameter"] == "COD")
-        assert cod["exceeded"] and cod["standard"] == "GB 3838-2002 III" and cod["exceedanceRatio"] == pytest.approx(3.0)
+        assert cod["exceeded"] and cod["standard"] == "批复限值" and cod["exceedanceRatio"] == pytest.approx(3.0)
         assert cod["exceedanceMultiple"] == pytest.approx(2.0)  # 超标 2 倍: (60 − 20) / 20
         assert not next(m for m in ins["measurements"] if m["parameter"] == "NH3_N")["exceeded"]
         assert [t["kind"] for t in ins["raisedTasks"]] == ["EXCEEDANCE"]

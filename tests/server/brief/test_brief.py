@@ -7,6 +7,7 @@ import uuid
 from datetime import datetime, timedelta, timezone
 
 from tests.server.api.test_loop_api import RECORD, REVIEW, SUBMIT, photo
+from tests.server.lifecycle.test_standard_api import SET_STD
 
 CST = timezone(timedelta(hours=8))
 Q = """query($d: Date!) { dailyBrief(date: $d) { date scope approved rejected medianHoursToClose
@@ -19,12 +20,12 @@ async def test_a_day_in_the_brief(gql, client, users, db, settings):
 
     sup, insp, officer = await gql.as_("supervisor"), await gql.as_("inspector"), await gql.as_("officer")
     oid = (await sup("""mutation($i: RegisterOutfallInput!) { registerOutfall(input: $i) { id } }""", {"i": {
-        "clientId": str(uuid.uuid4()), "name": "简况排口", "category": "OTHER", "riverCode": "YANGTZE",
-        "districtCode": "500103", "location": {"lat": 29.5647, "lon": 106.587}, "waterClass": "III"}}))[
-        "registerOutfall"]["id"]
+        "clientId": str(uuid.uuid4()), "name": "简况排口", "category": "INDUSTRIAL", "riverCode": "YANGTZE",
+        "districtCode": "500103", "location": {"lat": 29.5647, "lon": 106.587}}}))["registerOutfall"]["id"]
+    await sup(SET_STD, {"id": oid, "i": {"standard": "GB8978", "grade": "grade1"}})  # its own standard and grade
     ins = (await insp(RECORD, {"i": {"clientId": str(uuid.uuid4()), "outfallId": oid,
                                      "observedAt": datetime.now(timezone.utc).isoformat(),
-                                     "measurements": [{"parameter": "COD", "value": 50}]}}))["recordInspection"]
+                                     "measurements": [{"parameter": "COD", "value": 150}]}}))["recordInspection"]
     task_id = ins["raisedTasks"][0]["id"]
     create = "mutation($i: CreateTaskInput!) { createTask(input: $i) { id } }"
     deadline = (datetime.now(timezone.utc) + timedelta(days=2)).isoformat()
@@ -53,9 +54,9 @@ async def test_a_day_in_the_brief(gql, client, users, db, settings):
     assert {x["key"]: x["count"] for x in b["newTasksByKind"]} == {"EXCEEDANCE": 1, "RIVERBANK_GARBAGE": 1}
     assert {x["key"]: x["count"] for x in b["newTasksByDistrict"]} == {"渝中区": 1, "万州区": 1}
     (e,) = b["exceedances"]
-    assert (e["parameter"], e["value"], e["limit"], e["standard"]) == ("COD", 50, 20, "GB 3838-2002 III")
-    assert e["multiple"] == 1.5  # 超标倍数 (50 − 20) / 20, not 50 / 20
-    assert "| 1.50 |" in b["markdown"] and "2.50" not in b["markdown"]
+    assert (e["parameter"], e["value"], e["limit"], e["standard"]) == ("COD", 150, 100, "GB 8978-1996 一级")
+    assert e["multiple"] == 0.5  # 超标倍数 (150 − 100) / 100 against the outfall's own standard, not 150 / 100
+    assert "| 0.50 |" in b["markdown"] and "| 1.50 |" not in b["markdown"]
     assert (b["approved"], b["rejected"]) == (1, 1) and b["rejections"][0]["reason"] == "照片模糊"
     assert b["overdueByDistrict"] == [{"key": "万州区", "count": 1}]
     assert b["medianHoursToClose"] == round(took.total_seconds() / 3600, 2)

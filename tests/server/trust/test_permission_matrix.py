@@ -217,6 +217,9 @@ async def scenario(op: str, w: World, username: str, d: str) -> dict:
             "districtCode": d, "location": {"lat": lat, "lon": lon}}})
     if op == "Mutation.updateOutfall":
         return await q(f'mutation {{ updateOutfall(id: "{w.outfalls[d]}", input: {{signboardInstalled: true}}) {{ id }} }}')
+    if op == "Mutation.setDischargeStandard":
+        return await q(f'mutation {{ setDischargeStandard(id: "{w.outfalls[d]}", input: {{standard: GB8978, '
+                       'grade: "grade1"}) { id } }')
     if op == "Mutation.requestUpload":
         data = make_jpeg(seed=98)
         return await q("mutation($i: RequestUploadInput!) { requestUpload(input: $i) { url } }", {"i": {
