@@ -12,6 +12,7 @@ from server.demo.rivers import COURSES
 from server.domain.actor import Actor
 from server.domain.outfalls import service as outfalls
 from server.domain.outfalls.labels import subtypes
+from server.domain.standards.applicable import river_target
 from server.domain.outfalls.models import CATEGORIES, PHASES, REMEDIATIONS, WATER_CLASSES, Outfall
 from server.domain.users.models import User
 from server.domain.users.service import create_user
@@ -87,6 +88,7 @@ async def seed_demo(*, session: AsyncSession, outfalls_per_km: float = 0.45, see
                 location=outfalls.Point(round(lat, 6), round(lon, 6), rng.choice([3.0, 5.0, 8.0, 15.0])),
                 subtype=subtype, water_class=rng.choice(WATER_CLASSES[1:4]),
                 signboard_installed=rng.random() < 0.6)
+            await _assign_demo_standard(session, o)
             o.phase = PHASES[count % 4] if count < 16 else rng.choices(PHASES, weights=[5, 3, 2, 1])[0]
             if o.phase in ("TRACED", "REMEDIATED"):
                 o.responsible_unit = f"{dname}某责任单位{count % 17 + 1}"
@@ -95,3 +97,23 @@ async def seed_demo(*, session: AsyncSession, outfalls_per_km: float = 0.45, see
             count += 1
     await session.flush()
     return {"users": made_users, "outfalls": count}
+
+
+async def _assign_demo_standard(session: AsyncSession, o: Outfall) -> None:
+    """What a supervisor would have assigned in the demo city (registrations start UNASSIGNED): the
+    standard the subtype suggests, its grade from the receiving water, GB 8978 where no other applies.
+    GB 18596 and DB 50/848 tables are not in the reference, so those outfalls get demo approved limits
+    (labelled as such, not real values)."""
+    from server.domain.outfalls.models import OutfallLimit
+    from server.domain.standards.applicable import suggested_grade, suggested_standard
+
+    if o.discharge_standard == "STORMWATER":
+        return
+    key = suggested_standard(o.subtype) or "GB8978"
+    key = "GB8978" if key == "SECTOR" else key
+    target = o.water_class or river_target(o.river_code)
+    if key in ("GB8978", "GB18918"):
+        o.discharge_grade = suggested_grade(key, target) or ("grade1" if key == "GB8978" else "1A")
+    else:
+        session.add(OutfallLimit(outfall_id=o.id, parameter="COD", limit_max=150.0, basis="演示数据（非真实批复）"))
+    o.discharge_standard = key

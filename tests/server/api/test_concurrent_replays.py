@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 
 from tests.server.api.test_loop_api import RECORD, REGISTER, SITE, SUBMIT, photo
 from tests.server.api.test_patrols_api import RECORD as PATROL, patrol
+from tests.server.lifecycle.test_standard_api import SET_STD
 
 COPIES = 6
 
@@ -43,6 +44,7 @@ async def test_every_idempotent_mutation_survives_concurrent_replays(gql, client
            "districtCode": "500103", "location": {"lat": SITE[0], "lon": SITE[1]}}
     oid = await same_answers(insp, REGISTER, {"i": reg}, "registerOutfall")
     assert await count(db, Outfall, reg["clientId"]) == 1
+    await sup(SET_STD, {"id": oid, "i": {"standard": "GB8978", "grade": "grade1"}})  # so COD 500 is over its limit
 
     rec = {"clientId": str(uuid.uuid4()), "outfallId": oid, "observedAt": datetime.now(timezone.utc).isoformat(),
            "measurements": [{"parameter": "COD", "value": 500.0}]}
