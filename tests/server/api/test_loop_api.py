@@ -182,8 +182,8 @@ async def test_one_open_exceedance_task_per_outfall(gql, users, outfall_id, db):
     assert {m["parameter"]: m["exceedanceMultiple"] for m in t["raisedBy"]["measurements"]} == \
         {"COD": 1.0, "NH3_N": 2.0, "PH": None}
     assert t["title"] == "朝天门排口 超标：化学需氧量、氨氮、总磷" and t["version"] == 3
-    assert "化学需氧量 40 mg/L，限值 20 mg/L（GB 3838-2002 III），超标 1.00 倍" in t["description"]
-    assert "氨氮 3 mg/L，限值 1 mg/L（GB 3838-2002 III），超标 2.00 倍" in t["description"]
+    assert "化学需氧量 40 mg/L，限值 20 mg/L（批复限值），超标 1.00 倍" in t["description"]
+    assert "氨氮 3 mg/L，限值 1 mg/L（批复限值），超标 2.00 倍" in t["description"]
     assert "总磷 0.8 mg/L" in t["description"] and "化学需氧量 30 mg/L" in t["description"]
     assert "NH3_N" not in t["title"] + t["description"]
     async with db.session() as s:

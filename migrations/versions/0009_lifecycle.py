@@ -5,15 +5,15 @@ Existing outfalls get "standard to be assigned" (UNASSIGNED), not a guess, excep
 by their HJ 1312 subtype, which have no discharge limit by rule. Existing readings keep sample_type
 NULL: nobody recorded whether they were effluent or river water.
 
-Revision ID: 0008
-Revises: 0007
+Revision ID: 0009
+Revises: 0008_evidence_uploads
 """
 from alembic import op
 import sqlalchemy as sa
 import sqlmodel  # noqa: F401  (AutoString columns)
 
-revision = '0008'
-down_revision = '0007'
+revision = '0009'
+down_revision = '0008_evidence_uploads'
 branch_labels = None
 depends_on = None
 
