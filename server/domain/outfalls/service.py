@@ -159,6 +159,7 @@ async def update_outfall(*, session: AsyncSession, actor: Actor, outfall_id: int
         names = ", ".join(_CAMEL.get(k, k) for k in decided)
         raise Forbidden(f"changing {names} is a supervised decision (SUPERVISOR or ADMIN); role {actor.role} may "
                         "only propose it", field=_CAMEL.get(decided[0], decided[0]))
+    if "name" in c:
         o.name = _text(c["name"], "name", 100, required=True)
     if "category" in c:
         o.category = _one_of(c["category"], CATEGORIES, "category")

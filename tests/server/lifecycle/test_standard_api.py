@@ -14,7 +14,7 @@ SITE = (29.5647, 106.587)
 REGISTER = """mutation($i: RegisterOutfallInput!) { registerOutfall(input: $i) {
   id dischargeStandard dischargeGrade standardLabel suggestedStandard receivingTarget } }"""
 UPDATE = """mutation($id: ID!, $i: UpdateOutfallInput!) { updateOutfall(id: $id, input: $i) {
-  id category status waterClass remediation river { code } } }"""
+  id name category status waterClass remediation river { code } } }"""
 SET_STD = """mutation($id: ID!, $i: SetDischargeStandardInput!) { setDischargeStandard(id: $id, input: $i) {
   id dischargeStandard dischargeGrade sectorStandard standardLabel approvedLimits { parameter limitMax limitMin basis } } }"""
 RECORD = """mutation($i: RecordInspectionInput!) { recordInspection(input: $i) { id dryWeather
@@ -135,7 +135,7 @@ async def test_inspector_refused_closing_or_reclassifying(gql, users, change, fi
     assert (err["extensions"]["code"], err["extensions"]["field"]) == ("FORBIDDEN", field)
     assert "supervised decision" in err["message"]
     # Field facts stay the inspector's to edit; the same value is no change.
-    assert (await inspector(UPDATE, {"id": o["id"], "i": {"category": "INDUSTRIAL", "name": "改名"}}))["updateOutfall"]
+    assert (await inspector(UPDATE, {"id": o["id"], "i": {"category": "INDUSTRIAL", "name": "改名"}}))["updateOutfall"]["name"] == "改名"
     assert (await sup(UPDATE, {"id": o["id"], "i": {"category": "AGRICULTURAL"}}))["updateOutfall"]["category"] == \
         "AGRICULTURAL"
 

@@ -16,6 +16,7 @@ from server.models import metadata
 from server.ops.backup import backup, restore
 from server.storage import LocalStore
 from tests.server.api.test_loop_api import RECORD, REVIEW, SUBMIT, photo
+from tests.server.lifecycle.test_standard_api import SET_STD
 
 
 async def rows(db: Database) -> dict:
@@ -43,6 +44,7 @@ async def test_round_trip(gql, client, users, db, settings, app, tmp_path):
     oid = (await sup("mutation($i: RegisterOutfallInput!) { registerOutfall(input: $i) { id } }", {"i": {
         "clientId": str(uuid.uuid4()), "name": "备份排口", "category": "INDUSTRIAL", "riverCode": "YANGTZE",
         "districtCode": "500103", "location": {"lat": 29.5647, "lon": 106.587}}}))["registerOutfall"]["id"]
+    await sup(SET_STD, {"id": oid, "i": {"standard": "GB8978", "grade": "grade1"}})  # COD 120.5 is then over 100
     ins = (await insp(RECORD, {"i": {"clientId": str(uuid.uuid4()), "outfallId": oid,
                                      "observedAt": "2026-11-24T08:00:00+08:00", "mediaIds": [await photo(insp, client, seed=80)],
                                      "measurements": [{"parameter": "COD", "value": 120.5}]}}))["recordInspection"]
