@@ -5,15 +5,15 @@ Existing outfalls get "standard to be assigned" (UNASSIGNED), not a guess, excep
 by their HJ 1312 subtype, which have no discharge limit by rule. Existing readings keep sample_type
 NULL: nobody recorded whether they were effluent or river water.
 
-Revision ID: 0009
-Revises: 0008_evidence_uploads
+Revision ID: 0010_lifecycle
+Revises: 0009_stations
 """
 from alembic import op
 import sqlalchemy as sa
 import sqlmodel  # noqa: F401  (AutoString columns)
 
-revision = '0009'
-down_revision = '0008_evidence_uploads'
+revision = '0010_lifecycle'
+down_revision = '0009_stations'
 branch_labels = None
 depends_on = None
 
