@@ -5,15 +5,15 @@ Existing outfalls get "standard to be assigned" (UNASSIGNED), not a guess, excep
 by their HJ 1312 subtype, which have no discharge limit by rule. Existing readings keep sample_type
 NULL: nobody recorded whether they were effluent or river water.
 
-Revision ID: 0010_lifecycle
-Revises: 0009_stations
+Revision ID: 0011_lifecycle
+Revises: 0010_submission_media
 """
 from alembic import op
 import sqlalchemy as sa
 import sqlmodel  # noqa: F401  (AutoString columns)
 
-revision = '0010_lifecycle'
-down_revision = '0009_stations'
+revision = '0011_lifecycle'
+down_revision = '0010_submission_media'
 branch_labels = None
 depends_on = None
 
