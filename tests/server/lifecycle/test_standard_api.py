@@ -147,7 +147,7 @@ async def test_migration_marks_existing_outfalls_to_be_assigned(tmp_path):
 
     db = Database(f"sqlite+aiosqlite:///{tmp_path / 'm.db'}")
     try:
-        await upgrade(db, "0011_evidence_attestation")
+        await upgrade(db, "0012_limits")
         async with db.transaction() as s:
             await load_reference_data(session=s)
             for i, sub in enumerate(("industrial.mining_enterprise.factory", "other.urban_storm", None)):
@@ -156,7 +156,7 @@ async def test_migration_marks_existing_outfalls_to_be_assigned(tmp_path):
                     "status, signboard_installed, created_at, updated_at, version) VALUES (:c, 'x', 'INDUSTRIAL', :s, "
                     "'YANGTZE', '500103', 29.5, 106.5, 'SURVEYED', 'ACTIVE', false, '2026-01-01', '2026-01-01', 1)"),
                     {"c": f"c{i}", "s": sub})
-        await upgrade(db, "0012_lifecycle")
+        await upgrade(db, "0013_lifecycle")
         async with db.session() as s:
             got = (await s.execute(text("SELECT code, discharge_standard, discharge_grade FROM outfalls ORDER BY code"))).all()
         assert [tuple(r) for r in got] == [("c0", "UNASSIGNED", None), ("c1", "STORMWATER", None),

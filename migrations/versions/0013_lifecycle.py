@@ -5,15 +5,15 @@ Existing outfalls get "standard to be assigned" (UNASSIGNED), not a guess, excep
 by their HJ 1312 subtype, which have no discharge limit by rule. Existing readings keep sample_type
 NULL: nobody recorded whether they were effluent or river water.
 
-Revision ID: 0012_lifecycle
-Revises: 0011_evidence_attestation
+Revision ID: 0013_lifecycle
+Revises: 0012_limits
 """
 from alembic import op
 import sqlalchemy as sa
 import sqlmodel  # noqa: F401  (AutoString columns)
 
-revision = '0012_lifecycle'
-down_revision = '0011_evidence_attestation'
+revision = '0013_lifecycle'
+down_revision = '0012_limits'
 branch_labels = None
 depends_on = None
 
