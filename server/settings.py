@@ -59,6 +59,8 @@ class Settings:
     # createTask's deadline when none is given, per kind (tasks.service.DEFAULT_DEADLINE_DAYS otherwise).
     task_deadline_days: tuple[tuple[str, int], ...] = ()
     reminder_hours: int = 24
+    # How often a live subscription asks again whether its token still holds (logout, revocation, expiry).
+    auth_recheck_s: float = 30.0
     # Events: "memory" (one process), "postgres" (LISTEN/NOTIFY) or "redis".
     events: str = "auto"
     redis_url: str = "redis://127.0.0.1:6379/0"

@@ -42,6 +42,7 @@ RULES: dict[str, tuple[set[str], bool]] = {
     "patrol.create": ({"INSPECTOR", "DISTRICT_OFFICER", "SUPERVISOR", "ADMIN"}, False),
     "patrol.read": (READ_ROLES, True),
     "token.manage": ({"ADMIN"}, False),
+    "account.logout": (READ_ROLES, False),  # a password session's own; no API token scope grants it
     "audit.read": ({"SUPERVISOR", "ADMIN"}, False),
     "station.read": (READ_ROLES, False),
     "station.manage": ({"SUPERVISOR", "ADMIN"}, False),
@@ -51,18 +52,22 @@ RULES: dict[str, tuple[set[str], bool]] = {
 }
 
 
-# What an integrator token's `tasks:create` scope adds (detection systems: video AI, drones).
-SCOPED_VERBS = {"tasks:create": {"task.create", "media.upload"},
-                # the station network's system: it sends readings and nothing else
-                "readings:write": {"station.ingest"}}
+# An API token may do exactly what its scopes name, whatever its user's role would allow.
+SCOPED_VERBS = {
+    "read": frozenset(v for v, (roles, _) in RULES.items() if v.endswith(".read") and "INTEGRATOR" in roles),
+    # detection systems (video AI, drones) raise tasks with their photos
+    "tasks:create": frozenset({"task.create", "media.upload"}),
+    # the station network's system: it sends readings and nothing else
+    "readings:write": frozenset({"station.ingest"}),
+}
 DETECTION_KINDS = {"FLOATING_DEBRIS", "RIVERBANK_GARBAGE", "ILLEGAL_DISCHARGE"}
 
 
 def can(actor: Actor | None, verb: str, district_code: str | None = None) -> bool:
     if actor is None:
         return False
-    if actor.role == "INTEGRATOR" and any(verb in SCOPED_VERBS.get(s, ()) for s in actor.scopes):
-        return True
+    if actor.token_id is not None:
+        return any(verb in SCOPED_VERBS.get(s, ()) for s in actor.scopes)
     roles, scoped = RULES[verb]
     if actor.role not in roles:
         return False
@@ -74,6 +79,12 @@ def require(actor: Actor | None, verb: str, district_code: str | None = None) ->
     if actor is None:
         raise Unauthenticated("sign in first: a valid Bearer token is required")
     if not can(actor, verb, district_code):
+        what = verb.replace('.', ' ')
+        if actor.token_id is not None:
+            needed = sorted(s for s, verbs in SCOPED_VERBS.items() if verb in verbs)
+            if needed:
+                raise Forbidden(f"this API token lacks the scope {' or '.join(needed)} ({what})", scope=needed[0])
+            raise Forbidden(f"no API token scope allows {what}; sign in as a user")
         where = f" in district {district_code}" if district_code else ""
-        raise Forbidden(f"role {actor.role} may not {verb.replace('.', ' ')}{where}")
+        raise Forbidden(f"role {actor.role} may not {what}{where}")
     return actor

@@ -12,7 +12,7 @@ from server.domain.errors import DomainError, RateLimited, Unauthenticated
 from server.graphql.dataloaders import Loaders
 from server.graphql.errors import overload
 from server.settings import Settings
-from server.web.auth import authenticate, bearer
+from server.web.auth import authenticate, bearer, revalidate
 from server.web.wiring import Services
 
 
@@ -29,18 +29,26 @@ class Context:
     connection_params: dict | None = None
     # This request's view of the database (a cap on its concurrent sessions); see RequestDatabase.
     request_db: Any = None
+    token: str | None = None  # the Bearer token the actor came from, to ask again on long-lived connections
 
     async def actor_from_connection(self) -> Actor | None:
         if self._actor is None and self._auth_error is None and isinstance(self.connection_params, dict):
             params = {k.lower(): v for k, v in self.connection_params.items() if isinstance(v, str)}
             token = bearer(params) or params.get("token")
             if token:
+                self.token = token
                 try:
                     async with self.db.session() as s:
                         self._actor = await authenticate(self.services, s, token, None)
                 except (Unauthenticated, RateLimited) as e:
                     self._auth_error = e
         return self.actor
+
+    async def recheck_actor(self) -> None:
+        """Raise UNAUTHENTICATED when this connection's token no longer holds."""
+        if self.token is not None:
+            async with self.db.session() as s:
+                await revalidate(self.services, s, self.token)
 
     @property
     def settings(self) -> Settings:
@@ -67,7 +75,8 @@ Info = strawberry.Info[Context, None]
 
 async def build_context(services: Services, request, response, token: str | None) -> Context:
     db = services.db.for_request(services.settings.db_sessions_per_request)
-    ctx = Context(request=request, response=response, services=services, loaders=Loaders.create(db), request_db=db)
+    ctx = Context(request=request, response=response, services=services, loaders=Loaders.create(db), request_db=db,
+                  token=token)
     pre = getattr(getattr(request, "state", None), "actor", None) if token else None
     if pre is not None:  # authenticated a moment ago by the response cache, for this very request
         ctx._actor = pre

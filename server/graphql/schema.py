@@ -16,6 +16,7 @@ from strawberry.extensions.max_aliases import create_validator as alias_validato
 from strawberry.extensions.query_depth_limiter import create_validator as depth_validator
 from strawberry.tools import merge_types
 
+from server.graphql import scalars
 from server.graphql.cost import QueryCost
 from server.graphql.fast_executor import PlainFieldExecutor
 from server.graphql.errors import ErrorShaping, over_budget, shape
@@ -79,7 +80,8 @@ def create_schema(settings: Settings | None = None) -> Schema:
     Mutation = merge_types("Mutation", tuple(MUTATIONS))
     Subscription = merge_types("Subscription", tuple(SUBSCRIPTIONS)) if SUBSCRIPTIONS else None
     schema = Schema(query=Query, mutation=Mutation, subscription=Subscription, extensions=extensions,
-                    execution_context_class=PlainFieldExecutor if s.fast_execution else None)
+                    execution_context_class=PlainFieldExecutor if s.fast_execution else None,
+                    scalar_overrides=scalars.OVERRIDES)
     schema.budget_s = s.request_budget_s
     return schema
 

@@ -9,6 +9,8 @@ from datetime import datetime, timedelta, timezone
 
 from PIL import Image
 
+from server.domain.timebounds import in_bounds
+
 EXIF_IFD, GPS_IFD = 0x8769, 0x8825
 MAKE, MODEL, SOFTWARE, ORIENTATION = 0x010F, 0x0110, 0x0131, 0x0112
 DATETIME_ORIGINAL, OFFSET_TIME_ORIGINAL, SUBSEC_TIME_ORIGINAL = 0x9003, 0x9011, 0x9291
@@ -72,6 +74,8 @@ def facts_from(exif: Image.Exif) -> ExifFacts:
     sub = _safe(lambda: exif.get_ifd(EXIF_IFD)) or {}
     gps = _safe(lambda: exif.get_ifd(GPS_IFD)) or {}
     taken = _safe(lambda: _taken_at(sub))
+    if taken is not None and not in_bounds(taken):
+        taken = None  # year 1 or 9999: no capture time at all, which the evidence checks flag
     lat = _safe(lambda: _coord(gps.get(2), gps.get(1), b"S", 90))
     lon = _safe(lambda: _coord(gps.get(4), gps.get(3), b"W", 180))
     if lat is None or lon is None:

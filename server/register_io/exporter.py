@@ -149,22 +149,33 @@ async def _xlsx(title: str, headers: list[str], batches: AsyncIterator[list[list
 
     fd, tmp = tempfile.mkstemp(suffix=".xlsx")
     os.close(fd)
+    saved = False
     try:
         async for rows in batches:
             await anyio.to_thread.run_sync(append, rows)  # openpyxl is CPU work: off the event loop
         await anyio.to_thread.run_sync(wb.save, tmp)
+        saved = True
         with open(tmp, "rb") as fh:
             while chunk := await anyio.to_thread.run_sync(fh.read, 1 << 16):
                 yield chunk
     finally:
         os.unlink(tmp)
+        writer = getattr(ws, "_writer", None)
+        if not saved and writer is not None:  # save() removes the sheet's spool file; a failure did not
+            writer.close()
+            writer.cleanup()
 
 
 def _xlsx_cell(ws, v):
     """Pin what openpyxl would get wrong: text starting with '=' (it would write a formula) and floats that
     need 17 significant digits (it writes 16, so a coordinate would come back a few ulp off)."""
     from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
+    if isinstance(v, str):
+        # Control characters are not allowed in XML at all: openpyxl refuses the row and the export
+        # broke mid-stream. Names are refused them at write time; what is already stored is cleaned here.
+        v = ILLEGAL_CHARACTERS_RE.sub("", v)
     if isinstance(v, str) and v.startswith("="):
         c = WriteOnlyCell(ws, value=v)
         c.data_type = "s"
@@ -195,7 +206,12 @@ def outfalls_xlsx(db, f: OutfallFilter) -> AsyncIterator[bytes]:
 
 def _local(dt: datetime | None) -> datetime | None:
     """Beijing wall-clock time without an offset: what Excel can hold and the bureau reads."""
-    return None if dt is None else dt.astimezone(BEIJING).replace(tzinfo=None, microsecond=0)
+    if dt is None:
+        return None
+    try:
+        return dt.astimezone(BEIJING).replace(tzinfo=None, microsecond=0)
+    except OverflowError:  # a date at the end of time (stored before dates were bounded): keep it as UTC
+        return dt.replace(tzinfo=None, microsecond=0)
 
 
 async def task_batches(db, actor: Actor, tf: TaskFilter, size: int = BATCH) -> AsyncIterator[list[list]]:

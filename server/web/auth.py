@@ -18,6 +18,15 @@ def bearer(headers) -> str | None:
     return token.strip() if scheme.lower() == "bearer" and token.strip() else None
 
 
+async def revalidate(services: Services, session, token: str) -> None:
+    """UNAUTHENTICATED if a token accepted earlier has since expired or been revoked (its user signed
+    out, changed password, was disabled): a long-lived connection must not outlive its sign-in."""
+    if is_api_token(token):
+        await actor_from_api_token(session=session, token=token)
+    else:
+        await actor_from_token(session=session, token=token, secret=services.settings.secret_key)
+
+
 async def authenticate(services: Services, session, token: str, addr: str | None) -> Actor:
     """A Bearer token (sign-in JWT or integrator API token) to an Actor, with the token's rate limit."""
     if is_api_token(token):

@@ -1,6 +1,7 @@
 """Queries, mutations and the subscription of the rectification loop: parse, call a service, build a type."""
 from __future__ import annotations
 
+import asyncio
 import uuid
 from datetime import datetime
 from typing import AsyncGenerator
@@ -218,7 +219,15 @@ class LoopSubscription:
             district_code = actor.district_code
         async with ctx.services.events.subscribe() as q:
             while True:
-                ev = await q.get()
+                try:
+                    ev = await asyncio.wait_for(q.get(), timeout=ctx.settings.auth_recheck_s)
+                except asyncio.TimeoutError:
+                    ev = None
+                # Before each event and at least every auth_recheck_s: a subscription ends with its
+                # sign-in (logout, revoked token, expiry), with UNAUTHENTICATED.
+                await ctx.recheck_actor()
+                if ev is None:
+                    continue
                 if district_code and ev["district_code"] != district_code:
                     continue
                 if not can(actor, "task.read", ev["district_code"]):

@@ -7,6 +7,7 @@ import strawberry
 
 from server.domain.audit import service as audit
 from server.domain.errors import BadInput, Unauthenticated
+from server.domain.permissions import require
 from server.domain.users import service, tokens
 from server.domain.users.models import User as UserRow
 from server.graphql.common import PageInfo, connection, parse_id
@@ -96,9 +97,7 @@ class AccountQuery:
 class AccountMutation:
     @strawberry.mutation(description="Sign out everywhere: every token issued so far stops working.")
     async def logout(self, info: Info) -> bool:
-        actor = info.context.actor
-        if actor is None:
-            raise Unauthenticated("sign in first")
+        actor = require(info.context.actor, "account.logout")
         async with write(info) as s:
             u = await s.get(UserRow, actor.user_id)
             u.token_version += 1
