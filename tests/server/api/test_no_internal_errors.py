@@ -64,7 +64,7 @@ async def test_exports_read_whatever_is_already_stored(gql, client, db, users):
             "districtCode": "500103", "deadline": (datetime.now(timezone.utc) + timedelta(days=1)).isoformat()}
     tid = (await sup("mutation($i: CreateTaskInput!) { createTask(input: $i) { id } }", {"i": task}))["createTask"]["id"]
     async with db.transaction() as s:
-        await s.execute(update(Outfall).where(Outfall.id == int(oid)).values(name="旧\x00排\x1b口\x07"))
+        await s.execute(update(Outfall).where(Outfall.id == int(oid)).values(name="旧\x1b排\x07口\x0b"))
         await s.execute(update(Task).where(Task.id == int(tid)).values(
             title="旧\x0b任务", deadline=datetime(9999, 12, 31, 23, 59, 59, tzinfo=timezone.utc)))
     headers = {"Authorization": f"Bearer {sup.token}"}
