@@ -26,4 +26,4 @@ async def test_production_switches(settings, db, users):
         r = await c.get("/graphql", headers={"accept": "text/html"})
         assert "graphiql" not in r.text.lower()
         r = await c.post("/graphql", json={"query": "{ __schema { types { name } } }"})
-        assert r.json()["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+        assert r.json()["errors"][0]["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
