@@ -30,6 +30,7 @@ from tests.server.fuzz.test_fuzz import SCALARS
 EXAMPLES = int(os.environ.get("OUTFALLWATCH_EQUIVALENCE_EXAMPLES", "60"))
 SDL = create_schema().as_str()
 ROLES = ("admin", "supervisor", "officer", "inspector", "integrator", "officer2")
+CREATE_TASK = """mutation($i: CreateTaskInput!) { createTask(input: $i) { id } }"""
 RECORD = """mutation($i: RecordInspectionInput!) { recordInspection(input: $i) { id raisedTasks { id } } }"""
 MAP = """query($b: BBoxInput) { outfalls(filter: {bbox: $b}, first: 500) { edges { cursor node {
   id code name category phase status createdAt waterClass remediation responsibleUnit signboardInstalled
@@ -60,7 +61,8 @@ def _app(settings, db, fast: bool):
 
 
 async def _record_findings(g: Gql) -> None:
-    """Inspections with exceedances (which raise tasks) in the inspectors' districts."""
+    """Inspections in the inspectors' districts and a task on each of those outfalls."""
+    sup = await g.as_("supervisor")
     for who in ("inspector", "inspector2"):
         me = await g.as_(who)
         district = (await me("{ me { district { code } } }"))["me"]["district"]["code"]
@@ -71,6 +73,9 @@ async def _record_findings(g: Gql) -> None:
                                     "observedAt": datetime.now(UTC).isoformat(),
                                     "note": f"{who} {n}", "measurements": [{"parameter": "COD", "value": 30 + 20 * n},
                                                                            {"parameter": "NH3_N", "value": 0.4}]}})
+            await sup(CREATE_TASK, {"i": {"clientId": str(uuid.uuid4()), "kind": "ILLEGAL_DISCHARGE",
+                                          "source": "INSPECTION", "title": f"排口整治 {who} {n}",
+                                          "outfallId": edge["node"]["id"]}})
 
 
 def test_same_answers_with_and_without_the_fast_path(seeded, settings):
