@@ -61,14 +61,23 @@ def test_outfall_detail_shows_facts_and_phase(ui_run):
         assert any(word in t for t in texts), f"{word} missing on the outfall screen: {texts}"
 
 
-def test_outfall_detail_lists_the_sent_inspection_and_its_tasks(ui_run):
+def _judged(ui_server, outfall_id) -> dict[str, tuple[float, float | None, bool]]:
+    """What the server judged for the inspected outfall: parameter -> (value, limit, exceeded)."""
+    rows = ui_server.sql("SELECT m.parameter, m.value, m.\"limit\", m.exceeded FROM measurements m JOIN inspections i "
+                         "ON i.id = m.inspection_id WHERE i.outfall_id=?", (int(outfall_id),))
+    return {p: (v, lim, bool(x)) for p, v, lim, x in rows}
+
+
+def test_outfall_detail_lists_the_sent_inspection_and_its_tasks(ui_run, ui_server):
     texts = " | ".join(ui_run["inspector"]["outfall_after_texts"])
     assert "化学需氧量 260 mg/L" in texts and "超标" in texts
     assert "暂无巡查记录" not in texts and "没有未完成的任务" not in texts
     assert "超标：化学需氧量" in texts  # the task the server raised, named in words, not "COD"/"NH3_N"
-    # 超标倍数 (C − limit)/limit against the class IV limits of this outfall's water: COD 260 against 30
-    # is 7.67 times over (not 260 / 30 = 8.67), NH3-N 3 against 1.5 is 1.00 times over (not 2).
-    assert "超标7.67倍" in texts and "超标1.00倍" in texts and "8.67" not in texts
+    # 超标倍数 = (C − limit)/limit against the limit the server applied to this outfall (its own
+    # discharge standard since issue 19), never C/limit.
+    value, limit, exceeded = _judged(ui_server, ui_run["inspector"]["inspected_outfall"])["COD"]
+    assert exceeded and limit
+    assert f"超标{(value - limit) / limit:.2f}倍" in texts and f"{value / limit:.2f}倍" not in texts
 
 
 def test_inspection_shows_exceedance_at_once_and_reaches_the_server(ui_run, ui_server):
@@ -88,7 +97,9 @@ def test_inspection_shows_exceedance_at_once_and_reaches_the_server(ui_run, ui_s
     assert roles == [("GENERAL",), ("SAMPLE",)]
     raised = ui_server.sql("SELECT title FROM tasks WHERE outfall_id=? AND kind='EXCEEDANCE'",
                            (int(run["inspected_outfall"]),))
-    assert len(raised) == 1 and raised[0][0].endswith("超标：化学需氧量、氨氮")  # one task, both parameters
+    judged = _judged(ui_server, run["inspected_outfall"])
+    over = "、".join(label for p, label in (("COD", "化学需氧量"), ("NH3_N", "氨氮")) if judged[p][2])
+    assert len(raised) == 1 and raised[0][0].endswith("超标：" + over)  # one task, every parameter over
 
 
 def test_register_outfall_reaches_the_server(ui_run, ui_server):
