@@ -2,19 +2,23 @@
 import { useEffect, useRef } from "preact/hooks";
 
 let echartsP: Promise<typeof import("echarts")> | null = null;
-const echarts = () => (echartsP ??= import("echarts"));
+// A failed fetch (the server restarting, a dropped link on the wall screen) must not stick: the
+// rejected promise is forgotten so the next attempt fetches the module again.
+const echarts = () => (echartsP ??= import("echarts").catch((e) => { echartsP = null; throw e; }));
 
 export function Chart({ option, height = 260, label }: { option: any; height?: number; label: string }) {
   const el = useRef<HTMLDivElement>(null);
   const chart = useRef<any>(null);
   useEffect(() => {
     let live = true;
-    echarts().then((e) => {
+    let retry: number | undefined;
+    const draw = () => echarts().then((e) => {
       if (!live || !el.current) return;
       chart.current ??= e.init(el.current, undefined, { renderer: "canvas" });
       chart.current.setOption({ animation: false, ...option }, true);
-    });
-    return () => { live = false; };
+    }).catch(() => { if (live) retry = window.setTimeout(draw, 5000); });  // unattended: try again
+    draw();
+    return () => { live = false; window.clearTimeout(retry); };
   }, [JSON.stringify(option)]);
   useEffect(() => () => chart.current?.dispose(), []);
   return <div ref={el} class="chart" style={{ height: `${height}px` }} role="img" aria-label={label} />;
