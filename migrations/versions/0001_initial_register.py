@@ -1,7 +1,7 @@
 """initial register: districts, rivers, users, outfalls
 
 Revision ID: 0001
-Revises: 
+Revises:
 Create Date: 2026-11-25 01:29:27.391727
 """
 from alembic import op

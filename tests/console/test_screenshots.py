@@ -34,7 +34,7 @@ def test_every_page(pages, server, data, lang):
         page.wait_for_timeout(700)  # images, charts and map tiles settle
         screenshot(page, f"{name}-{lang}")
     big = pages.as_("supervisor", lang=lang, width=1920, height=1080)
-    big.goto(server.url + f"/console/#/review")
+    big.goto(server.url + "/console/#/review")
     big.wait_for_selector("[data-testid=checks] li")
     big.wait_for_timeout(700)
     screenshot(big, f"review-1920-{lang}")

@@ -126,13 +126,6 @@ async def test_one_request_holds_at_most_its_share_of_sessions(settings, db, use
         nonlocal held, peak
         held += 1
         peak = max(peak, held)
-        if held > 2:
-            import asyncio as a
-            t = a.current_task()
-            from server.db import RequestDatabase
-            import gc
-            views = [o for o in gc.get_objects() if isinstance(o, RequestDatabase)]
-            print("OVER", held, [(v._slots._value, len(v._held)) for v in views])
 
     def checkin(*_a):
         nonlocal held

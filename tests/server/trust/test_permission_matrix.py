@@ -25,7 +25,7 @@ SPOT = {"500103": (29.5647, 106.587), "500101": (30.80, 108.40)}
 
 
 def matrix() -> dict[tuple[str, str, str], str]:
-    lines = [l for l in DOC.read_text(encoding="utf-8").splitlines() if l.startswith("| ")]
+    lines = [row for row in DOC.read_text(encoding="utf-8").splitlines() if row.startswith("| ")]
     header = [c.strip() for c in lines[0].strip("|").split("|")]
     cells = {}
     for line in lines[1:]:
