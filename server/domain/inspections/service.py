@@ -8,9 +8,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.domain.actor import Actor
-from server.domain.errors import BadInput, Forbidden
+from server.domain.errors import BadInput
 from server.domain.evidence import Site
-from server.domain.idempotency import check_replay, insert_once, normalise_client_id, payload_hash
+from server.domain.idempotency import find_replay, insert_once, normalise_client_id, payload_hash
 from server.domain.inspections.models import Inspection, Measurement
 from server.domain.media import service as media
 from server.domain.outfalls.models import Outfall
@@ -47,11 +47,12 @@ async def record_inspection(*, session: AsyncSession, actor: Actor, settings, cl
                           position=[position.lat, position.lon, position.accuracy_m] if position else None,
                           flowing=flowing, note=note, readings=[r.key() for r in readings],
                           media=sorted(media_ids), **({"dry": dry_weather} if dry_weather is not None else {})))
-    existing = (await session.execute(select(Inspection).where(Inspection.client_id == client_id))).scalar_one_or_none()
+    def mine(i: Inspection) -> bool:  # an inspection's replay is its inspector's own
+        return i.inspector_id == actor.user_id
+
+    existing = await find_replay(session, Inspection, client_id, h, "inspection", may_see=mine)
     if existing is not None:
-        if existing.inspector_id != actor.user_id:
-            raise Forbidden("clientId belongs to another user's inspection")
-        return check_replay(existing, h, "inspection")
+        return existing
     o = await session.get(Outfall, outfall_id)
     if o is None:
         raise BadInput(f"outfallId: no outfall with id {outfall_id}", field="outfallId")
@@ -82,7 +83,7 @@ async def record_inspection(*, session: AsyncSession, actor: Actor, settings, cl
                      lat=position.lat if position else None, lon=position.lon if position else None,
                      accuracy_m=position.accuracy_m if position else None, flowing=flowing, note=note,
                      dry_weather=dry_weather)
-    ins, created = await insert_once(session, ins, "inspection")
+    ins, created = await insert_once(session, ins, "inspection", may_see=mine)
     if not created:
         return ins
     exceeded = []

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server.db import Database
 from server.domain.actor import Actor
 from server.domain.audit.recorder import tag
-from server.domain.errors import BadInput, Conflict, Forbidden, NotFound, UploadInvalid
+from server.domain.errors import BadInput, Forbidden, NotFound, UploadInvalid
 from server.domain.evidence import PhotoFacts, Site, Window, hamming, phash_bands, photo_checks, sort_checks
 from server.domain.idempotency import check_replay, insert_once, normalise_client_id, payload_hash
 from server.domain.media.models import ROLES, Media
@@ -42,6 +42,9 @@ async def request_upload(*, session: AsyncSession, store, settings: Settings, ac
     client_id = normalise_client_id(client_id)
     sha256 = (sha256 or "").lower()
     h = payload_hash(dict(filename=filename, content_type=content_type, size=size_bytes, sha256=sha256, role=role))
+    def mine(m: Media) -> bool:
+        return m.uploader_id == actor.user_id
+
     m = (await session.execute(select(Media).where(Media.client_id == client_id))).scalar_one_or_none()
     if m is None:
         if content_type not in TYPES:
@@ -60,10 +63,9 @@ async def request_upload(*, session: AsyncSession, store, settings: Settings, ac
                   kind=kind, role=role, filename=_clean_filename(filename), content_type=content_type,
                   size_bytes=size_bytes, sha256=sha256, key=f"media/{now:%Y/%m/%d}/{uuid.uuid4()}/original",
                   expires_at=now + timedelta(minutes=settings.upload_ttl_minutes))
-        m, _ = await insert_once(session, m, "upload")
-    check_replay(m, h, "upload")
-    if m.uploader_id != actor.user_id:
-        raise Conflict("clientId belongs to another user's upload", field="clientId")
+        m, _ = await insert_once(session, m, "upload", may_see=mine)
+    # A ticket is its uploader's alone: the replay answers a URL to write into.
+    await check_replay(m, h, "upload", mine)
     ticket = None
     if m.status == "PENDING":
         if m.expires_at <= utcnow():

@@ -88,9 +88,11 @@ async def register_outfall(*, session: AsyncSession, actor: Actor, client_id, na
                    water_class=water_class, responsible_unit=responsible_unit,
                    signboard_installed=bool(signboard_installed), media_ids=sorted(media_ids or []), code=code)
     h = payload_hash(payload)
-    existing = await find_replay(session, Outfall, client_id, h, "outfall")
+    def may_see(o: Outfall) -> bool:
+        return o.created_by_id == actor.user_id or can(actor, "outfall.read", o.district_code)
+
+    existing = await find_replay(session, Outfall, client_id, h, "outfall", may_see=may_see)
     if existing is not None:
-        require(actor, "outfall.read")
         return existing
     require(actor, "outfall.create", district_code)
     name = _text(name, "name", 100, required=True)
@@ -111,7 +113,7 @@ async def register_outfall(*, session: AsyncSession, actor: Actor, client_id, na
         if code and (await session.execute(select(Outfall.id).where(Outfall.code == code))).first():
             raise BadInput(f"outfall code {code!r} already exists", field="code") from None
 
-    o, created = await insert_once(session, o, "outfall", on_conflict=code_taken)
+    o, created = await insert_once(session, o, "outfall", may_see=may_see, on_conflict=code_taken)
     if not created:
         return o
     if media_ids:  # e.g. the signboard photo taken while registering

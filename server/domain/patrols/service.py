@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server.domain.actor import Actor
 from server.domain.errors import BadInput, Forbidden
 from server.domain.geo.distance import check_in_chongqing, haversine_m
-from server.domain.idempotency import check_replay, insert_once, normalise_client_id, payload_hash
+from server.domain.idempotency import find_replay, insert_once, normalise_client_id, payload_hash
 from server.domain.outfalls.service import district_near
 from server.domain.pagination import Order, Page, page
 from server.domain.patrols.models import Patrol
@@ -74,11 +74,12 @@ async def record_patrol(*, session: AsyncSession, actor: Actor, client_id, start
     require(actor, "patrol.create")
     h = payload_hash(dict(started_at=started_at, ended_at=ended_at, note=note, mocked=bool(mocked_location),
                           track=[[p.lat, p.lon, p.accuracy_m, p.at.isoformat()] for p in track]))
-    existing = (await session.execute(select(Patrol).where(Patrol.client_id == client_id))).scalar_one_or_none()
+    def mine(p: Patrol) -> bool:  # a patrol's replay is its patroller's own
+        return p.inspector_id == actor.user_id
+
+    existing = await find_replay(session, Patrol, client_id, h, "patrol", may_see=mine)
     if existing is not None:
-        if existing.inspector_id != actor.user_id:
-            raise Forbidden("clientId belongs to another user's patrol")
-        return check_replay(existing, h, "patrol")
+        return existing
     _check_track(track, started_at, ended_at)
     if note is not None and len(note) > 2000:
         raise BadInput("note is longer than 2000 characters", field="note")
@@ -91,7 +92,7 @@ async def record_patrol(*, session: AsyncSession, actor: Actor, client_id, start
                track=json.dumps([[t.lat, t.lon, t.accuracy_m, t.at.timestamp()] for t in track],
                                 separators=(",", ":")),
                mocked_location=bool(mocked_location), note=note)
-    return (await insert_once(session, p, "patrol"))[0]
+    return (await insert_once(session, p, "patrol", may_see=mine))[0]
 
 
 def decode_track(p: Patrol) -> list[TrackPoint]:

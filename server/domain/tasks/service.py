@@ -16,7 +16,7 @@ from server.domain.media import service as media
 from server.domain.outfalls.models import Outfall
 from server.domain.outfalls.service import Point, advance_phase, check_point, district_near
 from server.domain.pagination import Order, Page, page
-from server.domain.permissions import DETECTION_KINDS, require
+from server.domain.permissions import DETECTION_KINDS, can, require
 from server.domain.sqltypes import utcnow
 from server.domain.tasks import events
 from server.domain.standards import parameter_label
@@ -73,6 +73,17 @@ async def _assign_code(session: AsyncSession, t: Task) -> None:
     t.code = f"T{t.district_code}-{t.id:06d}"
 
 
+def may_see_task(actor: Actor):
+    # Its creator (an integrator token may create without reading), or whoever may read the task.
+    return lambda t: t.created_by_id == actor.user_id or can(actor, "task.read", t.district_code)
+
+
+def _may_see_submission(session: AsyncSession, actor: Actor):
+    async def may_see(s: Submission) -> bool:
+        return s.submitted_by_id == actor.user_id or may_see_task(actor)(await session.get(Task, s.task_id))
+    return may_see
+
+
 async def create_task(*, session: AsyncSession, actor: Actor, settings, client_id, kind: str, source: str,
                       title: str, district_code: str | None = None, deadline: datetime | None = None,
                       description: str | None = None, outfall_id: int | None = None, location: Point | None = None,
@@ -85,7 +96,7 @@ async def create_task(*, session: AsyncSession, actor: Actor, settings, client_i
     h = payload_hash(dict(kind=kind, source=source, title=title, description=description, district=district_code,
                           outfall=outfall_id, location=[location.lat, location.lon] if location else None,
                           deadline=deadline.isoformat() if deadline else None, media=sorted(media_ids)))
-    existing = await find_replay(session, Task, client_id, h, "task")
+    existing = await find_replay(session, Task, client_id, h, "task", may_see=may_see_task(actor))
     if existing is not None:
         return existing
     # The role first (a district role against its own district); the district again once it is derived.
@@ -128,7 +139,8 @@ async def create_task(*, session: AsyncSession, actor: Actor, settings, client_i
     t = Task(client_id=client_id, request_hash=h, kind=kind, source=source, title=title, description=description,
              district_code=district_code, outfall_id=outfall_id, lat=lat, lon=lon, deadline=deadline,
              created_by_id=actor.user_id)
-    t, created = await insert_once(session, t, "task", in_savepoint=lambda: _assign_code(session, t))
+    t, created = await insert_once(session, t, "task", may_see=may_see_task(actor),
+                                   in_savepoint=lambda: _assign_code(session, t))
     if not created:
         return t
     await media.attach(session=session, actor=actor, media_ids=list(media_ids), owner_type="task", owner_id=t.id,
@@ -242,12 +254,14 @@ async def submit_rectification(*, session: AsyncSession, actor: Actor, settings,
     """The district's evidence: at least one before and one after READY photo, judged against the task."""
     client_id = normalise_client_id(client_id)
     h = payload_hash(dict(task=task_id, note=note, before=sorted(before_ids), after=sorted(after_ids)))
-    existing = await find_replay(session, Submission, client_id, h, "submission")
+    existing = await find_replay(session, Submission, client_id, h, "submission",
+                                 may_see=_may_see_submission(session, actor))
     if existing is not None:
         return existing
     t = await _load(session, task_id, lock=True)
     # A concurrent replay may have committed while we waited for the task's lock.
-    existing = await find_replay(session, Submission, client_id, h, "submission")
+    existing = await find_replay(session, Submission, client_id, h, "submission",
+                                 may_see=_may_see_submission(session, actor))
     if existing is not None:
         return existing
     require(actor, "task.submit", t.district_code)
@@ -263,7 +277,7 @@ async def submit_rectification(*, session: AsyncSession, actor: Actor, settings,
     _can_move(t, "submit")
     s = Submission(client_id=client_id, request_hash=h, task_id=t.id, submitted_by_id=actor.user_id, note=note)
     # SQLite has no row locks: a concurrent replay can still race us to the unique client_id
-    s, created = await insert_once(session, s, "submission")
+    s, created = await insert_once(session, s, "submission", may_see=_may_see_submission(session, actor))
     if not created:
         return s
     _move(t, "submit")

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.domain.actor import Actor
 from server.domain.data_version import current as data_version
-from server.domain.errors import BadInput, NotFound
+from server.domain.errors import BadInput, Forbidden, NotFound
 from server.domain.inspections.models import Inspection, Measurement
 from server.domain.outfalls.models import Outfall
 from server.domain.permissions import require
@@ -168,7 +168,7 @@ async def raise_suspect_tasks(*, session: AsyncSession, actor: Actor, settings, 
                               tributaries: bool = True) -> list[Task]:
     """One tracing task per chosen suspect (upstream of the station), in one step; a replay of the clientId
     returns the same tasks. An outfall that already has an open EXCEEDANCE task keeps it (returned)."""
-    from server.domain.tasks.service import create_task
+    from server.domain.tasks.service import create_task, may_see_task
 
     require(actor, "tracing.raise")
     if not outfall_ids:
@@ -194,6 +194,8 @@ async def raise_suspect_tasks(*, session: AsyncSession, actor: Actor, settings, 
             Task.outfall_id == oid, Task.kind == "EXCEEDANCE", Task.status.in_(OPEN_STATES)))).scalars().first()
         cid = uuid.uuid5(base, str(oid))
         replay = (await session.execute(select(Task).where(Task.client_id == str(cid)))).scalar_one_or_none()
+        if replay is not None and not may_see_task(actor)(replay):
+            raise Forbidden("clientId belongs to a task you may not see", field="clientId")
         if replay is not None or existing is not None:  # this step's replay, or already being handled
             out.append(replay or existing)
             continue
