@@ -15,13 +15,14 @@ from server.domain.inspections.models import Inspection, Measurement
 from server.domain.media import service as media
 from server.domain.outfalls.models import Outfall
 from server.domain.outfalls.service import Point, advance_phase, check_point, district_near
-from server.domain.pagination import Order, Page, page
+from server.domain.pagination import Order, Page, decode_cursor, encode_cursor, page
 from server.domain.permissions import DETECTION_KINDS, can, require
 from server.domain.sqltypes import utcnow
 from server.domain.tasks import events
 from server.domain.standards import parameter_label
 from server.domain.tasks.models import KINDS, OPEN_STATES, SOURCES, Submission, SubmissionMedia, Task, TaskEvent
 from server.domain.tasks.queries import TaskFilter, task_query, validate_task_filter
+from server.domain.users.models import DISTRICT_ROLES
 
 # Days to the deadline when a task is raised without one; Settings.task_deadline_days overrides (KIND=days,...).
 DEFAULT_DEADLINE_DAYS = {"ILLEGAL_DISCHARGE": 3, "EXCEEDANCE": 7, "FLOATING_DEBRIS": 2, "RIVERBANK_GARBAGE": 3,
@@ -296,7 +297,7 @@ async def submit_rectification(*, session: AsyncSession, actor: Actor, settings,
     session.add_all([SubmissionMedia(submission_id=s.id, media_id=m.id, slot="BEFORE") for m in before]
                     + [SubmissionMedia(submission_id=s.id, media_id=m.id, slot="AFTER") for m in after])
     pairs = pair_checks([media.photo_facts(m) for m in before], [media.photo_facts(m) for m in after])
-    s.checks = [c for m in before + after for c in m.checks] + [media.check_dict(c) for c in pairs]
+    s.checks = [{**c, "media": m.id} for m in before + after for c in m.checks] + [media.check_dict(c) for c in pairs]
     await events.record(session, t, "SUBMITTED", actor, settings, submission_id=s.id)
     return s
 
@@ -346,6 +347,36 @@ async def list_tasks(*, session: AsyncSession, actor: Actor, filter: TaskFilter 
     stmt = task_query(select(Task), actor, f, utcnow())
     return await page(session, stmt, TASK_ORDER, first=first, after=after, last=last, before=before, cap=cap,
                       want_total=want_total)
+
+
+EVENT_CURSOR = "task_event"
+
+
+def event_cursor(event_id: int) -> str:
+    """The opaque resume point after one event (`taskEvents(after:)`)."""
+    return encode_cursor(EVENT_CURSOR, [event_id])
+
+
+def event_after_id(cursor: str | None) -> int | None:
+    """The event id in a `taskEvents(after:)` cursor; BAD_USER_INPUT naming `after` for anything else."""
+    key = decode_cursor(cursor, EVENT_CURSOR, 1, "after")
+    if key is None:
+        return None
+    if not isinstance(key[0], int) or isinstance(key[0], bool):
+        raise BadInput("cursor in `after` does not belong to this list", field="after")
+    return key[0]
+
+
+async def events_after(*, session: AsyncSession, actor: Actor, after_id: int, district_code: str | None,
+                       limit: int) -> list[tuple[TaskEvent, Task]]:
+    """The durable log's events after `after_id` with their tasks, oldest first, within what the caller may read."""
+    require(actor, "task.read", actor.district_code)
+    stmt = select(TaskEvent, Task).join(Task, Task.id == TaskEvent.task_id).where(TaskEvent.id > after_id)
+    if actor.role in DISTRICT_ROLES:
+        stmt = stmt.where(TaskEvent.district_code == actor.district_code)
+    if district_code:
+        stmt = stmt.where(TaskEvent.district_code == district_code)
+    return [(e, t) for e, t in (await session.execute(stmt.order_by(TaskEvent.id).limit(limit))).all()]
 
 
 async def get_task(*, session: AsyncSession, actor: Actor, task_id: int) -> Task | None:

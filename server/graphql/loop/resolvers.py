@@ -4,7 +4,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from datetime import datetime
-from typing import AsyncGenerator
+from typing import Annotated, AsyncGenerator
 
 import strawberry
 
@@ -206,10 +206,19 @@ class LoopMutation:
         return Task.from_model(t)
 
 
+REPLAY_BATCH = 200
+
+
 @strawberry.type
 class LoopSubscription:
-    @strawberry.subscription(description="Task events as they happen; each subscriber sees only its scope.")
-    async def task_events(self, info: Info, district_code: str | None = None) -> AsyncGenerator[TaskEvent, None]:
+    @strawberry.subscription(description=(
+        "Task events as they happen; each subscriber sees only its scope. With `after` (the `cursor` of the "
+        "last event received), first the events missed since then are replayed from the durable log, oldest "
+        "first, then live ones follow, none twice."))
+    async def task_events(self, info: Info, district_code: str | None = None,
+                          after: Annotated[str | None, strawberry.argument(
+                              description="Resume after this event's `cursor`.")] = None
+                          ) -> AsyncGenerator[TaskEvent, None]:
         ctx = info.context
         a = await ctx.actor_from_connection()
         actor = require(a, "task.read", a.district_code if a else None)
@@ -217,7 +226,20 @@ class LoopSubscription:
             if district_code and district_code != actor.district_code:
                 raise Forbidden(f"role {actor.role} may only follow its own district's tasks")
             district_code = actor.district_code
+        after_id = tasks.event_after_id(after)
+        # Live events are queued from here on, before the log is read: an event committed meanwhile is
+        # in both, and the ids replayed tell it apart; one committed after the read is only in the queue.
         async with ctx.services.events.subscribe() as q:
+            replayed: set[int] = set()
+            while after_id is not None:
+                await ctx.recheck_actor()
+                async with ctx.db.session() as s:
+                    rows = await tasks.events_after(session=s, actor=actor, after_id=after_id,
+                                                    district_code=district_code, limit=REPLAY_BATCH)
+                for r, t in rows:
+                    replayed.add(r.id)
+                    yield _event(r.id, r.type, t, r.at)
+                after_id = rows[-1][0].id if len(rows) == REPLAY_BATCH else None
             while True:
                 try:
                     ev = await asyncio.wait_for(q.get(), timeout=ctx.settings.auth_recheck_s)
@@ -228,6 +250,9 @@ class LoopSubscription:
                 await ctx.recheck_actor()
                 if ev is None:
                     continue
+                if ev["id"] in replayed:
+                    replayed.discard(ev["id"])
+                    continue
                 if district_code and ev["district_code"] != district_code:
                     continue
                 if not can(actor, "task.read", ev["district_code"]):
@@ -235,5 +260,9 @@ class LoopSubscription:
                 async with ctx.db.session() as s:
                     t = await s.get(tasks.Task, ev["task_id"])
                 if t is not None:
-                    yield TaskEvent(type=TaskEventType(ev["type"]), task=Task.from_model(t),
-                                    at=datetime.fromisoformat(ev["at"]))
+                    yield _event(ev["id"], ev["type"], t, datetime.fromisoformat(ev["at"]))
+
+
+def _event(event_id: int, type_: str, task, at: datetime) -> TaskEvent:
+    return TaskEvent(id=strawberry.ID(str(event_id)), cursor=tasks.event_cursor(event_id),
+                     type=TaskEventType(type_), task=Task.from_model(task), at=at)

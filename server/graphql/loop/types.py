@@ -37,6 +37,10 @@ async def _user(info, user_id: int | None):
     return await User.load(info, u) if u else None
 
 
+def media_checks(rows) -> list[EvidenceCheck]:
+    return [EvidenceCheck.from_dict(c, m.id) for m in rows for c in m.checks or []]
+
+
 def lifecycle_fields(m: MeasurementRow) -> dict:
     return dict(sample_type=SampleType(m.sample_type) if m.sample_type else None, method=MeasurementMethod(m.method),
                 screening=m.method == "KIT", basis=JudgementBasis(m.basis) if m.basis else None, note=m.note)
@@ -103,6 +107,11 @@ class Inspection:
     @strawberry.field
     async def media(self, info: strawberry.Info) -> list[Media]:
         return [Media.from_model(m) for m in await info.context.loaders.inspection_media.load(self.row.id)]
+
+    @strawberry.field(description="The evidence checks of every photo and video attached, each naming its media "
+                                  "(e.g. FAR_FROM_SITE for one taken away from the outfall).")
+    async def checks(self, info: strawberry.Info) -> list[EvidenceCheck]:
+        return media_checks(await info.context.loaders.inspection_media.load(self.row.id))
 
     @strawberry.field(description="Tasks this inspection raised (e.g. from an exceedance).")
     async def raised_tasks(self, info: strawberry.Info) -> list["Task"]:
@@ -225,6 +234,11 @@ class Task:
     async def media(self, info: strawberry.Info) -> list[Media]:
         return [Media.from_model(m) for m in await info.context.loaders.task_media.load(self.row.id)]
 
+    @strawberry.field(description="The evidence checks of every photo and video the task was raised with, each "
+                                  "naming its media (e.g. FAR_FROM_SITE for one taken away from the site).")
+    async def checks(self, info: strawberry.Info) -> list[EvidenceCheck]:
+        return media_checks(await info.context.loaders.task_media.load(self.row.id))
+
     @strawberry.field(description="The inspection whose exceedance raised this task (the original finding: "
                                   "its readings and photos), if one did. Same district as the task.")
     async def raised_by(self, info: strawberry.Info) -> Inspection | None:
@@ -256,8 +270,10 @@ class TaskConnection:
     total_count: int
 
 
-@strawberry.type
+@strawberry.type(description="One entry of the durable task event log, as it happened.")
 class TaskEvent:
-    type: TaskEventType
-    task: Task
-    at: datetime
+    id: strawberry.ID = strawberry.field(description="The event's place in the log; later events have larger ids.")
+    cursor: str = strawberry.field(description="Pass as `taskEvents(after:)` to resume after this event.")
+    type: TaskEventType = strawberry.field(description="What happened.")
+    task: Task = strawberry.field(description="The task as it is now (not as it was at the event).")
+    at: datetime = strawberry.field(description="When it happened.")

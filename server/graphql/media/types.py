@@ -11,18 +11,23 @@ from server.graphql.common import GeoPoint, KeyValue
 from server.graphql.enums import CheckSeverity, EvidenceCheckCode, MediaKind, MediaRole, MediaStatus
 
 
-@strawberry.type
+@strawberry.type(description="One automatic check of a photo's or video's evidence, judged against the record it "
+                            "is attached to (its site and time).")
 class EvidenceCheck:
-    code: EvidenceCheckCode
-    severity: CheckSeverity
+    code: EvidenceCheckCode = strawberry.field(description="What was checked and found.")
+    severity: CheckSeverity = strawberry.field(description="How much it matters.")
     message: str = strawberry.field(description="Chinese, then English: 中文 / English.")
-    message_zh: str
-    message_en: str
+    message_zh: str = strawberry.field(description="The finding in Chinese.")
+    message_en: str = strawberry.field(description="The finding in English.")
+    media_id: strawberry.ID | None = strawberry.field(
+        default=None, description="The photo or video it judges; null for a check of a before/after pair.")
 
     @classmethod
-    def from_dict(cls, c: dict) -> "EvidenceCheck":
+    def from_dict(cls, c: dict, media_id: int | None = None) -> "EvidenceCheck":
+        mid = media_id if media_id is not None else c.get("media")
         return cls(code=EvidenceCheckCode(c["code"]), severity=CheckSeverity(c["severity"]),
-                   message=f'{c["zh"]} / {c["en"]}', message_zh=c["zh"], message_en=c["en"])
+                   message=f'{c["zh"]} / {c["en"]}', message_zh=c["zh"], message_en=c["en"],
+                   media_id=strawberry.ID(str(mid)) if mid is not None else None)
 
 
 @strawberry.type
@@ -68,7 +73,7 @@ class Media:
                    role=MediaRole(m.role), status=MediaStatus(m.status), content_type=m.content_type,
                    size_bytes=m.size_bytes, sha256=m.sha256, width=m.width, height=m.height, taken_at=m.taken_at,
                    exif_position=pos, reject_reason=m.reject_reason,
-                   checks=[EvidenceCheck.from_dict(c) for c in m.checks or []],
+                   checks=[EvidenceCheck.from_dict(c, m.id) for c in m.checks or []],
                    attestation=Attestation.from_dict(m.attestation), row=m)
 
 
