@@ -10,9 +10,10 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import Select, and_, func, or_, select
@@ -22,6 +23,7 @@ from server.domain.errors import BadInput
 
 T = TypeVar("T")
 DEFAULT_PAGE = 50
+MAX_CURSOR = 1000  # ours are under 100 characters
 
 
 @dataclass
@@ -54,12 +56,36 @@ def _enc(v):
     return {"t": v.isoformat()} if isinstance(v, datetime) else v
 
 
-def _dec(v):
-    if isinstance(v, dict) and isinstance(v.get("t"), str):
-        return datetime.fromisoformat(v["t"])
-    if isinstance(v, (int, float, str)) and not isinstance(v, bool):
+def _dec(v, want: type | None):
+    """One part of a key, of the type its column holds: anything else never reaches the database, where
+    an int beyond 64 bits or a string for an integer column is an error of the driver, not of the input."""
+    if isinstance(v, dict) and isinstance(v.get("t"), str) and want in (datetime, None):
+        t = datetime.fromisoformat(v["t"])
+        if t.tzinfo is None:
+            raise ValueError("cursor time without offset")
+        t.astimezone(timezone.utc)  # OverflowError at the edges of the calendar
+        return t
+    if isinstance(v, bool) or want is datetime:
+        raise ValueError("cursor value")
+    if isinstance(v, int) and want in (int, float, None):
+        if not -(2**63) <= v < 2**63:
+            raise ValueError("cursor integer out of range")
+        return float(v) if want is float else v
+    if isinstance(v, float) and want in (float, None) and math.isfinite(v):
+        return v
+    if isinstance(v, str) and want in (str, None) and len(v) <= 1000:
         return v
     raise ValueError("cursor value")
+
+
+def _python_type(col) -> type | None:
+    t = getattr(col, "type", None)
+    t = getattr(t, "impl_instance", t)  # a TypeDecorator (UTCDateTime) says `object`; what it stores says more
+    try:
+        p = t.python_type
+    except (AttributeError, NotImplementedError):
+        return None
+    return p if p in (int, float, str, datetime) else None
 
 
 def encode_cursor(kind: str, key: Sequence[Any]) -> str:
@@ -68,22 +94,24 @@ def encode_cursor(kind: str, key: Sequence[Any]) -> str:
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str | None, kind: str, size: int, arg: str = "after") -> list[Any] | None:
-    """The sort key in a cursor of this list; BAD_USER_INPUT naming `arg` for anything else."""
+def decode_cursor(cursor: str | None, kind: str, types: Sequence[type | None], arg: str = "after") -> list[Any] | None:
+    """The sort key in a cursor of this list, each part of the type in `types`; BAD_USER_INPUT naming `arg`
+    for anything else (whatever a client sends: huge numbers, wrong types, garbage, deep nesting)."""
     if cursor is None:
         return None
+    if len(cursor) > MAX_CURSOR:
+        raise BadInput(f"malformed cursor in `{arg}`", field=arg)
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         k, v = raw.split(":", 1)
+        if k != kind:
+            raise BadInput(f"cursor in `{arg}` does not belong to this list", field=arg)
         key = json.loads(v)
-        if not isinstance(key, list):
-            raise ValueError("not a key")
-        key = [_dec(x) for x in key]
-    except (ValueError, binascii.Error, UnicodeDecodeError):
+        if not isinstance(key, list) or len(key) != len(types):
+            raise BadInput(f"cursor in `{arg}` does not belong to this list", field=arg)
+        return [_dec(x, want) for x, want in zip(key, types)]
+    except (ValueError, OverflowError, RecursionError, binascii.Error, UnicodeDecodeError):
         raise BadInput(f"malformed cursor in `{arg}`", field=arg) from None
-    if k != kind or len(key) != size:
-        raise BadInput(f"cursor in `{arg}` does not belong to this list", field=arg)
-    return key
 
 
 def check_first(first: int | None, cap: int, arg: str = "first", default: int = DEFAULT_PAGE) -> int:
@@ -123,9 +151,9 @@ async def page(session: AsyncSession, stmt: Select, order: Order, *, first: int 
         raise BadInput("give `first` or `last`, not both", field="last")
     backward = last is not None or (before is not None and first is None)
     size = check_first(last if backward else first, cap, "last" if backward else "first")
-    n = len(order.columns)
-    after_key = decode_cursor(after, order.kind, n, "after")
-    before_key = decode_cursor(before, order.kind, n, "before")
+    types = [_python_type(c) for c in order.columns]
+    after_key = decode_cursor(after, order.kind, types, "after")
+    before_key = decode_cursor(before, order.kind, types, "before")
     q = stmt
     if after_key is not None:
         q = q.where(_beyond(order, after_key, False))

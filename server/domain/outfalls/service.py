@@ -231,12 +231,12 @@ async def list_outfalls(*, session: AsyncSession, actor: Actor, filter: OutfallF
 async def _near_page(session: AsyncSession, f: OutfallFilter, first: int, after: str | None) -> Page:
     """Nearest first; the cursor holds (distance, id), so it survives inserts and deletes like any other."""
     lat, lon, radius = f.near
-    key = decode_cursor(after, "n", 2)
+    key = decode_cursor(after, "n", (float, int))
     cands = (await session.execute(outfall_query(select(Outfall.id, Outfall.lat, Outfall.lon), f))).all()
     ranked = sorted((d, i) for i, la, lo in cands if (d := haversine_m(lat, lon, la, lo)) <= radius)
     total = len(ranked)
     if key is not None:
-        ranked = [r for r in ranked if r > (float(key[0]), key[1])]
+        ranked = [r for r in ranked if r > (key[0], key[1])]
     window = ranked[:first]
     by_id = {}
     if window:
