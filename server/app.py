@@ -9,6 +9,7 @@ from starlette.middleware import Middleware
 
 from server.graphql.schema import create_schema
 from server.settings import Settings
+from server.web.middleware.depth import DepthGuard
 from server.web.middleware.limits import BodyLimit
 from server.web.middleware.response_cache import ResponseCache
 from server.web.routes import all_routes
@@ -112,7 +113,8 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
             await services.counters.close()
         await services.db.dispose()
 
-    middleware = [Middleware(BodyLimit, max_bytes=settings.max_body_bytes)]
+    # Outermost first: the size cap bounds what the depth guard reads, which runs before anything parses.
+    middleware = [Middleware(BodyLimit, max_bytes=settings.max_body_bytes), Middleware(DepthGuard)]
     if settings.response_cache:
         middleware.append(Middleware(ResponseCache, services=services))
     app = Starlette(routes=routes, lifespan=lifespan, middleware=middleware)
