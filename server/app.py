@@ -1,12 +1,14 @@
 """create_app(settings) -> Starlette: the web layer's routes and middleware over one Services, plus the scheduler."""
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 
+from server.areas import JOBS
 from server.graphql.schema import create_schema
 from server.settings import Settings
 from server.web.middleware.depth import DepthGuard
@@ -18,16 +20,8 @@ from server.web.wiring import Services, build_services
 log = logging.getLogger("outfallwatch")
 
 
-def start_background_jobs(services: Services):
-    """The in-server scheduler: deadline sweeps, notification delivery, expired-upload cleanup."""
-    import asyncio
-
-    from server.domain.media.service import expire_stale_uploads
-    from server.domain.notify.channels import build_channels
-    from server.domain.notify.service import dispatch
-    from server.domain.tasks.service import sweep_deadlines
-
-    channels = build_channels(services.settings)
+def start_background_jobs(services: Services) -> asyncio.Task:
+    """The in-server scheduler: every area's declared jobs (server/areas), every 30 s."""
 
     async def loop():
         lock = None
@@ -41,14 +35,11 @@ def start_background_jobs(services: Services):
 
     async def jobs():
         while True:
-            for name, job in (("deadlines", lambda: sweep_deadlines(db=services.db, settings=services.settings,
-                                                                     broker=services.events)),
-                              ("notify", lambda: dispatch(db=services.db, channels=channels)),
-                              ("uploads", lambda: expire_stale_uploads(db=services.db, store=services.store))):
+            for job in JOBS.values():
                 try:
-                    await job()
+                    await job.run(services)
                 except Exception:  # noqa: BLE001 - a failing job must not stop the others
-                    log.exception("background job %s failed", name)
+                    log.exception("background job %s failed", job.name)
             await asyncio.sleep(30)
 
     return asyncio.get_running_loop().create_task(loop())

@@ -3,53 +3,46 @@ from __future__ import annotations
 
 import asyncio
 
+from server.areas import JOBS
 from server.cli.registry import COMMANDS, check_migrated, database
+from server.events.broker import make_broker
+from server.storage import make_store
+from server.web.wiring import Services
 from server.domain.users.tokens import SCOPES
 
 
-async def run_jobs(settings, which: set[str]) -> dict:
-    from server.domain.media.service import expire_stale_uploads
-    from server.domain.notify.channels import build_channels
-    from server.domain.notify.service import dispatch
-    from server.domain.tasks.service import sweep_deadlines
-    from server.events.broker import make_broker
-    from server.storage import make_store
-
+async def run_jobs(settings, which: set[str]) -> dict[str, int]:
+    """Run the named jobs (the areas' declarations, server/areas) once, in their declared order."""
     await check_migrated(settings)
-    db = database(settings)
-    out = {}
-    broker = make_broker(settings)
-    await broker.start()
+    services = Services(settings=settings, db=database(settings), store=make_store(settings),
+                        events=make_broker(settings))
+    out: dict[str, int] = {}
+    await services.events.start()
     try:
-        if "deadlines" in which:
-            out.update(await sweep_deadlines(db=db, settings=settings, broker=broker))
-        if "notify" in which:
-            out["sent"] = await dispatch(db=db, channels=build_channels(settings))
-        if "uploads" in which:
-            out["expired_uploads"] = await expire_stale_uploads(db=db, store=make_store(settings))
+        for job in JOBS.values():
+            if job.name in which:
+                out.update(await job.run(services))
     finally:
-        await broker.stop()
-        await db.dispose()
+        await services.events.stop()
+        await services.counters.close()
+        await services.db.dispose()
     return out
 
 
 def _tick(args, settings):
-    which = {"deadlines", "notify", "uploads"} if not args.only else set(args.only)
-    res = asyncio.run(run_jobs(settings, which))
+    res = asyncio.run(run_jobs(settings, set(args.only or JOBS)))
     print(", ".join(f"{k}: {v}" for k, v in res.items()))
 
 
 def _setup_tick(p):
-    p.add_argument("--only", action="append", choices=["deadlines", "notify", "uploads"],
-                   help="run only this job (repeatable)")
+    p.add_argument("--only", action="append", choices=list(JOBS), help="run only this job (repeatable)")
 
 
 def _cleanup(args, settings):
     print(f"expired uploads removed: {asyncio.run(run_jobs(settings, {'uploads'}))['expired_uploads']}")
 
 
-COMMANDS["tick"] = ("run the scheduled jobs once: overdue/reminders, notifications, expired uploads", _setup_tick,
-                    _tick)
+COMMANDS["tick"] = ("run the scheduled jobs once: " + ", ".join(j.help for j in JOBS.values()), _setup_tick, _tick)
 COMMANDS["cleanup-uploads"] = ("reject uploads whose ticket expired and delete their objects", lambda p: None,
                                _cleanup)
 

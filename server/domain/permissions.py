@@ -6,10 +6,13 @@ Writes and everything about tasks, inspections and media are scoped to the distr
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import NamedTuple
+
 from server.domain.actor import Actor
 from server.domain.errors import Forbidden, Unauthenticated
 
-READ_ROLES = {"INSPECTOR", "DISTRICT_OFFICER", "SUPERVISOR", "ADMIN", "INTEGRATOR"}
+READ_ROLES = frozenset({"INSPECTOR", "DISTRICT_OFFICER", "SUPERVISOR", "ADMIN", "INTEGRATOR"})
 
 
 def _in_district(actor: Actor, district_code: str | None) -> bool:
@@ -19,47 +22,39 @@ def _in_district(actor: Actor, district_code: str | None) -> bool:
     return actor.district_code is not None and actor.district_code == district_code
 
 
-# verb -> (roles allowed, whether the object's district must be the actor's for district roles)
-RULES: dict[str, tuple[set[str], bool]] = {
-    "outfall.read": (READ_ROLES, False),
-    "outfall.create": ({"INSPECTOR", "SUPERVISOR", "ADMIN"}, True),
-    "outfall.update": ({"INSPECTOR", "SUPERVISOR", "ADMIN"}, True),
-    # Supervised decisions (issue 19): reclassifying, the receiving water and its class, the
-    # discharge standard, remediation approach, status and 销号. A field user proposes; a city role decides.
-    "outfall.decide": ({"SUPERVISOR", "ADMIN"}, False),
-    "user.create": ({"ADMIN"}, False),
-    "media.upload": ({"INSPECTOR", "DISTRICT_OFFICER", "SUPERVISOR", "ADMIN"}, False),
-    "media.read": (READ_ROLES, False),
-    "media.original": ({"SUPERVISOR", "ADMIN"}, False),
-    "inspection.create": ({"INSPECTOR", "SUPERVISOR", "ADMIN"}, True),
-    "inspection.read": (READ_ROLES, True),
-    "task.read": (READ_ROLES, True),
-    "task.create": ({"INSPECTOR", "SUPERVISOR", "ADMIN"}, True),
-    "task.start": ({"DISTRICT_OFFICER", "SUPERVISOR", "ADMIN"}, True),
-    "task.submit": ({"DISTRICT_OFFICER"}, True),
-    "task.review": ({"SUPERVISOR"}, False),
-    "task.cancel": ({"SUPERVISOR", "ADMIN"}, False),
-    "patrol.create": ({"INSPECTOR", "DISTRICT_OFFICER", "SUPERVISOR", "ADMIN"}, False),
-    "patrol.read": (READ_ROLES, True),
-    "token.manage": ({"ADMIN"}, False),
-    "account.logout": (READ_ROLES, False),  # a password session's own; no API token scope grants it
-    "audit.read": ({"SUPERVISOR", "ADMIN"}, False),
-    "station.read": (READ_ROLES, False),
-    "station.manage": ({"SUPERVISOR", "ADMIN"}, False),
-    "station.ingest": ({"ADMIN"}, False),  # and integrator tokens with readings:write
-    "tracing.read": ({"INSPECTOR", "DISTRICT_OFFICER", "SUPERVISOR", "ADMIN"}, False),
-    "tracing.raise": ({"SUPERVISOR", "ADMIN"}, False),
-}
+class Rule(NamedTuple):
+    """Who may use a verb: the roles; whether a district role must be in the object's district; the
+    API-token scopes that grant it (an integrator-readable `.read` verb is granted by `read` too)."""
+
+    roles: frozenset[str]
+    district_scoped: bool = False
+    scopes: frozenset[str] = frozenset()
 
 
-# An API token may do exactly what its scopes name, whatever its user's role would allow.
-SCOPED_VERBS = {
-    "read": frozenset(v for v, (roles, _) in RULES.items() if v.endswith(".read") and "INTEGRATOR" in roles),
-    # detection systems (video AI, drones) raise tasks with their photos
-    "tasks:create": frozenset({"task.create", "media.upload"}),
-    # the station network's system: it sends readings and nothing else
-    "readings:write": frozenset({"station.ingest"}),
-}
+def rule(roles: set[str] | frozenset[str], district_scoped: bool = False, *, scopes: tuple[str, ...] = ()) -> Rule:
+    return Rule(frozenset(roles), district_scoped, frozenset(scopes))
+
+
+# verb -> rule, and scope -> verbs: declared by the areas (server/areas), installed by declare().
+RULES: dict[str, Rule] = {}
+SCOPED_VERBS: dict[str, frozenset[str]] = {}
+
+
+def declare(verbs: Mapping[str, Rule]) -> None:
+    """Add verbs to the table; a verb declared twice (by two areas) is an error, not an override."""
+    twice = RULES.keys() & verbs.keys()
+    if twice:
+        raise ValueError(f"permission verbs declared twice: {sorted(twice)}")
+    RULES.update(verbs)
+    scoped: dict[str, set[str]] = {}
+    for verb, r in RULES.items():
+        grants = set(r.scopes) | ({"read"} if verb.endswith(".read") and "INTEGRATOR" in r.roles else set())
+        for scope in grants:
+            scoped.setdefault(scope, set()).add(verb)
+    SCOPED_VERBS.clear()
+    SCOPED_VERBS.update({s: frozenset(v) for s, v in scoped.items()})
+
+
 DETECTION_KINDS = {"FLOATING_DEBRIS", "RIVERBANK_GARBAGE", "ILLEGAL_DISCHARGE"}
 
 
@@ -68,10 +63,12 @@ def can(actor: Actor | None, verb: str, district_code: str | None = None) -> boo
         return False
     if actor.token_id is not None:
         return any(verb in SCOPED_VERBS.get(s, ()) for s in actor.scopes)
-    roles, scoped = RULES[verb]
-    if actor.role not in roles:
+    r = RULES.get(verb)
+    if r is None:
+        raise KeyError(f"permission verb {verb!r} is declared by no area (server/areas)")
+    if actor.role not in r.roles:
         return False
-    return not scoped or _in_district(actor, district_code)
+    return not r.district_scoped or _in_district(actor, district_code)
 
 
 def require(actor: Actor | None, verb: str, district_code: str | None = None) -> Actor:

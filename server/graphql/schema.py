@@ -1,4 +1,4 @@
-"""The schema, assembled from the areas; limits built once, not per request.
+"""The schema, assembled from the areas' declared roots (server/areas); limits built once, not per request.
 
 No ParserCache: it parses inside the extension hook, where a max-tokens error escapes strawberry's
 error handling; performance.md measured parser caching as changing nothing anyway.
@@ -20,26 +20,8 @@ from server.graphql import scalars
 from server.graphql.cost import QueryCost
 from server.graphql.fast_executor import PlainFieldExecutor
 from server.graphql.errors import ErrorShaping, over_budget, shape
-from server.graphql.attestation.resolvers import AttestationMutation, AttestationQuery
-from server.graphql.geo.queries import GeoQuery
-from server.graphql.loop.brief import BriefQuery
-from server.graphql.loop.resolvers import LoopMutation, LoopQuery, LoopSubscription
-from server.graphql.media.resolvers import MediaMutation, MediaQuery
-from server.graphql.outfalls.mutations import OutfallMutation
-from server.graphql.outfalls.queries import OutfallQuery
-from server.graphql.patrols.resolvers import PatrolMutation, PatrolQuery
-from server.graphql.standards.queries import StandardsQuery
-from server.graphql.stations.resolvers import StationMutation, StationQuery
-from server.graphql.stations.tracing import TracingMutation, TracingQuery
-from server.graphql.users.account import AccountMutation, AccountQuery
-from server.graphql.users.resolvers import UserMutation, UserQuery
+from server.areas import MUTATIONS, QUERIES, SUBSCRIPTIONS
 from server.settings import Settings
-
-QUERIES = [UserQuery, AccountQuery, GeoQuery, OutfallQuery, MediaQuery, AttestationQuery, LoopQuery, BriefQuery,
-           PatrolQuery, StandardsQuery, StationQuery, TracingQuery]
-MUTATIONS = [UserMutation, AccountMutation, OutfallMutation, MediaMutation, AttestationMutation, LoopMutation,
-             PatrolMutation, StationMutation, TracingMutation]
-SUBSCRIPTIONS: list[type] = [LoopSubscription]
 
 
 class Schema(strawberry.Schema):

@@ -5,6 +5,7 @@ resolver puts the actor, client address and action into `session.info` (see grap
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from enum import Enum
 
@@ -17,28 +18,13 @@ from server.domain.sqltypes import utcnow
 SKIP = {"password_hash", "request_hash", "token_hash", "ph0", "ph1", "ph2", "ph3"}
 
 
-def _tracked():
-    from server.domain.inspections.models import Inspection
-    from server.domain.media.models import Media
-    from server.domain.outfalls.models import Outfall
-    from server.domain.tasks.models import Submission, Task
-    from server.domain.users.models import User
+# model -> object_type: the audited tables, declared by the areas (server/areas) through track().
+TRACKED: dict[type, str] = {}
 
-    out = {Outfall: "outfall", Task: "task", Submission: "submission", Inspection: "inspection", Media: "media",
-           User: "user"}
-    try:
-        from server.domain.users.models import ApiToken
 
-        out[ApiToken] = "api_token"
-    except ImportError:
-        pass
-    try:
-        from server.domain.patrols.models import Patrol  # type: ignore
-
-        out[Patrol] = "patrol"
-    except ImportError:
-        pass
-    return out
+def track(audited: Mapping[type, str]) -> None:
+    """Record every API change to these models' rows under these object types."""
+    TRACKED.update(audited)
 
 
 def _plain(v):
@@ -67,21 +53,17 @@ def _changes(obj, change: str):
     return before, after
 
 
-_TRACKED: dict | None = None
-
-
 @event.listens_for(Session, "after_flush")
 def _record(session: Session, flush_context) -> None:
-    global _TRACKED
     info = session.info.get("audit")
     if info is None:  # reads, seeds, migrations and jobs without an actor are not API mutations
         return
-    if _TRACKED is None:
-        _TRACKED = _tracked()
+    if not TRACKED:  # an API write with nothing audited: the areas were never declared, so fail loudly
+        raise RuntimeError("no audited tables declared: import server.areas before serving writes")
     rows = []
     for change, objs in (("create", session.new), ("update", session.dirty), ("delete", session.deleted)):
         for obj in objs:
-            kind = _TRACKED.get(type(obj))
+            kind = TRACKED.get(type(obj))
             if kind is None:
                 continue
             before, after = _changes(obj, change)

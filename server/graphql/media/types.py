@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 import strawberry
 
 from server.domain.media.models import Media as MediaRow
+from server.domain.permissions import can
 from server.graphql.attestation.types import Attestation
 from server.graphql.common import GeoPoint, KeyValue
 from server.graphql.enums import CheckSeverity, EvidenceCheckCode, MediaKind, MediaRole, MediaStatus
@@ -61,8 +62,7 @@ class Media:
 
     @strawberry.field(description="The original bytes as received, for SUPERVISOR and ADMIN only; null otherwise.")
     async def original_url(self, info: strawberry.Info) -> str | None:
-        a = info.context.actor
-        if a is None or a.role not in ("SUPERVISOR", "ADMIN"):
+        if not can(info.context.actor, "media.original"):
             return None
         return await _signed(info, self.row, self.row.key, filename=self.row.filename)
 

@@ -17,16 +17,20 @@ from graphql import FieldNode, FragmentSpreadNode, InlineFragmentNode, Operation
 from graphql.error import GraphQLError
 from sqlalchemy.exc import SQLAlchemyError
 
+from server.areas import CACHED_ROOTS, READS, UNCACHEABLE, WATCHED
+from server.areas.area import MEDIA
 from server.domain import data_version
 from server.domain.errors import DomainError
 from server.web.auth import authenticate, bearer
 
-ROOTS = frozenset({"outfalls", "outfall", "outfallStats", "districts", "rivers"})
-# Anything time-dependent, signed, or drawn from tables the version does not watch.
-UNCACHEABLE_FIELDS = frozenset({"tasks", "raisedTasks", "url", "thumbnailUrl", "originalUrl",
-                                "isOverdue", "me", "inspector", "submissions"})
-# Fields read from the tables of data-version row 2 (media, measurements).
-MEDIA_FIELDS = frozenset({"media", "measurements"})
+# All three from the areas' declarations (server/areas); tests/server/api/test_cache_declarations.py
+# fails when a field the cache may serve reads a table the data version does not watch.
+ROOTS = CACHED_ROOTS
+# By name, wherever it appears: anything time-dependent, signed, or drawn from unwatched tables.
+UNCACHEABLE_FIELDS = frozenset(f.rsplit(".", 1)[1] for f in UNCACHEABLE)
+# Fields that read the tables of data-version row 2 (media, measurements): their answers are keyed by it too.
+MEDIA_FIELDS = frozenset(k.rsplit(".", 1)[1] for k, tables in READS.items()
+                         if "." in k and any(WATCHED.get(t) == MEDIA for t in tables))
 
 
 def cacheable(query: str, operation_name: str | None) -> bool:
