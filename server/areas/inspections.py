@@ -16,7 +16,8 @@ AREA = Area(
         "Inspection": ("inspections",),
         "Inspection.outfall": ("outfalls", "districts", "rivers"),
         "Inspection.measurements": ("measurements",), "Measurement": ("measurements",),
-        "Inspection.media": ("media",), "Inspection.inspector": ("users",),
+        "Inspection.media": ("media",), "Inspection.checks": ("media",),  # the evidence checks of its photos
+        "Inspection.inspector": ("users",),
         "InspectionConnection": ("inspections",), "InspectionEdge": ("inspections",),
     },
     uncacheable=("Inspection.inspector", "Inspection.raisedTasks"),  # users and tasks are not watched
