@@ -49,6 +49,7 @@ run: install console
 
 test: install-dev console
 	$(BIN)/ruff check server tests/server/test_layering.py
+	$(BIN)/mypy
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 schema: install
