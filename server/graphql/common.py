@@ -9,6 +9,8 @@ from server.domain.errors import BadInput
 from server.domain.outfalls.service import Point
 
 C = TypeVar("C")
+UPDATED_AT = "When the record last changed (for incremental sync: pass it back as `updatedSince`)."
+UPDATED_SINCE = "Only records changed at or after this instant (`updatedAt`), for incremental sync."
 
 
 @strawberry.type

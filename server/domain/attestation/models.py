@@ -22,3 +22,4 @@ class Device(SQLModel, table=True):
     revoked_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
     revoked_by_id: int | None = Field(default=None, foreign_key="users.id")
     last_counter: int = Field(default=0)  # the highest counter seen: for display, not for replay (see verify)
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False, onupdate=utcnow))

@@ -12,7 +12,8 @@ from server.domain.sqltypes import UTCDateTime, utcnow
 class Inspection(SQLModel, table=True):
     __tablename__ = "inspections"
     __table_args__ = (Index("ix_inspections_outfall_observed", "outfall_id", "observed_at"),
-                      Index("ix_inspections_district_observed", "district_code", "observed_at"))
+                      Index("ix_inspections_district_observed", "district_code", "observed_at"),
+                      Index("ix_inspections_updated_at", "updated_at"))
     id: int | None = Field(default=None, primary_key=True)
     client_id: str = Field(max_length=36, unique=True)
     request_hash: str = Field(max_length=64)
@@ -22,6 +23,7 @@ class Inspection(SQLModel, table=True):
     # observed_at comes from the phone (possibly hours offline); received_at is the server's clock.
     observed_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     received_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False, onupdate=utcnow))
     lat: float | None = None
     lon: float | None = None
     accuracy_m: float | None = None

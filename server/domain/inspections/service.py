@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server.domain.actor import Actor
 from server.domain.errors import BadInput
 from server.domain.evidence import Site
+from server.domain.geo.service import check_district
 from server.domain.idempotency import find_replay, insert_once, normalise_client_id, payload_hash
 from server.domain.inspections.models import Inspection, Measurement
 from server.domain.media import service as media
@@ -137,6 +138,7 @@ class InspectionFilter:
 
     outfall_id: int | None = None
     district_code: str | None = None
+    updated_since: datetime | None = None
 
 
 INSPECTION_ORDER = Order.of("i", Inspection.observed_at, Inspection.id, desc=True)
@@ -151,6 +153,8 @@ def inspection_query(actor: Actor, f: InspectionFilter):
         stmt = stmt.where(Inspection.outfall_id == f.outfall_id)
     if f.district_code is not None:
         stmt = stmt.where(Inspection.district_code == f.district_code)
+    if f.updated_since is not None:
+        stmt = stmt.where(Inspection.updated_at >= f.updated_since)
     return stmt
 
 
@@ -163,5 +167,6 @@ async def list_inspections(*, session: AsyncSession, actor: Actor, outfall_id: i
     f = filter or InspectionFilter()
     if outfall_id is not None:
         f.outfall_id = outfall_id
+    await check_district(session, f.district_code, "filter.districtCode")
     return await page(session, inspection_query(actor, f), INSPECTION_ORDER, first=first, after=after, last=last,
                       before=before, cap=cap, want_total=want_total)

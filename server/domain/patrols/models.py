@@ -12,7 +12,8 @@ from server.domain.sqltypes import UTCDateTime, utcnow
 class Patrol(SQLModel, table=True):
     __tablename__ = "patrols"
     __table_args__ = (Index("ix_patrols_district_started", "district_code", "started_at"),
-                      Index("ix_patrols_inspector_started", "inspector_id", "started_at"))
+                      Index("ix_patrols_inspector_started", "inspector_id", "started_at"),
+                      Index("ix_patrols_updated_at", "updated_at"))
     id: int | None = Field(default=None, primary_key=True)
     client_id: str = Field(max_length=36, unique=True)
     request_hash: str = Field(max_length=64)
@@ -22,6 +23,7 @@ class Patrol(SQLModel, table=True):
     started_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     ended_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     received_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False, onupdate=utcnow))
     # Computed here from the track, never taken from the phone.
     distance_m: float = 0.0
     duration_s: int = 0

@@ -117,7 +117,7 @@ PATROL_ORDER = Order.of("p", Patrol.id, desc=True)
 
 async def list_patrols(*, session: AsyncSession, actor: Actor, first: int | None, after: str | None, cap: int,
                        district_code: str | None = None, mine: bool = False, last: int | None = None,
-                       before: str | None = None) -> Page[Patrol]:
+                       before: str | None = None, updated_since: datetime | None = None) -> Page[Patrol]:
     """Newest first; district roles see their own district's patrols (and their own anywhere)."""
     require(actor, "outfall.read")  # signed in; what is visible is narrowed below
     stmt = select(Patrol)
@@ -129,4 +129,6 @@ async def list_patrols(*, session: AsyncSession, actor: Actor, first: int | None
         stmt = stmt.where((Patrol.district_code == actor.district_code) | (Patrol.inspector_id == actor.user_id))
     elif district_code:
         stmt = stmt.where(Patrol.district_code == district_code)
+    if updated_since is not None:
+        stmt = stmt.where(Patrol.updated_at >= updated_since)
     return await page(session, stmt, PATROL_ORDER, first=first, after=after, last=last, before=before, cap=cap)

@@ -116,6 +116,7 @@ async def evaluate(*, session: AsyncSession, settings, station_id: int, now: dat
                 session.add(episode)
                 await session.flush()
                 st.open_episode_id = episode.id
+                st.updated_at = utcnow()  # offTarget changed; the streaks alone do not move updatedAt
                 made["opened"] += 1
                 if notify:
                     await _open(session, settings, st, episode)
@@ -129,6 +130,7 @@ async def evaluate(*, session: AsyncSession, settings, station_id: int, now: dat
                                   f"【水质预警解除】{st.name}（{st.code}）已连续{cfg['clear_after']}次达到{st.target_class}类目标，"
                                   f"{_local(t)} 解除")
                 episode, st.open_episode_id = None, None
+                st.updated_at = utcnow()
     await session.flush()
     return made
 

@@ -28,7 +28,7 @@ class Station(SQLModel, table=True):
     water_body: str = Field(default="RIVER", max_length=5)  # RIVER | LAKE (lakes add TN, lake TP)
     status: str = Field(default="ACTIVE", max_length=10)
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
-    updated_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))  # edits and offTarget flips (alerts.py)
     version: int = 1
     # Alerting state, advanced by alerts.evaluate in reading order.
     evaluated_through: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
+from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import or_, select
@@ -44,6 +45,7 @@ class StationFilter:
     status: str | None = None
     target_class: str | None = None
     search: str | None = None
+    updated_since: datetime | None = None
 
 
 def _choice(v, allowed, field_name):
@@ -142,6 +144,8 @@ async def list_stations(*, session: AsyncSession, actor: Actor, f: StationFilter
     q = select(Station)
     if f.river_code:
         q = q.where(Station.river_code == f.river_code)
+    if f.updated_since is not None:
+        q = q.where(Station.updated_at >= f.updated_since)
     if f.district_code:
         q = q.where(Station.district_code == f.district_code)
     if f.level:

@@ -64,6 +64,7 @@ class Submission(SQLModel, table=True):
     reason: str | None = Field(default=None, max_length=2000)
     reviewer_id: int | None = Field(default=None, foreign_key="users.id")
     reviewed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False, onupdate=utcnow))
 
 
 class SubmissionMedia(SQLModel, table=True):

@@ -5,7 +5,7 @@ from datetime import datetime
 import strawberry
 
 from server.domain.attestation.models import Device as DeviceRow
-from server.graphql.common import GeoPoint
+from server.graphql.common import UPDATED_AT, GeoPoint
 from server.graphql.enums import enum_of
 
 AttestationStatus = enum_of("AttestationStatus", "ATTESTED NOT_ATTESTED FAIL")
@@ -21,11 +21,13 @@ class Device:
     registered_at: datetime
     revoked_at: datetime | None
     last_counter: int = strawberry.field(description="The highest capture counter seen from it.")
+    updated_at: datetime = strawberry.field(description=UPDATED_AT)
 
     @classmethod
     def from_model(cls, d: DeviceRow) -> "Device":
         return cls(id=strawberry.ID(str(d.id)), key_id=d.key_id, label=d.label, key_storage=KeyStorage(d.key_storage),
-                   registered_at=d.registered_at, revoked_at=d.revoked_at, last_counter=d.last_counter)
+                   registered_at=d.registered_at, revoked_at=d.revoked_at, last_counter=d.last_counter,
+                   updated_at=d.updated_at)
 
 
 @strawberry.type(description="The verdict on a photo's capture signature, in plain words, with what was signed.")

@@ -14,7 +14,7 @@ from server.domain.outfalls.service import Point
 from server.domain.permissions import can, require
 from server.domain.tasks import service as tasks
 from server.domain.tasks.queries import TaskFilter as TaskQuery
-from server.graphql.common import GeoPointInput, connection, parse_id, parse_ids, selected_names
+from server.graphql.common import UPDATED_SINCE, GeoPointInput, connection, parse_id, parse_ids, selected_names
 from server.graphql.context import Info
 from server.graphql.writes import write
 from server.graphql.enums import MeasurementMethod, Parameter, ReviewDecision, SampleType, TaskEventType, TaskKind, TaskSource, TaskStatus
@@ -108,12 +108,26 @@ async def tasks_connection(info, f: TaskQuery | None, first, after, last=None, b
                       total_count=page.total or 0)
 
 
-async def outfall_inspections(info, outfall_id: int, first, after, last=None, before=None) -> InspectionConnection:
-    """An outfall's inspections, newest first (district roles see their own district's)."""
+@strawberry.input(description="Which inspections; every condition given must hold.")
+class InspectionFilter:
+    outfall_id: strawberry.ID | None = strawberry.field(default=None, description="Of this outfall.")
+    district_code: str | None = strawberry.field(default=None, description="In this district (GB/T 2260 code).")
+    updated_since: datetime | None = strawberry.field(default=None, description=UPDATED_SINCE)
+
+    def to_domain(self) -> inspections.InspectionFilter:
+        return inspections.InspectionFilter(
+            outfall_id=parse_id(self.outfall_id, "filter.outfallId") if self.outfall_id else None,
+            district_code=self.district_code, updated_since=self.updated_since)
+
+
+async def inspections_connection(info, f: inspections.InspectionFilter, first, after, last=None,
+                                 before=None) -> InspectionConnection:
+    """Inspections newest first (district roles see their own district's)."""
     ctx = info.context
     async with ctx.db.session() as s:
-        page = await inspections.list_inspections(session=s, actor=ctx.actor, outfall_id=outfall_id, first=first,
-                                                  after=after, last=last, before=before, cap=ctx.settings.max_page)
+        page = await inspections.list_inspections(session=s, actor=ctx.actor, filter=f, first=first, after=after,
+                                                  last=last, before=before, cap=ctx.settings.max_page,
+                                                  want_total="totalCount" in selected_names(info))
     return connection(InspectionConnection, InspectionEdge, [Inspection.from_model(r) for r in page.items], page,
                       total_count=page.total or 0)
 
@@ -125,6 +139,14 @@ class LoopQuery:
         async with info.context.db.session() as s:
             i = await inspections.get_inspection(session=s, actor=info.context.actor, inspection_id=parse_id(id))
         return Inspection.from_model(i) if i else None
+
+    @strawberry.field(description="Inspections, newest first (observed time); district roles see their own "
+                                  "district's. `updatedSince` in the filter for incremental sync.")
+    async def inspections(self, info: Info, filter: InspectionFilter | None = None, first: int | None = None,
+                          after: str | None = None, last: int | None = None,
+                          before: str | None = None) -> InspectionConnection:
+        return await inspections_connection(info, filter.to_domain() if filter else inspections.InspectionFilter(),
+                                            first, after, last, before)
 
     @strawberry.field
     async def task(self, info: Info, id: strawberry.ID) -> Task | None:

@@ -10,7 +10,7 @@ import strawberry
 from server.domain.inspections.models import Inspection as InspectionRow, Measurement as MeasurementRow
 from server.domain.tasks.models import Submission as SubmissionRow, Task as TaskRow
 from server.domain.tasks.service import is_overdue
-from server.graphql.common import GeoPoint, PageInfo
+from server.graphql.common import UPDATED_AT, GeoPoint, PageInfo
 from server.graphql.enums import (JudgementBasis, MeasurementMethod, Parameter, ReviewDecision, SampleType,
                                   SubmissionStatus, TaskEventType, TaskKind, TaskSource, TaskStatus)
 from server.graphql.geo.types import District
@@ -86,6 +86,7 @@ class Inspection:
     position: GeoPoint | None
     flowing: bool | None
     note: str | None
+    updated_at: datetime = strawberry.field(description=UPDATED_AT)
     row: strawberry.Private[InspectionRow]
 
     @strawberry.field(description="Whether it was dry weather (a stormwater outlet flowing then is the finding).")
@@ -121,7 +122,8 @@ class Inspection:
     def from_model(cls, i: InspectionRow) -> "Inspection":
         pos = GeoPoint(lat=i.lat, lon=i.lon, accuracy_m=i.accuracy_m) if i.lat is not None else None
         return cls(id=strawberry.ID(str(i.id)), client_id=uuid.UUID(i.client_id), observed_at=i.observed_at,
-                   received_at=i.received_at, position=pos, flowing=i.flowing, note=i.note, row=i)
+                   received_at=i.received_at, position=pos, flowing=i.flowing, note=i.note,
+                   updated_at=i.updated_at, row=i)
 
 
 @strawberry.type
@@ -160,6 +162,7 @@ class Submission:
     review: Review | None
     checks: list[EvidenceCheck] = strawberry.field(
         description="All evidence checks of the before and after media, judged against this task.")
+    updated_at: datetime = strawberry.field(description=UPDATED_AT)
     row: strawberry.Private[SubmissionRow]
 
     @strawberry.field
@@ -188,7 +191,7 @@ class Submission:
                             reviewer_id=s.reviewer_id)
         return cls(id=strawberry.ID(str(s.id)), client_id=uuid.UUID(s.client_id), submitted_at=s.submitted_at,
                    note=s.note, status=SubmissionStatus(s.status), review=review,
-                   checks=[EvidenceCheck.from_dict(c) for c in s.checks or []], row=s)
+                   checks=[EvidenceCheck.from_dict(c) for c in s.checks or []], updated_at=s.updated_at, row=s)
 
 
 @strawberry.type
@@ -204,7 +207,7 @@ class Task:
     deadline: datetime
     is_overdue: bool
     created_at: datetime
-    updated_at: datetime = strawberry.field(description="When the task last changed (for incremental sync).")
+    updated_at: datetime = strawberry.field(description=UPDATED_AT)
     version: int
     cancel_reason: str | None
     row: strawberry.Private[TaskRow]

@@ -8,7 +8,7 @@ import strawberry
 from server.domain.media.models import Media as MediaRow
 from server.domain.permissions import can
 from server.graphql.attestation.types import Attestation
-from server.graphql.common import GeoPoint, KeyValue
+from server.graphql.common import UPDATED_AT, GeoPoint, KeyValue
 from server.graphql.enums import CheckSeverity, EvidenceCheckCode, MediaKind, MediaRole, MediaStatus
 
 
@@ -47,6 +47,7 @@ class Media:
     exif_position: GeoPoint | None
     reject_reason: str | None
     checks: list[EvidenceCheck]
+    updated_at: datetime = strawberry.field(description=UPDATED_AT)
     attestation: Attestation | None = strawberry.field(
         description="The capture signature's verdict (null before completeUpload).")
     row: strawberry.Private[MediaRow]
@@ -72,7 +73,7 @@ class Media:
         return cls(id=strawberry.ID(str(m.id)), client_id=uuid.UUID(m.client_id), kind=MediaKind(m.kind),
                    role=MediaRole(m.role), status=MediaStatus(m.status), content_type=m.content_type,
                    size_bytes=m.size_bytes, sha256=m.sha256, width=m.width, height=m.height, taken_at=m.taken_at,
-                   exif_position=pos, reject_reason=m.reject_reason,
+                   exif_position=pos, reject_reason=m.reject_reason, updated_at=m.updated_at,
                    checks=[EvidenceCheck.from_dict(c, m.id) for c in m.checks or []],
                    attestation=Attestation.from_dict(m.attestation), row=m)
 

@@ -10,7 +10,8 @@ from server.domain.geo.crs import to_crs
 from server.domain.outfalls import queries
 from server.domain.tasks.queries import TaskFilter
 from server.domain.outfalls.models import Outfall as OutfallRow
-from server.graphql.common import BBoxInput, GeoPoint, NearInput, PageInfo
+from server.domain.inspections.service import InspectionFilter
+from server.graphql.common import UPDATED_AT, UPDATED_SINCE, BBoxInput, GeoPoint, NearInput, PageInfo
 from server.domain.outfalls.standards import discharge_standard
 from server.domain.standards.applicable import suggested_standard
 from server.graphql.enums import (CampaignPhase, Crs, DischargeStandard, OutfallCategory, OutfallStatus,
@@ -69,7 +70,7 @@ class Outfall:
     responsible_unit: str | None
     signboard_installed: bool
     created_at: datetime
-    updated_at: datetime = strawberry.field(description="When the record last changed (for incremental sync).")
+    updated_at: datetime = strawberry.field(description=UPDATED_AT)
     lat: strawberry.Private[float]
     lon: strawberry.Private[float]
     accuracy_m: strawberry.Private[float | None]
@@ -123,11 +124,13 @@ class Outfall:
         return _visible_inspection(info, await info.context.loaders.latest_inspection.load(self.row_id))
 
     @strawberry.field
-    async def inspections(self, info: strawberry.Info, first: int | None = 20,
-                          after: str | None = None) -> InspectionConnectionRef:
-        from server.graphql.loop.resolvers import outfall_inspections
+    async def inspections(self, info: strawberry.Info, first: int | None = 20, after: str | None = None,
+                          updated_since: Annotated[datetime | None, strawberry.argument(
+                              description=UPDATED_SINCE)] = None) -> InspectionConnectionRef:
+        from server.graphql.loop.resolvers import inspections_connection
 
-        return await outfall_inspections(info, self.row_id, first, after)
+        return await inspections_connection(
+            info, InspectionFilter(outfall_id=self.row_id, updated_since=updated_since), first, after)
 
     @strawberry.field
     async def tasks(self, info: strawberry.Info, status: list[TaskStatusRef] | None = None, first: int | None = 20,

@@ -1,10 +1,13 @@
 """Patrol queries and the idempotent recordPatrol mutation."""
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Annotated
+
 import strawberry
 
 from server.domain.patrols import service
-from server.graphql.common import connection, parse_id
+from server.graphql.common import UPDATED_SINCE, connection, parse_id
 from server.graphql.context import Info
 from server.graphql.patrols.types import Patrol, PatrolConnection, PatrolEdge, RecordPatrolInput
 from server.graphql.writes import write
@@ -21,12 +24,14 @@ class PatrolQuery:
     @strawberry.field(description="Patrols, newest first; district roles see their own district's and their own.")
     async def patrols(self, info: Info, district_code: str | None = None, mine: bool = False,
                       first: int | None = None, after: str | None = None, last: int | None = None,
-                      before: str | None = None) -> PatrolConnection:
+                      before: str | None = None,
+                      updated_since: Annotated[datetime | None, strawberry.argument(description=UPDATED_SINCE)] = None
+                      ) -> PatrolConnection:
         ctx = info.context
         async with ctx.db.session() as s:
             page = await service.list_patrols(session=s, actor=ctx.actor, first=first, after=after, last=last,
                                               before=before, cap=ctx.settings.max_page,
-                                              district_code=district_code, mine=mine)
+                                              district_code=district_code, mine=mine, updated_since=updated_since)
         return connection(PatrolConnection, PatrolEdge, [Patrol.from_model(r) for r in page.items], page)
 
 

@@ -8,7 +8,7 @@ import strawberry
 
 from server.domain.patrols.models import Patrol as PatrolRow
 from server.domain.patrols.service import decode_track
-from server.graphql.common import PageInfo
+from server.graphql.common import UPDATED_AT, PageInfo
 from server.graphql.users.types import User
 
 
@@ -33,6 +33,7 @@ class Patrol:
     district_code: str | None
     mocked_location: bool = strawberry.field(description="The phone reported a mock location provider.")
     note: str | None
+    updated_at: datetime = strawberry.field(description=UPDATED_AT)
     row: strawberry.Private[PatrolRow]
 
     @strawberry.field
@@ -49,7 +50,7 @@ class Patrol:
         return cls(id=strawberry.ID(str(p.id)), client_id=uuid.UUID(p.client_id), started_at=p.started_at,
                    ended_at=p.ended_at, received_at=p.received_at, distance_m=p.distance_m, duration_s=p.duration_s,
                    point_count=p.point_count, district_code=p.district_code, mocked_location=p.mocked_location,
-                   note=p.note, row=p)
+                   note=p.note, updated_at=p.updated_at, row=p)
 
 
 @strawberry.type

@@ -12,7 +12,7 @@ from server.domain.stations import service as stations_service
 from server.domain.stations.assess import class_name
 from server.domain.stations.models import Station as StationRow
 from server.domain.stations.params import BY_KEY
-from server.graphql.common import GeoPoint
+from server.graphql.common import UPDATED_AT, UPDATED_SINCE, GeoPoint
 from server.graphql.context import Info
 from server.graphql.enums import ReadingFlag, StationLevel, StationParameter, StationStatus, WaterBody, WaterClass
 
@@ -145,7 +145,7 @@ class Station:
     status: StationStatus
     version: int
     off_target: bool = strawberry.field(description="An off-target episode is open now.")
-    updated_at: datetime
+    updated_at: datetime = strawberry.field(description=UPDATED_AT)
     row: strawberry.Private[StationRow]
 
     @classmethod
@@ -264,13 +264,14 @@ class StationFilter:
     status: StationStatus | None = None
     target_class: WaterClass | None = None
     search: str | None = None
+    updated_since: datetime | None = strawberry.field(default=None, description=UPDATED_SINCE)
 
     def to_domain(self) -> service.StationFilter:
         return service.StationFilter(river_code=self.river_code, district_code=self.district_code,
                                      level=self.level.value if self.level else None,
                                      status=self.status.value if self.status else None,
                                      target_class=self.target_class.value if self.target_class else None,
-                                     search=self.search)
+                                     search=self.search, updated_since=self.updated_since)
 
 
 @strawberry.input(description="One station's series of one parameter: parallel lists, one entry per 4-hour slot.")

@@ -10,7 +10,7 @@ from server.domain.errors import BadInput, Unauthenticated
 from server.domain.permissions import require
 from server.domain.users import service, tokens
 from server.domain.users.models import User as UserRow
-from server.graphql.common import PageInfo, connection, parse_id
+from server.graphql.common import UPDATED_AT, PageInfo, connection, parse_id
 from server.graphql.context import Info
 from server.graphql.enums import Scope
 from server.graphql.users.types import AuthPayload, User
@@ -27,11 +27,12 @@ class ApiToken:
     created_at: datetime
     last_used_at: datetime | None
     revoked_at: datetime | None
+    updated_at: datetime = strawberry.field(description=UPDATED_AT)
 
     @classmethod
     def from_model(cls, t) -> "ApiToken":
         return cls(id=strawberry.ID(str(t.id)), name=t.name, scopes=[Scope(x) for x in t.scopes.split()], created_at=t.created_at,
-                   last_used_at=t.last_used_at, revoked_at=t.revoked_at)
+                   last_used_at=t.last_used_at, revoked_at=t.revoked_at, updated_at=t.updated_at)
 
 
 @strawberry.type

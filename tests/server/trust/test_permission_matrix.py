@@ -171,6 +171,9 @@ async def scenario(op: str, w: World, username: str, d: str) -> dict:
         return await q(f'{{ inspection(id: "{w.inspections[d]}") {{ id }} }}')
     if op == "Query.task":
         return await q(f'{{ task(id: "{await w.task(d)}") {{ id }} }}')
+    if op == "Query.inspections":  # the district of an inspection is its outfall's
+        return await q(f'{{ inspections(filter: {{districtCode: "{d}"}}, first: 500) {{ totalCount edges {{ node {{ '
+                       f'district: outfall {{ district {{ code }} }} }} }} }} }}')
     if op == "Query.tasks":
         return await q(f'{{ tasks(filter: {{districtCode: "{d}"}}, first: 500) {{ totalCount edges {{ node {{ district {{ code }} }} }} }} }}')
     if op == "Query.dailyBrief":
@@ -308,9 +311,12 @@ async def test_every_cell(gql, users, db, settings, app):
             if errors or brief.get("scope") != "渝中区" or any(b["key"] != "渝中区" for b in brief["newTasksByDistrict"]):
                 wrong.append(f"{op} {role} {where}: expected only 渝中区, got {body}")
         elif expect == "scoped":
-            nodes = body.get("data", {}).get("tasks", {}).get("edges", []) if not errors else None
+            root = op.split(".")[1]
+            nodes = body.get("data", {}).get(root, {}).get("edges", []) if not errors else None
             own = {"inspector": "500103", "officer": "500103"}[username]
-            if nodes is None or any(n["node"]["district"]["code"] != own for n in nodes) or \
-                    body["data"]["tasks"]["totalCount"] != len(nodes) or (where == "own" and not nodes):
+            district = (lambda n: n["node"]["district"]["district"]["code"]) if root == "inspections" else \
+                (lambda n: n["node"]["district"]["code"])
+            if nodes is None or any(district(n) != own for n in nodes) or \
+                    body["data"][root]["totalCount"] != len(nodes) or (where == "own" and not nodes):
                 wrong.append(f"{op} {role} {where}: expected only district {own}, got {body}")
     assert wrong == [], "\n".join(wrong)
