@@ -1,5 +1,5 @@
 """updatedAt on every record, moved by every write, and updatedSince on the lists for incremental sync;
-migration 0014 backfills existing rows from what they last changed at, not the migration's clock."""
+migration 0015 backfills existing rows from what they last changed at, not the migration's clock."""
 from __future__ import annotations
 
 import uuid
@@ -104,7 +104,7 @@ async def test_the_migration_backfills_from_the_rows_own_history(tmp_path):
     db = Database(f"sqlite+aiosqlite:///{tmp_path / 'b.db'}")
     try:
         await upgrade(db)
-        await downgrade(db, "0013_lifecycle")
+        await downgrade(db, "0014_limits_version")
         made, revoked = "2024-03-01 08:00:00+00:00", "2025-06-01 09:30:00+00:00"
         async with db.engine.begin() as c:
             await c.execute(text("INSERT INTO users (id, username, display_name, role, password_hash, token_version, "

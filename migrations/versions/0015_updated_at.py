@@ -5,14 +5,14 @@ Existing rows are backfilled with the latest moment they are known to have chang
 upload's completion, a revocation), else when they were made; never the migration's own clock, which
 would make every old row look new to every sync.
 
-Revision ID: 0014_updated_at
-Revises: 0013_lifecycle
+Revision ID: 0015_updated_at
+Revises: 0014_limits_version
 """
 from alembic import op
 import sqlalchemy as sa
 
-revision = '0014_updated_at'
-down_revision = '0013_lifecycle'
+revision = '0015_updated_at'
+down_revision = '0014_limits_version'
 branch_labels = None
 depends_on = None
 
