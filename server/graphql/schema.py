@@ -18,6 +18,7 @@ from strawberry.tools import merge_types
 
 from server.graphql import scalars
 from server.graphql.cost import QueryCost
+from server.graphql.text_rules import TextRules
 from server.graphql.fast_executor import PlainFieldExecutor
 from server.graphql.errors import ErrorShaping, over_budget, shape
 from server.areas import MUTATIONS, QUERIES, SUBSCRIPTIONS
@@ -54,6 +55,7 @@ def create_schema(settings: Settings | None = None) -> Schema:
         lambda: ValidationCache(maxsize=512),
         lambda: AddValidationRules(list(rules)),
         QueryCost.build(limit=s.max_cost, max_page=s.max_page),
+        TextRules,
         ErrorShaping,
     ]
     if not s.introspection:

@@ -11,6 +11,7 @@ from server.domain.geo.distance import check_in_chongqing
 from server.domain.geo.models import District, River
 from server.domain.outfalls.labels import STATUS_LABELS, category_labels, phase_labels
 from server.domain.outfalls.models import CATEGORIES, PHASES, REMEDIATIONS, STATUSES, WATER_CLASSES
+from server.domain.text import check_text
 from server.reference import domain
 
 # Lengths of the register's columns (server/domain/outfalls/models.py, service.py).
@@ -96,7 +97,10 @@ def bounded(v, label: str, max_len: int, *, required: bool = False) -> str | Non
         return None
     if len(s) > max_len:
         raise RowError(f"{label} is {len(s)} characters; at most {max_len}")
-    return s
+    try:  # spreadsheet cells keep their line breaks (the export writes them back); nothing else is let in
+        return check_text(s, label, multiline=True)
+    except BadInput as e:
+        raise RowError(e.message) from None
 
 
 def one_of(v, table: dict[str, str], label: str, allowed) -> str | None:

@@ -22,6 +22,7 @@ from server.domain.outfalls.models import (CATEGORIES, PHASES, REMEDIATIONS, STA
                                            Outfall, OutfallCodeCounter)
 from server.domain.pagination import Order, Page, check_first, decode_cursor, encode_cursor, page
 from server.domain.permissions import can, require
+from server.domain.text import check_text
 from server.domain.sqltypes import utcnow
 from server.domain.standards.applicable import initial_standard
 from server.settings import Settings
@@ -51,7 +52,7 @@ def _text(value: str | None, field_name: str, max_len: int, *, required: bool = 
         return None
     if len(v) > max_len:
         raise BadInput(f"{field_name} is {len(v)} characters; at most {max_len}", field=field_name)
-    return v
+    return check_text(v, field_name)  # the GraphQL layer checked already; the CLI and demo seed did not
 
 
 def _one_of(value: str | None, allowed, field_name: str) -> str | None:

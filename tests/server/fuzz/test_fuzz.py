@@ -21,7 +21,8 @@ from tests.server.conftest import Gql
 EXAMPLES = int(os.environ.get("OUTFALLWATCH_FUZZ_EXAMPLES", "120"))
 # Client errors only: the GraphQL-over-HTTP request codes (issue 13) are the client's fault too.
 CONTRACT_CODES = {"UNAUTHENTICATED", "FORBIDDEN", "NOT_FOUND", "BAD_USER_INPUT", "CONFLICT", "INVALID_STATE",
-                  "UPLOAD_INVALID", "RATE_LIMITED", "GRAPHQL_PARSE_FAILED", "GRAPHQL_VALIDATION_FAILED"}
+                  "UPLOAD_INVALID", "RATE_LIMITED", "GRAPHQL_PARSE_FAILED", "GRAPHQL_VALIDATION_FAILED",
+                  "QUERY_TOO_COMPLEX"}
 SDL = create_schema().as_str()
 SCALARS = {"UUID": st.uuids().map(lambda u: __import__("graphql").StringValueNode(value=str(u))),
            "DateTime": st.datetimes(timezones=st.just(__import__("datetime").timezone.utc)).map(
