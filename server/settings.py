@@ -72,6 +72,10 @@ class Settings:
     sms_gateway_url: str | None = None
     background_jobs: bool = True
     response_cache: bool = True
+    # The response cache is bounded by bytes, not entries (one 29-alias answer was 7.8 MB): at most this
+    # much in all, and an answer larger than the entry cap is served but never kept.
+    response_cache_bytes: int = 64 * 1024 * 1024
+    response_cache_entry_bytes: int = 2 * 1024 * 1024
     # Plain leaf fields completed without graphql-core's per-field machinery (server/graphql/fast_executor.py).
     fast_execution: bool = True
     # Freeze start-up objects out of the collector and collect young objects less often (performance.md).
@@ -143,6 +147,8 @@ class Settings:
             sms_gateway_url=g("SMS_GATEWAY_URL") or None,
             background_jobs=_bool(g("BACKGROUND_JOBS"), True),
             response_cache=_bool(g("RESPONSE_CACHE"), True),
+            response_cache_bytes=int(g("RESPONSE_CACHE_BYTES", str(64 * 1024 * 1024))),
+            response_cache_entry_bytes=int(g("RESPONSE_CACHE_ENTRY_BYTES", str(2 * 1024 * 1024))),
             fast_execution=_bool(g("FAST_EXECUTION"), True),
             tune_gc=_bool(g("TUNE_GC"), True),
             tile_url=g("TILE_URL") or None,

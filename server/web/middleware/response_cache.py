@@ -78,14 +78,22 @@ def plan(query: str, operation_name: str | None) -> bool | None:
 
 
 class ResponseCache:
-    def __init__(self, app, services, *, max_entries: int = 256):
-        self.app, self.services, self.max_entries = app, services, max_entries
+    """Least recently used answers, at most `max_bytes` of them in all; one larger than `max_entry_bytes`
+    is served and not kept (it would push out hundreds of ordinary map pages for one rare request)."""
+
+    def __init__(self, app, services, *, max_bytes: int | None = None, max_entry_bytes: int | None = None):
+        s = services.settings
+        self.app, self.services = app, services
+        self.max_bytes = s.response_cache_bytes if max_bytes is None else max_bytes
+        self.max_entry_bytes = min(self.max_bytes, s.response_cache_entry_bytes if max_entry_bytes is None
+                                   else max_entry_bytes)
         self.entries: OrderedDict[str, bytes] = OrderedDict()
+        self.size = 0  # bytes held in entries
         # Single flight: identical misses wait for the one computation in progress instead of each
         # executing the query. Under steady writes every version change is a miss; without this,
         # sixteen screens asking for the same map all pay the ~80 ms execution at once.
         self.inflight: dict[str, asyncio.Future] = {}
-        self.hits = self.misses = self.shared = 0
+        self.hits = self.misses = self.shared = self.oversized = 0
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http" or scope["method"] != "POST" or scope["path"] != "/graphql":
@@ -136,12 +144,22 @@ class ResponseCache:
             body_ = b"".join(m.get("body", b"") for m in captured if m["type"] == "http.response.body")
             if start and start["status"] == 200 and b'"errors"' not in body_:
                 payload = body_
-                self.entries[key] = payload
-                if len(self.entries) > self.max_entries:
-                    self.entries.popitem(last=False)
+                self._keep(key, payload)
         finally:
             del self.inflight[key]
             mine.set_result(payload)
+
+    def _keep(self, key: str, payload: bytes) -> None:
+        if len(payload) > self.max_entry_bytes:
+            self.oversized += 1
+            return
+        old = self.entries.pop(key, None)
+        if old is not None:
+            self.size -= len(old)
+        self.entries[key] = payload
+        self.size += len(payload)
+        while self.size > self.max_bytes:
+            self.size -= len(self.entries.popitem(last=False)[1])
 
     async def _key(self, scope, body: bytes):
         headers = {k.decode().lower(): v.decode() for k, v in scope.get("headers") or []}
