@@ -21,28 +21,94 @@ log = logging.getLogger("outfallwatch")
 
 
 def start_background_jobs(services: Services) -> asyncio.Task:
-    """The in-server scheduler: every area's declared jobs (server/areas), every 30 s."""
+    """The in-server scheduler: every area's declared jobs (server/areas), every job_interval_s (30 s).
+
+    Exactly one process runs it, however many workers and machines serve: the one holding the scheduler
+    lock (a PostgreSQL advisory lock when the database is PostgreSQL, so machines with separate data
+    folders share it; the data folder's file lock on SQLite, which is one machine anyway). The others
+    try again every interval and take over within one after the holder dies (its lock goes with its
+    connection or process)."""
+    interval = services.settings.job_interval_s
 
     async def loop():
-        lock = None
-        try:
-            while (lock := _scheduler_lock(services.settings)) is None:  # another worker runs the jobs
-                await asyncio.sleep(30)
-            await jobs()
-        finally:
-            if lock is not None:
-                lock.close()  # releases the flock
+        while True:
+            lock = await scheduler_lock(services.settings)
+            if lock is None:  # another worker or machine runs the jobs
+                await asyncio.sleep(interval)
+                continue
+            services.extra["scheduler"] = True
+            try:
+                while await lock.held():
+                    await jobs()
+                    await asyncio.sleep(interval)
+                log.warning("scheduler lock lost; electing again")
+            finally:
+                services.extra["scheduler"] = False
+                await lock.release()
 
     async def jobs():
-        while True:
-            for job in JOBS.values():
-                try:
-                    await job.run(services)
-                except Exception:  # noqa: BLE001 - a failing job must not stop the others
-                    log.exception("background job %s failed", job.name)
-            await asyncio.sleep(30)
+        for job in JOBS.values():
+            try:
+                await job.run(services)
+            except Exception:  # noqa: BLE001 - a failing job must not stop the others
+                log.exception("background job %s failed", job.name)
 
     return asyncio.get_running_loop().create_task(loop())
+
+
+# pg_advisory_lock key of the scheduler: "owsc" (a constant no other code uses)
+SCHEDULER_LOCK_KEY = 0x6F77_7363
+
+
+class _FileLock:
+    def __init__(self, f):
+        self.f = f
+
+    async def held(self) -> bool:
+        return True
+
+    async def release(self) -> None:
+        self.f.close()  # releases the flock
+
+
+class _AdvisoryLock:
+    """Held by a connection of its own: no pool connection is tied up, and if this process or its
+    connection dies, PostgreSQL releases the lock and another server takes the jobs over."""
+
+    def __init__(self, conn):
+        self.conn = conn
+
+    async def held(self) -> bool:
+        if self.conn.is_closed():
+            return False
+        try:
+            return bool(await self.conn.fetchval(
+                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid() "
+                "AND objid = $1 AND granted", SCHEDULER_LOCK_KEY))
+        except Exception:  # noqa: BLE001 - a broken connection means the lock is gone with it
+            return False
+
+    async def release(self) -> None:
+        if not self.conn.is_closed():
+            await self.conn.close()  # ends the session, which releases its advisory locks
+
+
+async def scheduler_lock(settings: Settings):
+    """This process's scheduler lock, or None when another process holds it."""
+    if not settings.database_url.startswith("postgresql"):
+        f = _scheduler_lock(settings)
+        return None if f is None else _FileLock(f)
+    import asyncpg
+
+    try:
+        conn = await asyncpg.connect(settings.database_url.replace("postgresql+asyncpg://", "postgresql://"))
+    except (OSError, asyncpg.PostgresError):
+        log.warning("scheduler election: database unreachable; trying again")
+        return None
+    if await conn.fetchval("SELECT pg_try_advisory_lock($1)", SCHEDULER_LOCK_KEY):
+        return _AdvisoryLock(conn)
+    await conn.close()
+    return None
 
 
 def _scheduler_lock(settings: Settings):

@@ -71,6 +71,7 @@ class Settings:
     webhook_secret: str | None = None
     sms_gateway_url: str | None = None
     background_jobs: bool = True
+    job_interval_s: float = 30.0  # how often the scheduler runs its jobs, and others try to take it over
     response_cache: bool = True
     # The response cache is bounded by bytes, not entries (one 29-alias answer was 7.8 MB): at most this
     # much in all, and an answer larger than the entry cap is served but never kept.
@@ -146,6 +147,7 @@ class Settings:
             webhook_secret=g("WEBHOOK_SECRET") or None,
             sms_gateway_url=g("SMS_GATEWAY_URL") or None,
             background_jobs=_bool(g("BACKGROUND_JOBS"), True),
+            job_interval_s=float(g("JOB_INTERVAL_S", "30")),
             response_cache=_bool(g("RESPONSE_CACHE"), True),
             response_cache_bytes=int(g("RESPONSE_CACHE_BYTES", str(64 * 1024 * 1024))),
             response_cache_entry_bytes=int(g("RESPONSE_CACHE_ENTRY_BYTES", str(2 * 1024 * 1024))),

@@ -23,6 +23,7 @@ def health_routes(services: Services) -> list[Route]:
             log.warning("health check failed: %s", e)
             return JSONResponse({"status": "busy" if busy else "unavailable",
                                  "detail": busy.message if busy else "database unreachable"}, status_code=503)
-        return JSONResponse({"status": "ok"})
+        # Whether this process runs the scheduler (one across all workers and machines).
+        return JSONResponse({"status": "ok", "scheduler": bool(services.extra.get("scheduler"))})
 
     return [Route("/healthz", healthz)]
