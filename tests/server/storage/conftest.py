@@ -6,10 +6,7 @@ import uuid
 import pytest
 
 from server.storage import MinioStore
-from tests.server.storage.servers import real_minio_env, serve_local, serve_moto
-
-REAL_MINIO_SKIP = ("real MinIO not configured: set OUTFALLWATCH_TEST_MINIO_ENDPOINT "
-                   "(+ _ACCESS_KEY, _SECRET_KEY, optional _SECURE, _BUCKET)")
+from tests.server.storage.servers import real_minio_env, serve_local, serve_moto, serve_seaweedfs
 
 
 @pytest.fixture(scope="session")
@@ -22,6 +19,18 @@ def local_store(tmp_path_factory):
 def moto_endpoint():
     with serve_moto() as endpoint:
         yield endpoint
+
+
+@pytest.fixture(scope="session")
+def enforcing_s3(tmp_path_factory):
+    """An S3 server that judges signatures, expiry and POST policies as MinIO does: the MinIO named by
+    OUTFALLWATCH_TEST_MINIO_* when set, else SeaweedFS started here (docs/s3-testing.md)."""
+    env = real_minio_env()
+    if env is not None:
+        yield env
+        return
+    with serve_seaweedfs(tmp_path_factory.mktemp("seaweedfs")) as env:
+        yield env
 
 
 @pytest.fixture
@@ -39,9 +48,7 @@ async def store(request, prefix):
         s = MinioStore(request.getfixturevalue("moto_endpoint"), access_key="test", secret_key="test",
                        bucket="outfallwatch-test")
     else:
-        env = real_minio_env()
-        if env is None:
-            pytest.skip(REAL_MINIO_SKIP)
+        env = dict(request.getfixturevalue("enforcing_s3"))
         s = MinioStore(env.pop("endpoint"), **env)
     await s.ensure_ready()
     yield s

@@ -1,5 +1,6 @@
 """One contract for every ObjectStore, over real HTTP: LocalStore behind uvicorn, MinioStore against
-moto's S3 server, and a real MinIO when OUTFALLWATCH_TEST_MINIO_ENDPOINT is set (skipped otherwise).
+moto's S3 server, and against an enforcing S3 server (SeaweedFS started here, or the real MinIO named by
+OUTFALLWATCH_TEST_MINIO_ENDPOINT).
 
 moto enforces no POST-policy conditions, which is why completeUpload verifies every object itself
 (tests/server/api/test_media_api.py) rather than trusting the store; nothing here relies on enforcement.
