@@ -7,6 +7,7 @@ import uuid
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from server.demo.rivers import COURSES
 from server.domain.actor import Actor
@@ -65,12 +66,12 @@ async def seed_demo(*, session: AsyncSession, outfalls_per_km: float = 0.45, see
     codes = district_codes_by_name()
     made_users = []
     for username, role, dname, display in DEMO_USERS:
-        if (await session.execute(select(User).where(User.username == username))).scalar_one_or_none():
+        if (await session.execute(select(User).where(col(User.username) == username))).scalar_one_or_none():
             continue
         await create_user(session=session, username=username, password=demo_password(username), role=role,
                           district_code=codes[dname] if dname else None, display_name=display)
         made_users.append((username, role, dname or "全市 city-wide", demo_password(username)))
-    admin = (await session.execute(select(User).where(User.username == "admin"))).scalar_one()
+    admin = (await session.execute(select(User).where(col(User.username) == "admin"))).scalar_one()
     actor = Actor(user_id=admin.id, username="admin", role="ADMIN", district_code=None)
     rng = random.Random(seed)
     subs = subtypes()

@@ -18,6 +18,7 @@ from typing import AsyncIterator
 
 import anyio
 from sqlalchemy import select
+from sqlmodel import col
 
 from server.domain.actor import Actor
 from server.domain.geo.crs import to_crs
@@ -44,18 +45,18 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 async def _names(db) -> tuple[dict[str, str], dict[str, str]]:
     async with db.session() as s:
-        return (dict((await s.execute(select(District.code, District.name))).all()),
-                dict((await s.execute(select(River.code, River.name))).all()))
+        return (dict((await s.execute(select(col(District.code), col(District.name)))).all()),
+                dict((await s.execute(select(col(River.code), col(River.name)))).all()))
 
 
 async def outfall_batches(db, f: OutfallFilter, size: int = BATCH) -> AsyncIterator[list[dict]]:
     """The filtered register in id order, `size` rows at a time, as dicts of FIELDS."""
-    cols = [Outfall.id, *(getattr(Outfall, k) for k in FIELDS)]
+    cols = [col(Outfall.id), *(getattr(Outfall, k) for k in FIELDS)]
     last = 0
     while True:
         async with db.session() as s:
-            rows = (await s.execute(outfall_query(select(*cols), f).where(Outfall.id > last)
-                                    .order_by(Outfall.id).limit(size))).all()
+            rows = (await s.execute(outfall_query(select(*cols), f).where(col(Outfall.id) > last)
+                                    .order_by(col(Outfall.id)).limit(size))).all()
         if not rows:
             return
         last = rows[-1][0]
@@ -134,8 +135,8 @@ async def _xlsx(title: str, headers: list[str], batches: AsyncIterator[list[list
 
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(title)
-    for col, width in (widths or {}).items():
-        ws.column_dimensions[col].width = width
+    for column, width in (widths or {}).items():
+        ws.column_dimensions[column].width = width
     bold = Font(bold=True)
     head = []
     for h in headers:
@@ -227,16 +228,16 @@ async def task_batches(db, actor: Actor, tf: TaskFilter, size: int = BATCH) -> A
     last = 0
     while True:
         async with db.session() as s:
-            stmt = (select(Task.id, Task.code, Task.kind, Task.title, Task.district_code, Outfall.code,
-                           Task.status, Task.deadline)
-                    .select_from(Task).outerjoin(Outfall, Outfall.id == Task.outfall_id))
-            rows = (await s.execute(task_query(stmt, actor, tf, now).where(Task.id > last)
-                                    .order_by(Task.id).limit(size))).all()
+            stmt = (select(col(Task.id), col(Task.code), col(Task.kind), col(Task.title), col(Task.district_code), col(Outfall.code),
+                           col(Task.status), col(Task.deadline))
+                    .select_from(Task).outerjoin(Outfall, col(Outfall.id) == col(Task.outfall_id)))
+            rows = (await s.execute(task_query(stmt, actor, tf, now).where(col(Task.id) > last)
+                                    .order_by(col(Task.id)).limit(size))).all()
             if not rows:
                 return
-            subs = (await s.execute(select(Submission.task_id, Submission.submitted_at, Submission.decision,
-                                           Submission.reviewed_at)
-                                    .where(Submission.task_id.in_([r[0] for r in rows])))).all()
+            subs = (await s.execute(select(col(Submission.task_id), col(Submission.submitted_at), col(Submission.decision),
+                                           col(Submission.reviewed_at))
+                                    .where(col(Submission.task_id).in_([r[0] for r in rows])))).all()
         submitted: dict[int, datetime] = {}
         reviewed: dict[int, tuple[datetime, str]] = {}
         for tid, at, decision, rat in subs:

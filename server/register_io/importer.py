@@ -18,6 +18,7 @@ from pathlib import Path
 from sqlalchemy import Boolean, Float, Integer, String, bindparam, case, insert, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlmodel import col
 
 from server.domain.audit.models import AuditEvent
 from server.domain.outfalls.models import PHASES, Outfall, OutfallCodeCounter
@@ -110,7 +111,7 @@ async def import_outfalls(*, db, path: Path, dry_run: bool = False, skip_bad: bo
         async with db.transaction() as s:
             refs = await References.load(s)
             existing = {r[1]: r for r in (await s.execute(
-                select(Outfall.id, *(getattr(Outfall, f) for f in FIELDS)))).all()}
+                select(col(Outfall.id), *(getattr(Outfall, f) for f in FIELDS)))).all()}
             creates, updates, counters = _plan(table, columns, refs, existing, report, progress)
             if dry_run or (report.bad and not skip_bad):
                 return report  # leaving the block commits a transaction that wrote nothing
@@ -245,7 +246,7 @@ async def _audit(s, report: ImportReport, path: Path, creates, updates, actor, a
              "created_codes": [r["code"] for r in creates[:_AUDIT_CODES]],
              "updated_codes": [r["code"] for r in updates[:_AUDIT_CODES]],
              "codes_truncated": len(creates) > _AUDIT_CODES or len(updates) > _AUDIT_CODES}
-    r = await s.execute(insert(AuditEvent).returning(AuditEvent.id).values(
+    r = await s.execute(insert(AuditEvent).returning(col(AuditEvent.id)).values(
         at=utcnow(), actor_id=actor.user_id if actor else None,
         actor_name=(actor.username if actor else actor_name or "import")[:64],
         client_addr=actor.client_addr if actor else None, action="importOutfalls", object_type="outfall_import",

@@ -5,6 +5,7 @@ import math
 from dataclasses import dataclass
 
 from sqlalchemy import select
+from sqlmodel import col
 
 from server.domain.errors import BadInput
 from server.domain.geo.distance import check_in_chongqing
@@ -33,8 +34,8 @@ class References:
 
     @classmethod
     async def load(cls, session) -> "References":
-        ds = (await session.execute(select(District.code, District.name))).all()
-        rs = (await session.execute(select(River.code, River.name, River.name_en))).all()
+        ds = (await session.execute(select(col(District.code), col(District.name)))).all()
+        rs = (await session.execute(select(col(River.code), col(River.name), col(River.name_en)))).all()
         districts = {n: c for c, n in ds} | {c: c for c, _ in ds}
         rivers = {n: c for c, n, _ in rs} | {e.lower(): c for c, _, e in rs} | {c: c for c, _, _ in rs}
         return cls(districts, rivers, dict(ds), {c: n for c, n, _ in rs})

@@ -9,6 +9,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from server.domain.actor import Actor
 from server.domain.attestation.models import Device
@@ -48,7 +49,7 @@ async def register_device(*, session: AsyncSession, actor: Actor, public_key: st
     if key_storage not in KEY_STORAGES:
         raise BadInput(f"keyStorage must be one of {', '.join(KEY_STORAGES)}", field="keyStorage")
     kid = key_id(raw)
-    existing = (await session.execute(select(Device).where(Device.key_id == kid))).scalar_one_or_none()
+    existing = (await session.execute(select(Device).where(col(Device.key_id) == kid))).scalar_one_or_none()
     if existing is not None:
         if existing.user_id != actor.user_id:
             raise Conflict("this device key is registered to another user", field="publicKey")
@@ -59,7 +60,7 @@ async def register_device(*, session: AsyncSession, actor: Actor, public_key: st
             session.add(d)
             await session.flush()
     except IntegrityError:  # a concurrent registration of the same key
-        d = (await session.execute(select(Device).where(Device.key_id == kid))).scalar_one()
+        d = (await session.execute(select(Device).where(col(Device.key_id) == kid))).scalar_one()
         if d.user_id != actor.user_id:
             raise Conflict("this device key is registered to another user", field="publicKey") from None
     return d
@@ -72,7 +73,7 @@ async def list_devices(*, session: AsyncSession, actor: Actor, user_id: int | No
     uid = actor.user_id if user_id is None else user_id
     if uid != actor.user_id and actor.role not in ("ADMIN", "SUPERVISOR"):
         raise Forbidden("only ADMIN or SUPERVISOR may list another user's devices")
-    return list((await session.execute(select(Device).where(Device.user_id == uid).order_by(Device.id))).scalars())
+    return list((await session.execute(select(Device).where(col(Device.user_id) == uid).order_by(col(Device.id)))).scalars())
 
 
 async def revoke_device(*, session: AsyncSession, actor: Actor, device_id: int) -> Device:
@@ -80,7 +81,7 @@ async def revoke_device(*, session: AsyncSession, actor: Actor, device_id: int) 
         raise Unauthenticated("sign in first: a valid Bearer token is required")
     if actor.role != "ADMIN":
         raise Forbidden(f"role {actor.role} may not revoke devices")
-    d = (await session.execute(select(Device).where(Device.id == device_id).with_for_update())).scalar_one_or_none()
+    d = (await session.execute(select(Device).where(col(Device.id) == device_id).with_for_update())).scalar_one_or_none()
     if d is None:
         raise NotFound(f"no device with id {device_id}")
     if d.revoked_at is None:
@@ -103,7 +104,7 @@ async def verify_capture(*, session: AsyncSession, uploader_id: int, sha256: str
         st = decode(data)
     except BadStatement as e:
         return Verdict(FAIL, f"malformed capture signature: {e}", reason_zh=f"拍摄签名格式错误：{e}")
-    device = (await session.execute(select(Device).where(Device.key_id == st.device))).scalar_one_or_none()
+    device = (await session.execute(select(Device).where(col(Device.key_id) == st.device))).scalar_one_or_none()
     if device is None:
         return Verdict(FAIL, f"signed by an unknown device ({st.device})", st, reason_zh=f"签名设备未登记（{st.device}）")
     if device.user_id != uploader_id:
@@ -121,8 +122,8 @@ async def verify_capture(*, session: AsyncSession, uploader_id: int, sha256: str
     if st.sha256 != sha256:
         return Verdict(FAIL, "the file's bytes differ from those signed at capture (SHA-256 mismatch)", st, device,
                        reason_zh="文件内容与拍摄时签名的不一致（SHA-256 不符）")
-    other = (await session.execute(select(Media.id).where(
-        Media.att_device_id == device.id, Media.att_counter == st.counter, Media.id != media_id))).scalar()
+    other = (await session.execute(select(col(Media.id)).where(
+        col(Media.att_device_id) == device.id, col(Media.att_counter) == st.counter, col(Media.id) != media_id))).scalar()
     if other is not None:
         return Verdict(FAIL, f"capture counter {st.counter} was already used by media {other} (a replayed signature)",
                        st, device, reason_zh=f"拍摄计数 {st.counter} 已被媒体 {other} 使用（签名重放）")

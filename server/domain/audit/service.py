@@ -6,6 +6,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from server.domain.actor import Actor
 from server.domain.audit.models import AuditEvent
@@ -22,7 +23,7 @@ class AuditFilter:
     until: datetime | None = None
 
 
-AUDIT_ORDER = Order.of("a", AuditEvent.id, desc=True)
+AUDIT_ORDER = Order.of("a", col(AuditEvent.id), desc=True)
 
 
 async def list_audit_events(*, session: AsyncSession, actor: Actor, filter: AuditFilter, first: int | None,
@@ -32,13 +33,13 @@ async def list_audit_events(*, session: AsyncSession, actor: Actor, filter: Audi
     require(actor, "audit.read")
     f, q = filter, select(AuditEvent)
     if f.object_type:
-        q = q.where(AuditEvent.object_type == f.object_type)
+        q = q.where(col(AuditEvent.object_type) == f.object_type)
     if f.object_id:
-        q = q.where(AuditEvent.object_id == f.object_id)
+        q = q.where(col(AuditEvent.object_id) == f.object_id)
     if f.actor_id:
-        q = q.where(AuditEvent.actor_id == f.actor_id)
+        q = q.where(col(AuditEvent.actor_id) == f.actor_id)
     if f.since:
-        q = q.where(AuditEvent.at >= f.since)
+        q = q.where(col(AuditEvent.at) >= f.since)
     if f.until:
-        q = q.where(AuditEvent.at < f.until)
+        q = q.where(col(AuditEvent.at) < f.until)
     return await page(session, q, AUDIT_ORDER, first=first, after=after, last=last, before=before, cap=cap)

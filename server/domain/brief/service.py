@@ -7,6 +7,7 @@ from datetime import date, datetime, time, timedelta, timezone
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from server.domain.actor import Actor
 from server.domain.geo.models import District
@@ -56,12 +57,12 @@ async def daily_brief(*, session: AsyncSession, actor: Actor, day: date, tz_hour
     require(actor, "task.read", actor.district_code)
     start, end = day_bounds(day, tz_hours)
     scoped = actor.role in ("INSPECTOR", "DISTRICT_OFFICER")
-    names = dict((await session.execute(select(District.code, District.name))).all())
+    names = dict((await session.execute(select(col(District.code), col(District.name)))).all())
     only = (lambda col: col == actor.district_code) if scoped else (lambda col: True)  # noqa: E731
     b = Brief(day=day, scope=names.get(actor.district_code, "") if scoped else "全市")
 
-    new = select(Task.kind, Task.district_code, func.count()).where(
-        Task.created_at >= start, Task.created_at < end, only(Task.district_code)).group_by(Task.kind, Task.district_code)
+    new = select(col(Task.kind), col(Task.district_code), func.count()).where(
+        col(Task.created_at) >= start, col(Task.created_at) < end, only(col(Task.district_code))).group_by(col(Task.kind), col(Task.district_code))
     by_kind: dict[str, int] = {}
     by_district: dict[str, int] = {}
     for kind, d, n in (await session.execute(new)).all():
@@ -70,18 +71,18 @@ async def daily_brief(*, session: AsyncSession, actor: Actor, day: date, tz_hour
     b.new_by_kind = sorted(by_kind.items(), key=lambda t: (-t[1], t[0]))
     b.new_by_district = sorted(by_district.items(), key=lambda t: (-t[1], t[0]))
 
-    ex = (select(Outfall.code, Outfall.name, Outfall.district_code, Measurement.parameter, Measurement.value,
-                 Measurement.unit, Measurement.limit, Measurement.limit_low, Measurement.standard)
-          .join(Inspection, Inspection.id == Measurement.inspection_id).join(Outfall, Outfall.id == Inspection.outfall_id)
-          .where(Measurement.exceeded.is_(True), Inspection.observed_at >= start, Inspection.observed_at < end,
-                 only(Inspection.district_code)))
+    ex = (select(col(Outfall.code), col(Outfall.name), col(Outfall.district_code), col(Measurement.parameter), col(Measurement.value),
+                 col(Measurement.unit), col(Measurement.limit), col(Measurement.limit_low), col(Measurement.standard))
+          .join(Inspection, col(Inspection.id) == col(Measurement.inspection_id)).join(Outfall, col(Outfall.id) == col(Inspection.outfall_id))
+          .where(col(Measurement.exceeded).is_(True), col(Inspection.observed_at) >= start, col(Inspection.observed_at) < end,
+                 only(col(Inspection.district_code))))
     b.exceedances = sorted((Exceedance(c, n, names.get(d, d), p, v, u, lim, std,
                                        exceedance_multiple(v, lim, direction=stored_direction(low)))
                             for c, n, d, p, v, u, lim, low, std in (await session.execute(ex)).all()),
                            key=lambda e: -(e.multiple or 0))
 
-    rev = (select(Submission.decision, Task.code, Submission.reason).join(Task, Task.id == Submission.task_id)
-           .where(Submission.reviewed_at >= start, Submission.reviewed_at < end, only(Task.district_code)))
+    rev = (select(col(Submission.decision), col(Task.code), col(Submission.reason)).join(Task, col(Task.id) == col(Submission.task_id))
+           .where(col(Submission.reviewed_at) >= start, col(Submission.reviewed_at) < end, only(col(Task.district_code))))
     for decision, code, reason in (await session.execute(rev)).all():
         if decision == "APPROVE":
             b.approved += 1
@@ -89,14 +90,14 @@ async def daily_brief(*, session: AsyncSession, actor: Actor, day: date, tz_hour
             b.rejected += 1
             b.rejections.append((code, reason or ""))
 
-    late = select(Task.district_code, func.count()).where(
-        Task.status.in_(OPEN_STATES), Task.deadline < end, Task.created_at < end,
-        only(Task.district_code)).group_by(Task.district_code)
+    late = select(col(Task.district_code), func.count()).where(
+        col(Task.status).in_(OPEN_STATES), col(Task.deadline) < end, col(Task.created_at) < end,
+        only(col(Task.district_code))).group_by(col(Task.district_code))
     b.overdue_by_district = sorted(((names.get(d, d), n) for d, n in (await session.execute(late)).all()),
                                    key=lambda t: (-t[1], t[0]))
 
-    closed = select(Task.created_at, Task.closed_at).where(
-        Task.status == "APPROVED", Task.closed_at >= start, Task.closed_at < end, only(Task.district_code))
+    closed = select(col(Task.created_at), col(Task.closed_at)).where(
+        col(Task.status) == "APPROVED", col(Task.closed_at) >= start, col(Task.closed_at) < end, only(col(Task.district_code)))
     hours = [(c - o).total_seconds() / 3600 for o, c in (await session.execute(closed)).all()]
     b.median_hours_to_close = round(statistics.median(hours), 2) if hours else None
     b.water = await water_section(session, start, end, actor.district_code if scoped else None)

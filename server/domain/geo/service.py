@@ -6,6 +6,7 @@ from importlib import resources
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from server.domain.errors import BadInput
 from server.domain.geo.models import District, River
@@ -38,11 +39,11 @@ async def load_reference_data(*, session: AsyncSession) -> tuple[int, int]:
 
 
 async def list_districts(*, session: AsyncSession) -> list[District]:
-    return list((await session.execute(select(District).order_by(District.code))).scalars())
+    return list((await session.execute(select(District).order_by(col(District.code)))).scalars())
 
 
 async def list_rivers(*, session: AsyncSession) -> list[River]:
-    return list((await session.execute(select(River).order_by(River.code))).scalars())
+    return list((await session.execute(select(River).order_by(col(River.code)))).scalars())
 
 
 async def check_district(session: AsyncSession, code: str | None, field: str = "districtCode") -> None:

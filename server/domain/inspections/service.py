@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from server.domain.actor import Actor
 from server.domain.errors import BadInput
@@ -141,20 +142,20 @@ class InspectionFilter:
     updated_since: datetime | None = None
 
 
-INSPECTION_ORDER = Order.of("i", Inspection.observed_at, Inspection.id, desc=True)
+INSPECTION_ORDER = Order.of("i", col(Inspection.observed_at), col(Inspection.id), desc=True)
 
 
 def inspection_query(actor: Actor, f: InspectionFilter):
     """The select for `f` within the caller's scope (district roles see their own district's)."""
     stmt = select(Inspection)
     if actor.role in DISTRICT_ROLES:
-        stmt = stmt.where(Inspection.district_code == actor.district_code)
+        stmt = stmt.where(col(Inspection.district_code) == actor.district_code)
     if f.outfall_id is not None:
-        stmt = stmt.where(Inspection.outfall_id == f.outfall_id)
+        stmt = stmt.where(col(Inspection.outfall_id) == f.outfall_id)
     if f.district_code is not None:
-        stmt = stmt.where(Inspection.district_code == f.district_code)
+        stmt = stmt.where(col(Inspection.district_code) == f.district_code)
     if f.updated_since is not None:
-        stmt = stmt.where(Inspection.updated_at >= f.updated_since)
+        stmt = stmt.where(col(Inspection.updated_at) >= f.updated_since)
     return stmt
 
 

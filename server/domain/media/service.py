@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 import anyio
 from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from server.db import Database
 from server.domain.actor import Actor
@@ -45,7 +46,7 @@ async def request_upload(*, session: AsyncSession, store, settings: Settings, ac
     def mine(m: Media) -> bool:
         return m.uploader_id == actor.user_id
 
-    m = (await session.execute(select(Media).where(Media.client_id == client_id))).scalar_one_or_none()
+    m = (await session.execute(select(Media).where(col(Media.client_id) == client_id))).scalar_one_or_none()
     if m is None:
         if content_type not in TYPES:
             raise BadInput(f"contentType {content_type!r} not allowed; one of {', '.join(TYPES)}",
@@ -113,7 +114,7 @@ async def complete_upload(*, db: Database, store, settings: Settings, actor: Act
                 await _store_derivatives(store, m, facts)
     async with db.transaction() as s:
         tag(s, actor=actor, action="completeUpload")
-        row = (await s.execute(select(Media).where(Media.id == media_id).with_for_update())).scalar_one()
+        row = (await s.execute(select(Media).where(col(Media.id) == media_id).with_for_update())).scalar_one()
         if row.status != "PENDING":
             return row
         if reason:
@@ -206,14 +207,14 @@ def photo_facts(m: Media) -> PhotoFacts:
 async def media_checks(*, session: AsyncSession, media: Media, settings: Settings, site: Site | None = None,
                        window: Window | None = None) -> list[dict]:
     """Evidence checks of one photo or video, with duplicates found through the sha256 and phash-band indexes."""
-    dups = list((await session.execute(select(Media.id).where(
-        Media.sha256 == media.sha256, Media.id != media.id, Media.status == "READY"))).scalars())
+    dups = list((await session.execute(select(col(Media.id)).where(
+        col(Media.sha256) == media.sha256, col(Media.id) != media.id, col(Media.status) == "READY"))).scalars())
     near: list[tuple[str, int]] = []
     if media.phash:
         b = phash_bands(media.phash)
-        cands = (await session.execute(select(Media.id, Media.phash).where(
-            or_(Media.ph0 == b[0], Media.ph1 == b[1], Media.ph2 == b[2], Media.ph3 == b[3]),
-            Media.id != media.id, Media.status == "READY", Media.sha256 != media.sha256))).all()
+        cands = (await session.execute(select(col(Media.id), col(Media.phash)).where(
+            or_(col(Media.ph0) == b[0], col(Media.ph1) == b[1], col(Media.ph2) == b[2], col(Media.ph3) == b[3]),
+            col(Media.id) != media.id, col(Media.status) == "READY", col(Media.sha256) != media.sha256))).all()
         near = [(str(i), dist) for i, ph in cands if ph and (dist := hamming(media.phash, ph)) <= NEAR_DUPLICATE_MAX]
     checks = photo_checks(photo_facts(media), now=utcnow(), site=site, window=window,
                           far_threshold_m=settings.far_threshold_m, duplicate_of=[str(i) for i in dups],
@@ -222,7 +223,7 @@ async def media_checks(*, session: AsyncSession, media: Media, settings: Setting
         from server.domain.attestation.models import Device
         from server.domain.evidence.attested import attestation_checks
 
-        registered = (await session.execute(select(Device.id).where(Device.user_id == media.uploader_id)
+        registered = (await session.execute(select(col(Device.id)).where(col(Device.user_id) == media.uploader_id)
                                             .limit(1))).scalar() is not None
         checks = sort_checks([*checks, *attestation_checks(media.attestation, device_registered=registered)])
     return [check_dict(c) for c in checks]
@@ -245,7 +246,7 @@ async def attach(*, session: AsyncSession, actor: Actor, media_ids: list[int], o
     if len(set(media_ids)) != len(media_ids):
         raise BadInput(f"{field} lists the same media twice", field=field)
     rows = {m.id: m for m in (await session.execute(
-        select(Media).where(Media.id.in_(media_ids)).with_for_update())).scalars()}
+        select(Media).where(col(Media.id).in_(media_ids)).with_for_update())).scalars()}
     out = []
     for mid in media_ids:
         m = rows.get(mid)
@@ -281,13 +282,13 @@ async def expire_stale_uploads(*, db: Database, store, now: datetime | None = No
     """Reject PENDING uploads whose ticket expired, and remove anything that was sent for them."""
     now = now or utcnow()
     async with db.session() as s:
-        stale = list((await s.execute(select(Media).where(Media.status == "PENDING", Media.expires_at <= now)
+        stale = list((await s.execute(select(Media).where(col(Media.status) == "PENDING", col(Media.expires_at) <= now)
                                       .limit(1000))).scalars())
     for m in stale:
         await store.delete(m.key)
     if stale:
         async with db.transaction() as s:
-            await s.execute(update(Media).where(Media.id.in_([m.id for m in stale]), Media.status == "PENDING")
+            await s.execute(update(Media).where(col(Media.id).in_([m.id for m in stale]), col(Media.status) == "PENDING")
                             .values(status="REJECTED", reject_reason="upload ticket expired", completed_at=now,
                                     object_swept=True))
     await sweep_rejected_objects(db=db, store=store, now=now)
@@ -303,11 +304,11 @@ async def sweep_rejected_objects(*, db: Database, store, now: datetime | None = 
     """
     now = now or utcnow()
     async with db.session() as s:
-        done = list((await s.execute(select(Media.id, Media.key).where(
-            Media.status == "REJECTED", Media.object_swept.is_(False), Media.expires_at <= now).limit(1000))).all())
+        done = list((await s.execute(select(col(Media.id), col(Media.key)).where(
+            col(Media.status) == "REJECTED", col(Media.object_swept).is_(False), col(Media.expires_at) <= now).limit(1000))).all())
     for _, key in done:
         await store.delete(key)
     if done:
         async with db.transaction() as s:
-            await s.execute(update(Media).where(Media.id.in_([i for i, _ in done])).values(object_swept=True))
+            await s.execute(update(Media).where(col(Media.id).in_([i for i, _ in done])).values(object_swept=True))
     return len(done)

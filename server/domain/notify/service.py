@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from server.db import Database
 from server.domain.notify.channels import Channel, DeliveryError
@@ -51,7 +52,7 @@ def channels_for(settings, type_: str) -> list[str]:
 
 async def recipients(session: AsyncSession, type_: str, district_code: str) -> list[User]:
     roles, scoped = AUDIENCE[type_]
-    q = select(User).where(User.role.in_(roles), User.active.is_(True))
+    q = select(User).where(col(User.role).in_(roles), col(User.active).is_(True))
     rows = list((await session.execute(q)).scalars())
     return [u for u in rows if not scoped or u.role not in ("INSPECTOR", "DISTRICT_OFFICER")
             or u.district_code == district_code]
@@ -96,16 +97,16 @@ async def dispatch(*, db: Database, channels: dict[str, Channel], now: datetime 
     """
     now = now or utcnow()
     async with db.transaction() as s:
-        due = list((await s.execute(select(Notification.id).where(
-            or_(Notification.status == "PENDING",
-                (Notification.status == "SENDING") & (Notification.lease_until < now)),
-            Notification.next_attempt_at <= now).order_by(Notification.id).limit(batch))).scalars())
+        due = list((await s.execute(select(col(Notification.id)).where(
+            or_(col(Notification.status) == "PENDING",
+                (col(Notification.status) == "SENDING") & (col(Notification.lease_until) < now)),
+            col(Notification.next_attempt_at) <= now).order_by(col(Notification.id)).limit(batch))).scalars())
         claimed = []
         for nid in due:  # compare-and-set: two dispatchers never hold the same row
             r = await s.execute(update(Notification).where(
-                Notification.id == nid,
-                or_(Notification.status == "PENDING",
-                    (Notification.status == "SENDING") & (Notification.lease_until < now)))
+                col(Notification.id) == nid,
+                or_(col(Notification.status) == "PENDING",
+                    (col(Notification.status) == "SENDING") & (col(Notification.lease_until) < now)))
                 .values(status="SENDING", lease_until=now + LEASE))
             if r.rowcount == 1:
                 claimed.append(nid)
@@ -121,14 +122,14 @@ async def dispatch(*, db: Database, channels: dict[str, Channel], now: datetime 
         except Exception as e:  # noqa: BLE001 - every failure is retried, then parked with its reason
             attempts = n.attempts + 1
             async with db.transaction() as s:
-                await s.execute(update(Notification).where(Notification.id == nid).values(
+                await s.execute(update(Notification).where(col(Notification.id) == nid).values(
                     attempts=attempts, last_error=str(e)[:500], lease_until=None,
                     status="FAILED" if attempts >= MAX_ATTEMPTS else "PENDING",
                     next_attempt_at=utcnow() + timedelta(seconds=min(3600, 2 ** attempts * 5))))
             log.warning("notification %s via %s failed (attempt %s): %s", nid, n.channel, attempts, e)
             continue
         async with db.transaction() as s:
-            await s.execute(update(Notification).where(Notification.id == nid).values(
+            await s.execute(update(Notification).where(col(Notification.id) == nid).values(
                 status="SENT", sent_at=utcnow(), attempts=n.attempts + 1, lease_until=None))
         sent += 1
     return sent

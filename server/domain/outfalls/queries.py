@@ -12,6 +12,7 @@ from datetime import datetime
 
 from sqlalchemy import Select, or_
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from server.domain.errors import BadInput
 from server.domain.geo.distance import bbox_around, check_in_chongqing
@@ -104,23 +105,23 @@ async def validate_outfall_filter(session: AsyncSession, f: OutfallFilter, prefi
 def outfall_query(stmt: Select, f: OutfallFilter) -> Select:
     """`stmt` (any select over outfalls) narrowed to `f`; `near` narrows to its bounding box only."""
     if f.river_code:
-        stmt = stmt.where(Outfall.river_code == f.river_code)
+        stmt = stmt.where(col(Outfall.river_code) == f.river_code)
     if f.district_code:
-        stmt = stmt.where(Outfall.district_code == f.district_code)
+        stmt = stmt.where(col(Outfall.district_code) == f.district_code)
     if f.category:
-        stmt = stmt.where(Outfall.category == f.category)
+        stmt = stmt.where(col(Outfall.category) == f.category)
     if f.phase:
-        stmt = stmt.where(Outfall.phase == f.phase)
+        stmt = stmt.where(col(Outfall.phase) == f.phase)
     if f.status:
-        stmt = stmt.where(Outfall.status == f.status)
+        stmt = stmt.where(col(Outfall.status) == f.status)
     if f.updated_since:
-        stmt = stmt.where(Outfall.updated_at >= f.updated_since)
+        stmt = stmt.where(col(Outfall.updated_at) >= f.updated_since)
     if f.search and f.search.strip():
         pat = "%" + f.search.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        stmt = stmt.where(or_(Outfall.code.ilike(pat, escape="\\"), Outfall.name.ilike(pat, escape="\\")))
+        stmt = stmt.where(or_(col(Outfall.code).ilike(pat, escape="\\"), col(Outfall.name).ilike(pat, escape="\\")))
     boxes = [f.bbox] if f.bbox else []
     if f.near:
         boxes.append(bbox_around(*f.near))
     for s, w, n, e in boxes:
-        stmt = stmt.where(Outfall.lat.between(s, n), Outfall.lon.between(w, e))
+        stmt = stmt.where(col(Outfall.lat).between(s, n), col(Outfall.lon).between(w, e))
     return stmt

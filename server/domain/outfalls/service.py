@@ -7,6 +7,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from server.domain.actor import Actor
 from server.domain.errors import BadInput, Forbidden, InvalidState, NotFound
@@ -72,8 +73,8 @@ async def next_code(*, session: AsyncSession, district_code: str) -> str:
     await session.execute(ins(OutfallCodeCounter).values(district_code=district_code, last=0)
                           .on_conflict_do_nothing(index_elements=["district_code"]))
     last = (await session.execute(
-        update(OutfallCodeCounter).where(OutfallCodeCounter.district_code == district_code)
-        .values(last=OutfallCodeCounter.last + 1).returning(OutfallCodeCounter.last))).scalar_one()
+        update(OutfallCodeCounter).where(col(OutfallCodeCounter.district_code) == district_code)
+        .values(last=col(OutfallCodeCounter.last) + 1).returning(col(OutfallCodeCounter.last)))).scalar_one()
     return f"{district_code}-{last:05d}"
 
 
@@ -111,7 +112,7 @@ async def register_outfall(*, session: AsyncSession, actor: Actor, client_id, na
         discharge_standard=initial_standard(subtype),
     )
     async def code_taken():  # the unique violation may be the official code's, not the clientId's
-        if code and (await session.execute(select(Outfall.id).where(Outfall.code == code))).first():
+        if code and (await session.execute(select(col(Outfall.id)).where(col(Outfall.code) == code))).first():
             raise BadInput(f"outfall code {code!r} already exists", field="code") from None
 
     o, created = await insert_once(session, o, "outfall", may_see=may_see, on_conflict=code_taken)
@@ -126,8 +127,8 @@ async def register_outfall(*, session: AsyncSession, actor: Actor, client_id, na
 async def district_near(session: AsyncSession, lat: float, lon: float, radius_m: float = 5_000) -> str | None:
     """The district of the nearest registered outfall within `radius_m` (there are no district polygons)."""
     s, w, n, e = bbox_around(lat, lon, radius_m)
-    rows = (await session.execute(select(Outfall.district_code, Outfall.lat, Outfall.lon)
-                                  .where(Outfall.lat.between(s, n), Outfall.lon.between(w, e)))).all()
+    rows = (await session.execute(select(col(Outfall.district_code), col(Outfall.lat), col(Outfall.lon))
+                                  .where(col(Outfall.lat).between(s, n), col(Outfall.lon).between(w, e)))).all()
     best = min(rows, key=lambda r: haversine_m(lat, lon, r[1], r[2]), default=None)
     return best[0] if best and haversine_m(lat, lon, best[1], best[2]) <= radius_m else None
 
@@ -207,13 +208,13 @@ async def get_outfall(*, session: AsyncSession, actor: Actor, outfall_id: int | 
         raise BadInput("give `id` or `code`", field="id")
     stmt = select(Outfall)
     if outfall_id is not None:
-        stmt = stmt.where(Outfall.id == outfall_id)
+        stmt = stmt.where(col(Outfall.id) == outfall_id)
     if code is not None:
-        stmt = stmt.where(Outfall.code == code)
+        stmt = stmt.where(col(Outfall.code) == code)
     return (await session.execute(stmt)).scalar_one_or_none()
 
 
-OUTFALL_ORDER = Order.of("o", Outfall.id)
+OUTFALL_ORDER = Order.of("o", col(Outfall.id))
 
 
 async def list_outfalls(*, session: AsyncSession, actor: Actor, filter: OutfallFilter | None, first: int | None,
@@ -233,7 +234,7 @@ async def _near_page(session: AsyncSession, f: OutfallFilter, first: int, after:
     """Nearest first; the cursor holds (distance, id), so it survives inserts and deletes like any other."""
     lat, lon, radius = f.near
     key = decode_cursor(after, "n", (float, int))
-    cands = (await session.execute(outfall_query(select(Outfall.id, Outfall.lat, Outfall.lon), f))).all()
+    cands = (await session.execute(outfall_query(select(col(Outfall.id), col(Outfall.lat), col(Outfall.lon)), f))).all()
     ranked = sorted((d, i) for i, la, lo in cands if (d := haversine_m(lat, lon, la, lo)) <= radius)
     total = len(ranked)
     if key is not None:
@@ -242,15 +243,15 @@ async def _near_page(session: AsyncSession, f: OutfallFilter, first: int, after:
     by_id = {}
     if window:
         ids = [i for _, i in window]
-        by_id = {o.id: o for o in (await session.execute(select(Outfall).where(Outfall.id.in_(ids)))).scalars()}
+        by_id = {o.id: o for o in (await session.execute(select(Outfall).where(col(Outfall.id).in_(ids)))).scalars()}
     items = [by_id[i] for _, i in window]
     return Page(items, [encode_cursor("n", [d, i]) for d, i in window], has_next=len(ranked) > first,
                 has_previous=key is not None, total=total,
                 extra={i: d for d, i in window})
 
 
-GROUP_COLUMNS = {"RIVER": Outfall.river_code, "DISTRICT": Outfall.district_code, "CATEGORY": Outfall.category,
-                 "PHASE": Outfall.phase, "STATUS": Outfall.status}
+GROUP_COLUMNS = {"RIVER": col(Outfall.river_code), "DISTRICT": col(Outfall.district_code), "CATEGORY": col(Outfall.category),
+                 "PHASE": col(Outfall.phase), "STATUS": col(Outfall.status)}
 
 
 async def outfall_stats(*, session: AsyncSession, actor: Actor, group_by: str,
@@ -259,12 +260,12 @@ async def outfall_stats(*, session: AsyncSession, actor: Actor, group_by: str,
     require(actor, "outfall.read")
     f = filter or OutfallFilter()
     await validate_outfall_filter(session, f)
-    col = GROUP_COLUMNS[group_by]
-    stmt = outfall_query(select(col, func.count()).select_from(Outfall), f).group_by(col)
+    key = GROUP_COLUMNS[group_by]
+    stmt = outfall_query(select(key, func.count()).select_from(Outfall), f).group_by(key)
     if f.near:
         # Distance is not SQL here: count the exact circle in Python.
         lat, lon, r = f.near
-        pts = (await session.execute(outfall_query(select(col, Outfall.lat, Outfall.lon), f))).all()
+        pts = (await session.execute(outfall_query(select(key, col(Outfall.lat), col(Outfall.lon)), f))).all()
         counts: dict[str, int] = {}
         for k, la, lo in pts:
             if haversine_m(lat, lon, la, lo) <= r:
@@ -278,8 +279,8 @@ async def outfall_stats(*, session: AsyncSession, actor: Actor, group_by: str,
 
 async def _labels(session: AsyncSession, group_by: str) -> dict[str, str]:
     if group_by == "RIVER":
-        return dict((await session.execute(select(River.code, River.name))).all())
+        return dict((await session.execute(select(col(River.code), col(River.name)))).all())
     if group_by == "DISTRICT":
-        return dict((await session.execute(select(District.code, District.name))).all())
+        return dict((await session.execute(select(col(District.code), col(District.name)))).all())
     return {"CATEGORY": category_labels, "PHASE": phase_labels}.get(group_by, lambda: STATUS_LABELS)()
 

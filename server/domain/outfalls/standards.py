@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from server.domain.actor import Actor
 from server.domain.errors import BadInput, NotFound
@@ -23,7 +24,7 @@ def discharge_standard(o: Outfall) -> DischargeStandard:
 
 
 async def approved_limits(session: AsyncSession, outfall_id: int) -> dict[str, ApprovedLimit]:
-    rows = (await session.execute(select(OutfallLimit).where(OutfallLimit.outfall_id == outfall_id))).scalars()
+    rows = (await session.execute(select(OutfallLimit).where(col(OutfallLimit.outfall_id) == outfall_id))).scalars()
     return {r.parameter: ApprovedLimit(r.parameter, r.limit_max, r.limit_min) for r in rows}
 
 
@@ -75,7 +76,7 @@ async def set_discharge_standard(*, session: AsyncSession, actor: Actor, outfall
         _check_limits(limits)
     o.discharge_standard, o.discharge_grade, o.sector_standard = s.key, s.grade, s.sector
     if limits is not None:
-        await session.execute(delete(OutfallLimit).where(OutfallLimit.outfall_id == o.id))
+        await session.execute(delete(OutfallLimit).where(col(OutfallLimit.outfall_id) == o.id))
         for lim in limits:
             session.add(OutfallLimit(outfall_id=o.id, parameter=lim.parameter, limit_max=lim.limit_max,
                                      limit_min=lim.limit_min, basis=(lim.basis or "").strip() or None,

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from server.domain.actor import Actor
 from server.domain.errors import BadInput, Forbidden
@@ -112,7 +113,7 @@ async def get_patrol(*, session: AsyncSession, actor: Actor, patrol_id: int) -> 
     return p
 
 
-PATROL_ORDER = Order.of("p", Patrol.id, desc=True)
+PATROL_ORDER = Order.of("p", col(Patrol.id), desc=True)
 
 
 async def list_patrols(*, session: AsyncSession, actor: Actor, first: int | None, after: str | None, cap: int,
@@ -122,13 +123,13 @@ async def list_patrols(*, session: AsyncSession, actor: Actor, first: int | None
     require(actor, "outfall.read")  # signed in; what is visible is narrowed below
     stmt = select(Patrol)
     if mine:
-        stmt = stmt.where(Patrol.inspector_id == actor.user_id)
+        stmt = stmt.where(col(Patrol.inspector_id) == actor.user_id)
     elif not can(actor, "patrol.read", None):  # district-scoped role
         if district_code and district_code != actor.district_code:
             raise Forbidden(f"role {actor.role} may not read patrols in district {district_code}")
-        stmt = stmt.where((Patrol.district_code == actor.district_code) | (Patrol.inspector_id == actor.user_id))
+        stmt = stmt.where((col(Patrol.district_code) == actor.district_code) | (col(Patrol.inspector_id) == actor.user_id))
     elif district_code:
-        stmt = stmt.where(Patrol.district_code == district_code)
+        stmt = stmt.where(col(Patrol.district_code) == district_code)
     if updated_since is not None:
-        stmt = stmt.where(Patrol.updated_at >= updated_since)
+        stmt = stmt.where(col(Patrol.updated_at) >= updated_since)
     return await page(session, stmt, PATROL_ORDER, first=first, after=after, last=last, before=before, cap=cap)

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from server.domain.notify.service import enqueue_notice
 from server.domain.sqltypes import utcnow
@@ -66,7 +67,7 @@ def _describe(failing: list[dict]) -> str:
 async def evaluate(*, session: AsyncSession, settings, station_id: int, now: datetime | None = None) -> dict:
     """Advance one station's episodes over its readings newer than `evaluated_through`."""
     now = now or utcnow()
-    q = select(Station).where(Station.id == station_id)
+    q = select(Station).where(col(Station.id) == station_id)
     if session.bind.dialect.name == "postgresql":
         q = q.with_for_update()
     st = (await session.execute(q)).scalar_one()

@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 import pymannkendall as mk
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from server.domain.errors import BadInput
 from server.domain.stations.assess import assess, class_name, limit, river_grade
@@ -321,8 +322,8 @@ def summarise(scope: str, items: list[StationPeriod]) -> Summary:
 
 async def summaries(session: AsyncSession, start: date, end: date) -> tuple[Summary, list[Summary]]:
     """The city and each river over a period (ACTIVE stations)."""
-    stations = list((await session.execute(select(Station).where(Station.status == "ACTIVE")
-                                           .order_by(Station.river_code, Station.river_km))).scalars())
+    stations = list((await session.execute(select(Station).where(col(Station.status) == "ACTIVE")
+                                           .order_by(col(Station.river_code), col(Station.river_km)))).scalars())
     items = await period_assessment(session, stations, start, end)
     by_river: dict[str, list[StationPeriod]] = {}
     for i in items:

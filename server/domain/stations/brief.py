@@ -7,6 +7,7 @@ from datetime import datetime
 
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from server.domain.stations.models import Station, StationEpisode
 
@@ -41,17 +42,17 @@ def _line(ep: StationEpisode, st: Station) -> EpisodeLine:
 
 async def water_section(session: AsyncSession, start: datetime, end: datetime,
                         district_code: str | None) -> WaterSection:
-    q = select(Station).where(Station.status == "ACTIVE")
+    q = select(Station).where(col(Station.status) == "ACTIVE")
     if district_code:
-        q = q.where(Station.district_code == district_code)
+        q = q.where(col(Station.district_code) == district_code)
     stations = {s.id: s for s in (await session.execute(q)).scalars()}
     w = WaterSection(stations=len(stations))
     if not stations:
         return w
     eps = (await session.execute(select(StationEpisode).where(
-        StationEpisode.station_id.in_(list(stations)), StationEpisode.started_at < end,
-        or_(StationEpisode.cleared_at.is_(None), StationEpisode.cleared_at >= start))
-        .order_by(StationEpisode.started_at))).scalars()
+        col(StationEpisode.station_id).in_(list(stations)), col(StationEpisode.started_at) < end,
+        or_(col(StationEpisode.cleared_at).is_(None), col(StationEpisode.cleared_at) >= start))
+        .order_by(col(StationEpisode.started_at)))).scalars()
     counts: dict[str, int] = {}
     for ep in eps:
         st = stations[ep.station_id]

@@ -16,6 +16,7 @@ from sqlalchemy import select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from server.domain.actor import Actor
 from server.domain.errors import BadInput
@@ -105,7 +106,7 @@ async def ingest(*, session: AsyncSession, actor: Actor | None, settings, series
     if total > MAX_VALUES:
         raise BadInput(f"a batch holds at most {MAX_VALUES} values; this one has {total}", field="series")
     codes = {s.station_code for s in series}
-    stations = {st.code: st for st in (await session.execute(select(Station).where(Station.code.in_(codes)))).scalars()}
+    stations = {st.code: st for st in (await session.execute(select(Station).where(col(Station.code).in_(codes)))).scalars()}
     # station id -> slot -> {column: (value, flag)}
     slots: dict[int, dict[datetime, dict[str, tuple[float | None, str]]]] = {}
     checked: dict[datetime, datetime] = {}  # the nine series of a station share their times: check each once
@@ -118,13 +119,13 @@ async def ingest(*, session: AsyncSession, actor: Actor | None, settings, series
         if len(s.observed_at) != len(s.values) or (s.flags is not None and len(s.flags) != len(s.values)):
             raise BadInput(f"series[{i}]: observedAt, values and flags must have the same length",
                            field=f"series[{i}].values")
-        col = BY_KEY[s.parameter].column
+        column = BY_KEY[s.parameter].column
         per = slots.setdefault(st.id, {})
         for j, (t, v) in enumerate(zip(s.observed_at, s.values)):
             u = checked.get(t)
             t = checked[t] = u if u is not None else check_slot(t, f"series[{i}].observedAt[{j}]")
             v = _check_value(s.parameter, v, i)
-            per.setdefault(t, {})[col] = _flag(s.parameter, v, s.flags[j] if s.flags else None, i)
+            per.setdefault(t, {})[column] = _flag(s.parameter, v, s.flags[j] if s.flags else None, i)
     out = IngestResult(stations=sorted(slots))
     dialect = session.bind.dialect.name
     now = now or utcnow()

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from server.domain.actor import Actor
 from server.domain.errors import BadInput, NotFound
@@ -93,7 +94,7 @@ async def create_station(*, session: AsyncSession, actor: Actor, data: StationIn
     st.water_body = st.water_body or "RIVER"
     st.status = st.status or "ACTIVE"
     await _validate(session, st)
-    if (await session.execute(select(Station.id).where(Station.code == st.code))).first():
+    if (await session.execute(select(col(Station.id)).where(col(Station.code) == st.code))).first():
         raise BadInput(f"a station with code {st.code!r} exists", field="code")
     session.add(st)
     await session.flush()
@@ -113,7 +114,7 @@ async def update_station(*, session: AsyncSession, actor: Actor, station_id: int
     if moved and data.river_km is None:
         st.river_km = None  # re-derive from the new place
     await _validate(session, st)
-    clash = (await session.execute(select(Station.id).where(Station.code == st.code, Station.id != st.id))).first()
+    clash = (await session.execute(select(col(Station.id)).where(col(Station.code) == st.code, col(Station.id) != st.id))).first()
     if clash:
         raise BadInput(f"a station with code {st.code!r} exists", field="code")
     st.version += 1
@@ -133,7 +134,7 @@ async def get_station(*, session: AsyncSession, actor: Actor, station_id: int | 
     if station_id is not None:
         return await session.get(Station, station_id)
     if code is not None:
-        return (await session.execute(select(Station).where(Station.code == code))).scalar_one_or_none()
+        return (await session.execute(select(Station).where(col(Station.code) == code))).scalar_one_or_none()
     raise BadInput("give id or code", field="id")
 
 
@@ -143,24 +144,24 @@ async def list_stations(*, session: AsyncSession, actor: Actor, f: StationFilter
     f = f or StationFilter()
     q = select(Station)
     if f.river_code:
-        q = q.where(Station.river_code == f.river_code)
+        q = q.where(col(Station.river_code) == f.river_code)
     if f.updated_since is not None:
-        q = q.where(Station.updated_at >= f.updated_since)
+        q = q.where(col(Station.updated_at) >= f.updated_since)
     if f.district_code:
-        q = q.where(Station.district_code == f.district_code)
+        q = q.where(col(Station.district_code) == f.district_code)
     if f.level:
         _choice(f.level, LEVELS, "filter.level")
-        q = q.where(Station.level == f.level)
+        q = q.where(col(Station.level) == f.level)
     if f.status:
         _choice(f.status, STATUSES, "filter.status")
-        q = q.where(Station.status == f.status)
+        q = q.where(col(Station.status) == f.status)
     if f.target_class:
         _choice(f.target_class, TARGETS, "filter.targetClass")
-        q = q.where(Station.target_class == f.target_class)
+        q = q.where(col(Station.target_class) == f.target_class)
     if f.search:
         like = f"%{f.search.strip()}%"
-        q = q.where(or_(Station.code.like(like), Station.name.like(like)))
-    q = q.order_by(Station.river_code, Station.river_km, Station.code).limit(MAX_LIST)
+        q = q.where(or_(col(Station.code).like(like), col(Station.name).like(like)))
+    q = q.order_by(col(Station.river_code), col(Station.river_km), col(Station.code)).limit(MAX_LIST)
     return list((await session.execute(q)).scalars())
 
 
@@ -213,7 +214,7 @@ async def import_sheet(*, session: AsyncSession, actor: Actor, path: Path) -> Sh
     if report.errors:
         return report
     for line, data in rows:
-        existing = (await session.execute(select(Station).where(Station.code == data.code))).scalar_one_or_none()
+        existing = (await session.execute(select(Station).where(col(Station.code) == data.code))).scalar_one_or_none()
         try:
             async with session.begin_nested():
                 if existing is None:
@@ -253,8 +254,8 @@ def _sheet_row(raw: dict, rivers: dict, districts: dict) -> StationInput:
 async def episodes(*, session: AsyncSession, station_id: int, first: int = 20) -> list:
     from server.domain.stations.models import StationEpisode
 
-    return list((await session.execute(select(StationEpisode).where(StationEpisode.station_id == station_id)
-                                       .order_by(StationEpisode.started_at.desc()).limit(first))).scalars())
+    return list((await session.execute(select(StationEpisode).where(col(StationEpisode.station_id) == station_id)
+                                       .order_by(col(StationEpisode.started_at).desc()).limit(first))).scalars())
 
 
 async def station_counts(*, session: AsyncSession, actor: Actor, by: str) -> dict[str, tuple[int, int]]:
@@ -262,7 +263,7 @@ async def station_counts(*, session: AsyncSession, actor: Actor, by: str) -> dic
     from sqlalchemy import case, func
 
     require(actor, "station.read")
-    col = Station.river_code if by == "RIVER" else Station.district_code
-    q = (select(col, func.count(), func.sum(case((Station.open_episode_id.is_not(None), 1), else_=0)))
-         .where(Station.status == "ACTIVE").group_by(col))
+    key = col(Station.river_code) if by == "RIVER" else col(Station.district_code)
+    q = (select(key, func.count(), func.sum(case((col(Station.open_episode_id).is_not(None), 1), else_=0)))
+         .where(col(Station.status) == "ACTIVE").group_by(key))
     return {k: (n, int(off or 0)) for k, n, off in (await session.execute(q)).all()}

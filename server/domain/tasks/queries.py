@@ -10,6 +10,7 @@ from datetime import datetime
 
 from sqlalchemy import Select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from server.domain.actor import Actor
 from server.domain.errors import BadInput
@@ -58,19 +59,19 @@ async def validate_task_filter(session: AsyncSession, f: TaskFilter, prefix: str
 def task_query(stmt: Select, actor: Actor, f: TaskFilter, now: datetime) -> Select:
     """`stmt` (any select over tasks) narrowed to `f` and to what the caller may see."""
     if actor.role in DISTRICT_ROLES:
-        stmt = stmt.where(Task.district_code == actor.district_code)  # scope, never a leak through counts
+        stmt = stmt.where(col(Task.district_code) == actor.district_code)  # scope, never a leak through counts
     if f.status:
-        stmt = stmt.where(Task.status.in_(f.status))
+        stmt = stmt.where(col(Task.status).in_(f.status))
     if f.district_code:
-        stmt = stmt.where(Task.district_code == f.district_code)
+        stmt = stmt.where(col(Task.district_code) == f.district_code)
     if f.outfall_id is not None:
-        stmt = stmt.where(Task.outfall_id == f.outfall_id)
+        stmt = stmt.where(col(Task.outfall_id) == f.outfall_id)
     if f.kind:
-        stmt = stmt.where(Task.kind == f.kind)
+        stmt = stmt.where(col(Task.kind) == f.kind)
     if f.updated_since:
-        stmt = stmt.where(Task.updated_at >= f.updated_since)
+        stmt = stmt.where(col(Task.updated_at) >= f.updated_since)
     if f.overdue is True:
-        stmt = stmt.where(Task.status.in_(OPEN_STATES), Task.deadline < now)
+        stmt = stmt.where(col(Task.status).in_(OPEN_STATES), col(Task.deadline) < now)
     elif f.overdue is False:
-        stmt = stmt.where(~(Task.status.in_(OPEN_STATES) & (Task.deadline < now)))
+        stmt = stmt.where(~(col(Task.status).in_(OPEN_STATES) & (col(Task.deadline) < now)))
     return stmt

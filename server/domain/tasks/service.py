@@ -5,6 +5,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from server.domain.actor import Actor
 from server.domain.errors import BadInput, Forbidden, InvalidState, NotFound
@@ -62,7 +63,7 @@ def is_overdue(task: Task, now: datetime | None = None) -> bool:
 
 
 async def _load(session: AsyncSession, task_id: int, *, lock: bool = False) -> Task:
-    stmt = select(Task).where(Task.id == task_id)
+    stmt = select(Task).where(col(Task.id) == task_id)
     t = (await session.execute(stmt.with_for_update() if lock else stmt)).scalar_one_or_none()
     if t is None:
         raise NotFound(f"no task with id {task_id}")
@@ -165,8 +166,8 @@ def _exceedance_line(m: Measurement) -> str:
 
 async def _task_parameters(session: AsyncSession, task: Task) -> list[str]:
     """The parameters an EXCEEDANCE task lists, in the order they joined it (from its own history)."""
-    rows = (await session.execute(select(TaskEvent.detail).where(
-        TaskEvent.task_id == task.id, TaskEvent.type.in_(("CREATED", "AMENDED"))).order_by(TaskEvent.id))).scalars()
+    rows = (await session.execute(select(col(TaskEvent.detail)).where(
+        col(TaskEvent.task_id) == task.id, col(TaskEvent.type).in_(("CREATED", "AMENDED"))).order_by(col(TaskEvent.id)))).scalars()
     out: list[str] = [task.parameter] if task.parameter else []
     for detail in rows:
         for p in detail.get("parameters") or []:
@@ -202,10 +203,10 @@ async def raise_exceedance_tasks(*, session: AsyncSession, actor: Actor, setting
         return []
     # Serialise concurrent inspections of one outfall on PostgreSQL (SQLite has one writer anyway),
     # so two exceedances at once cannot both find no open task.
-    await session.execute(select(Outfall.id).where(Outfall.id == outfall.id).with_for_update())
+    await session.execute(select(col(Outfall.id)).where(col(Outfall.id) == outfall.id).with_for_update())
     open_task = (await session.execute(select(Task).where(
-        Task.outfall_id == outfall.id, Task.kind == "EXCEEDANCE", Task.status.in_(OPEN_STATES))
-        .order_by(Task.id).limit(1))).scalar_one_or_none()
+        col(Task.outfall_id) == outfall.id, col(Task.kind) == "EXCEEDANCE", col(Task.status).in_(OPEN_STATES))
+        .order_by(col(Task.id)).limit(1))).scalar_one_or_none()
     lines = [_exceedance_line(m) for m in measurements]
     params = list(dict.fromkeys(m.parameter for m in measurements))
     if open_task is not None:
@@ -284,8 +285,8 @@ async def submit_rectification(*, session: AsyncSession, actor: Actor, settings,
     _move(t, "submit")
     site = Site(t.lat, t.lon) if t.lat is not None else None
     # The site before the work does not change between attempts: earlier before photos may be shown again.
-    earlier = (await session.execute(select(Submission.id).where(Submission.task_id == t.id,
-                                                                  Submission.id != s.id))).scalars()
+    earlier = (await session.execute(select(col(Submission.id)).where(col(Submission.task_id) == t.id,
+                                                                  col(Submission.id) != s.id))).scalars()
     before = await media.attach(session=session, actor=actor, media_ids=before_ids, owner_type="submission",
                                 owner_id=s.id, slot="BEFORE", settings=settings, site=site,
                                 field="beforeMediaIds",
@@ -317,7 +318,7 @@ async def review_submission(*, session: AsyncSession, actor: Actor, settings, su
     now = utcnow()
     new = "APPROVED" if decision == "APPROVE" else "REJECTED"
     # Compare-and-set on the row: the loser of a race updates nothing and gets INVALID_STATE.
-    r = await session.execute(update(Submission).where(Submission.id == s.id, Submission.status == "PENDING_REVIEW")
+    r = await session.execute(update(Submission).where(col(Submission.id) == s.id, col(Submission.status) == "PENDING_REVIEW")
                               .values(status=new, decision=decision, reason=reason, reviewer_id=actor.user_id,
                                       reviewed_at=now).execution_options(synchronize_session=False))
     if r.rowcount != 1:
@@ -334,7 +335,7 @@ async def review_submission(*, session: AsyncSession, actor: Actor, settings, su
     return s
 
 
-TASK_ORDER = Order.of("t", Task.deadline, Task.id)
+TASK_ORDER = Order.of("t", col(Task.deadline), col(Task.id))
 
 
 async def list_tasks(*, session: AsyncSession, actor: Actor, filter: TaskFilter | None, first: int | None,
@@ -371,12 +372,12 @@ async def events_after(*, session: AsyncSession, actor: Actor, after_id: int, di
                        limit: int) -> list[tuple[TaskEvent, Task]]:
     """The durable log's events after `after_id` with their tasks, oldest first, within what the caller may read."""
     require(actor, "task.read", actor.district_code)
-    stmt = select(TaskEvent, Task).join(Task, Task.id == TaskEvent.task_id).where(TaskEvent.id > after_id)
+    stmt = select(TaskEvent, Task).join(Task, col(Task.id) == col(TaskEvent.task_id)).where(col(TaskEvent.id) > after_id)
     if actor.role in DISTRICT_ROLES:
-        stmt = stmt.where(TaskEvent.district_code == actor.district_code)
+        stmt = stmt.where(col(TaskEvent.district_code) == actor.district_code)
     if district_code:
-        stmt = stmt.where(TaskEvent.district_code == district_code)
-    return [(e, t) for e, t in (await session.execute(stmt.order_by(TaskEvent.id).limit(limit))).all()]
+        stmt = stmt.where(col(TaskEvent.district_code) == district_code)
+    return [(e, t) for e, t in (await session.execute(stmt.order_by(col(TaskEvent.id)).limit(limit))).all()]
 
 
 async def get_task(*, session: AsyncSession, actor: Actor, task_id: int) -> Task | None:
@@ -394,14 +395,14 @@ async def sweep_deadlines(*, db, settings, broker=None, now: datetime | None = N
     now = now or utcnow()
     out = {"overdue": 0, "reminded": 0}
     async with db.session() as s:
-        late = list((await s.execute(select(Task.id).where(
-            Task.status.in_(OPEN_STATES), Task.deadline < now, Task.overdue_at.is_(None)))).scalars())
-        soon = list((await s.execute(select(Task.id).where(
-            Task.status.in_(OPEN_STATES), Task.deadline >= now,
-            Task.deadline < now + timedelta(hours=settings.reminder_hours), Task.reminded_at.is_(None)))).scalars())
+        late = list((await s.execute(select(col(Task.id)).where(
+            col(Task.status).in_(OPEN_STATES), col(Task.deadline) < now, col(Task.overdue_at).is_(None)))).scalars())
+        soon = list((await s.execute(select(col(Task.id)).where(
+            col(Task.status).in_(OPEN_STATES), col(Task.deadline) >= now,
+            col(Task.deadline) < now + timedelta(hours=settings.reminder_hours), col(Task.reminded_at).is_(None)))).scalars())
     for tid in late:
         async with db.transaction() as s:
-            r = await s.execute(update(Task).where(Task.id == tid, Task.overdue_at.is_(None)).values(overdue_at=now))
+            r = await s.execute(update(Task).where(col(Task.id) == tid, col(Task.overdue_at).is_(None)).values(overdue_at=now))
             if r.rowcount == 1:  # another sweeper did not get there first
                 t = await s.get(Task, tid)
                 await events.record(s, t, "OVERDUE", None, settings)
@@ -411,7 +412,7 @@ async def sweep_deadlines(*, db, settings, broker=None, now: datetime | None = N
                 await broker.publish(ev)
     for tid in soon:
         async with db.transaction() as s:
-            r = await s.execute(update(Task).where(Task.id == tid, Task.reminded_at.is_(None)).values(reminded_at=now))
+            r = await s.execute(update(Task).where(col(Task.id) == tid, col(Task.reminded_at).is_(None)).values(reminded_at=now))
             if r.rowcount == 1:
                 t = await s.get(Task, tid)
                 await enqueue(session=s, settings=settings, event_key=f"reminder:{tid}", type_="REMINDER", task=t)
@@ -424,10 +425,10 @@ async def raise_dry_weather_flow_task(*, session: AsyncSession, actor: Actor, se
                                       inspection: Inspection) -> Task | None:
     """A stormwater outlet flowing in dry weather: sewage is getting into the storm drains. That flow is
     the finding (a stormwater outlet has no discharge limit to exceed): one open task per outfall."""
-    await session.execute(select(Outfall.id).where(Outfall.id == outfall.id).with_for_update())
-    open_one = (await session.execute(select(Task.id).where(
-        Task.outfall_id == outfall.id, Task.kind == "ILLEGAL_DISCHARGE", Task.source == "INSPECTION",
-        Task.raised_by_inspection_id.is_not(None), Task.status.in_(OPEN_STATES)))).first()
+    await session.execute(select(col(Outfall.id)).where(col(Outfall.id) == outfall.id).with_for_update())
+    open_one = (await session.execute(select(col(Task.id)).where(
+        col(Task.outfall_id) == outfall.id, col(Task.kind) == "ILLEGAL_DISCHARGE", col(Task.source) == "INSPECTION",
+        col(Task.raised_by_inspection_id).is_not(None), col(Task.status).in_(OPEN_STATES)))).first()
     if open_one:
         return None
     t = Task(kind="ILLEGAL_DISCHARGE", source="INSPECTION", title=f"{outfall.name} 雨洪排口旱天出流"[:200],

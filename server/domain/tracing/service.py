@@ -14,6 +14,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import and_, delete, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from server.domain.actor import Actor
 from server.domain.data_version import current as data_version
@@ -48,9 +49,9 @@ async def _sync(session: AsyncSession, url: str) -> tuple[int, int | None]:
         return 0, v
     net = network()
     P = OutfallRiverPosition
-    stale = select(Outfall.id, Outfall.river_code, Outfall.lat, Outfall.lon).outerjoin(
-        P, P.outfall_id == Outfall.id).where(or_(P.outfall_id.is_(None), P.lat != Outfall.lat, P.lon != Outfall.lon,
-                                                 P.river_code != Outfall.river_code))
+    stale = select(col(Outfall.id), col(Outfall.river_code), col(Outfall.lat), col(Outfall.lon)).outerjoin(
+        P, P.outfall_id == col(Outfall.id)).where(or_(P.outfall_id.is_(None), P.lat != col(Outfall.lat), P.lon != col(Outfall.lon),
+                                                 P.river_code != col(Outfall.river_code)))
     rows = (await session.execute(stale)).all()
     if rows:
         ids = [r[0] for r in rows]
@@ -99,11 +100,11 @@ async def _latest_tests(session, outfall_ids: list[int], parameter: str) -> dict
     out: dict[int, dict] = {}
     for k in range(0, len(outfall_ids), 1000):
         chunk = outfall_ids[k:k + 1000]
-        q = (select(Inspection.outfall_id, Inspection.observed_at, Measurement.value, Measurement.unit,
-                    Measurement.exceeded, Measurement.limit)
-             .join(Measurement, Measurement.inspection_id == Inspection.id)
-             .where(Inspection.outfall_id.in_(chunk), Measurement.parameter == parameter)
-             .order_by(Inspection.outfall_id, Inspection.observed_at))
+        q = (select(col(Inspection.outfall_id), col(Inspection.observed_at), col(Measurement.value), col(Measurement.unit),
+                    col(Measurement.exceeded), col(Measurement.limit))
+             .join(Measurement, col(Measurement.inspection_id) == col(Inspection.id))
+             .where(col(Inspection.outfall_id).in_(chunk), col(Measurement.parameter) == parameter)
+             .order_by(col(Inspection.outfall_id), col(Inspection.observed_at)))
         for oid, at, value, unit, exceeded, lim in (await session.execute(q)).all():
             out[oid] = {"parameter": parameter, "value": value, "unit": unit, "exceeded": bool(exceeded),
                         "limit": lim, "observedAt": at}
@@ -113,8 +114,8 @@ async def _latest_tests(session, outfall_ids: list[int], parameter: str) -> dict
 async def _open_tasks(session, outfall_ids: list[int]) -> dict[int, int]:
     out: dict[int, int] = {}
     for k in range(0, len(outfall_ids), 1000):
-        q = (select(Task.outfall_id, func.count()).where(Task.outfall_id.in_(outfall_ids[k:k + 1000]),
-                                                          Task.status.in_(OPEN_STATES)).group_by(Task.outfall_id))
+        q = (select(col(Task.outfall_id), func.count()).where(col(Task.outfall_id).in_(outfall_ids[k:k + 1000]),
+                                                          col(Task.status).in_(OPEN_STATES)).group_by(col(Task.outfall_id)))
         out.update(dict((await session.execute(q)).all()))
     return out
 
@@ -135,8 +136,8 @@ async def upstream_suspects(*, session: AsyncSession, actor: Actor, station: Sta
     reaches = net.upstream(station.river_code, station.river_km, max_km, tributaries=tributaries)
     P = OutfallRiverPosition
     conds = [and_(P.river_code == r.river_code, P.river_km >= r.km_lo, P.river_km <= r.km_hi) for r in reaches]
-    rows = (await session.execute(select(Outfall, P.river_code, P.river_km).join(P, P.outfall_id == Outfall.id)
-                                  .where(or_(*conds), Outfall.status == "ACTIVE"))).all()
+    rows = (await session.execute(select(Outfall, P.river_code, P.river_km).join(P, P.outfall_id == col(Outfall.id))
+                                  .where(or_(*conds), col(Outfall.status) == "ACTIVE"))).all()
     by_river = {r.river_code: r for r in reaches}
     cfg = _cfg()
     w, tf = cfg["weights"], cfg["test_factor"]
@@ -191,9 +192,9 @@ async def raise_suspect_tasks(*, session: AsyncSession, actor: Actor, settings, 
     for oid in dict.fromkeys(outfall_ids):
         s = upstream[oid]
         existing = (await session.execute(select(Task).where(
-            Task.outfall_id == oid, Task.kind == "EXCEEDANCE", Task.status.in_(OPEN_STATES)))).scalars().first()
+            col(Task.outfall_id) == oid, col(Task.kind) == "EXCEEDANCE", col(Task.status).in_(OPEN_STATES)))).scalars().first()
         cid = uuid.uuid5(base, str(oid))
-        replay = (await session.execute(select(Task).where(Task.client_id == str(cid)))).scalar_one_or_none()
+        replay = (await session.execute(select(Task).where(col(Task.client_id) == str(cid)))).scalar_one_or_none()
         if replay is not None and not may_see_task(actor)(replay):
             raise Forbidden("clientId belongs to a task you may not see", field="clientId")
         if replay is not None or existing is not None:  # this step's replay, or already being handled
@@ -244,9 +245,9 @@ async def reach_contribution(*, session: AsyncSession, actor: Actor, upstream_id
         raise BadInput("the two stations must be on the same river", field="downstreamStationId")
     if down.river_km <= up.river_km:
         raise BadInput(f"{down.code} is not downstream of {up.code}", field="downstreamStationId")
-    between = (await session.execute(select(Station.code).where(
-        Station.river_code == up.river_code, Station.river_km > up.river_km, Station.river_km < down.river_km,
-        Station.status == "ACTIVE"))).scalars().first()
+    between = (await session.execute(select(col(Station.code)).where(
+        col(Station.river_code) == up.river_code, col(Station.river_km) > up.river_km, col(Station.river_km) < down.river_km,
+        col(Station.status) == "ACTIVE"))).scalars().first()
     if between:
         raise BadInput(f"not consecutive: {between} lies between them", field="downstreamStationId")
     if end < start or (end - start).days > 400:
@@ -263,16 +264,16 @@ async def reach_contribution(*, session: AsyncSession, actor: Actor, upstream_id
         ch = None if a is None or b is None else b - a
         changes.append(ParameterChange(p, a, b, ch, None if ch is None or not a else 100 * ch / a))
     P = OutfallRiverPosition
-    rows = (await session.execute(select(Outfall, P.river_km).join(P, P.outfall_id == Outfall.id).where(
+    rows = (await session.execute(select(Outfall, P.river_km).join(P, P.outfall_id == col(Outfall.id)).where(
         P.river_code == up.river_code, P.river_km > up.river_km, P.river_km <= down.river_km,
-        Outfall.status == "ACTIVE").order_by(P.river_km))).all()
+        col(Outfall.status) == "ACTIVE").order_by(P.river_km))).all()
     latest: dict[int, dict[str, dict]] = {}
     ids = [o.id for o, _ in rows]
     for k in range(0, len(ids), 1000):
-        q = (select(Inspection.outfall_id, Inspection.observed_at, Measurement.parameter, Measurement.value,
-                    Measurement.unit, Measurement.exceeded)
-             .join(Measurement, Measurement.inspection_id == Inspection.id)
-             .where(Inspection.outfall_id.in_(ids[k:k + 1000])).order_by(Inspection.observed_at))
+        q = (select(col(Inspection.outfall_id), col(Inspection.observed_at), col(Measurement.parameter), col(Measurement.value),
+                    col(Measurement.unit), col(Measurement.exceeded))
+             .join(Measurement, col(Measurement.inspection_id) == col(Inspection.id))
+             .where(col(Inspection.outfall_id).in_(ids[k:k + 1000])).order_by(col(Inspection.observed_at)))
         for oid, at, p, v, u, ex in (await session.execute(q)).all():
             latest.setdefault(oid, {})[p] = {"value": v, "unit": u, "exceeded": bool(ex), "observedAt": at}
     net = network()
@@ -282,8 +283,8 @@ async def reach_contribution(*, session: AsyncSession, actor: Actor, upstream_id
 
 
 def next_downstream_query(st: Station):
-    return (select(Station).where(Station.river_code == st.river_code, Station.river_km > st.river_km,
-                                  Station.status == "ACTIVE").order_by(Station.river_km).limit(1))
+    return (select(Station).where(col(Station.river_code) == st.river_code, col(Station.river_km) > st.river_km,
+                                  col(Station.status) == "ACTIVE").order_by(col(Station.river_km)).limit(1))
 
 
 __all__ = ["upstream_suspects", "raise_suspect_tasks", "reach_contribution", "sync_positions"]

@@ -11,6 +11,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from server.domain.actor import Actor
 from server.domain.errors import BadInput, Conflict, Unauthenticated
@@ -81,7 +82,7 @@ def issue_token(*, user: User, secret: str, ttl: timedelta, now: datetime | None
 
 async def login(*, session: AsyncSession, username: str, password: str, secret: str, ttl: timedelta) -> tuple[str, datetime, User]:
     """Check the password; the same error for an unknown user and a wrong password."""
-    user = (await session.execute(select(User).where(User.username == username))).scalar_one_or_none()
+    user = (await session.execute(select(User).where(col(User.username) == username))).scalar_one_or_none()
     ok = await _verify(user.password_hash if user else _DUMMY_HASH, password)
     if not (user and ok and user.active):
         raise Unauthenticated("wrong username or password")

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from sqlalchemy import Column, Float, Integer, String, delete, select, update
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field, SQLModel, col
 
 from server.domain.errors import RateLimited
 
@@ -78,7 +78,7 @@ class SqlCounters:
         for _ in range(self.retries):
             async with self.db.session() as s:
                 rows = {r.key: r for r in (await s.execute(
-                    select(RateCounter).where(RateCounter.key.in_([k for _, k in keys])))).scalars()}
+                    select(RateCounter).where(col(RateCounter.key).in_([k for _, k in keys])))).scalars()}
             wait = 0.0
             for _, key in keys:
                 row = rows.get(key)
@@ -100,13 +100,13 @@ class SqlCounters:
 
     async def clear(self, key):
         async with self.db.transaction() as s:
-            await s.execute(delete(RateCounter).where(RateCounter.key == key))
+            await s.execute(delete(RateCounter).where(col(RateCounter.key) == key))
 
     async def refund(self, rule, key):
         """Take back one counted attempt (it turned out to be a good password)."""
         for _ in range(self.retries):
             async with self.db.session() as s:
-                row = (await s.execute(select(RateCounter).where(RateCounter.key == key))).scalar_one_or_none()
+                row = (await s.execute(select(RateCounter).where(col(RateCounter.key) == key))).scalar_one_or_none()
             if row is None or row.n <= 0:
                 return
             try:
@@ -123,7 +123,7 @@ class SqlCounters:
         start = math.floor(now / window_s) * window_s
         for _ in range(self.retries):
             async with self.db.session() as s:
-                row = (await s.execute(select(RateCounter).where(RateCounter.key == key))).scalar_one_or_none()
+                row = (await s.execute(select(RateCounter).where(col(RateCounter.key) == key))).scalar_one_or_none()
             n = 1 if row is None or row.first_at < start else row.n + 1
             try:
                 async with self.db.transaction() as s:
@@ -151,7 +151,7 @@ async def _set(s, row, **values) -> None:
         res = await s.execute(dialect_insert(RateCounter).values(**values).on_conflict_do_nothing())
     else:
         res = await s.execute(update(RateCounter).where(
-            RateCounter.key == row.key, RateCounter.n == row.n, RateCounter.last_at == row.last_at).values(**values))
+            col(RateCounter.key) == row.key, col(RateCounter.n) == row.n, col(RateCounter.last_at) == row.last_at).values(**values))
     if res.rowcount != 1:
         raise _Lost
 

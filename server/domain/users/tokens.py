@@ -7,6 +7,7 @@ import secrets
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from server.domain.actor import Actor
 from server.domain.errors import BadInput, NotFound, Unauthenticated
@@ -37,7 +38,7 @@ async def create_api_token(*, session: AsyncSession, actor: Actor | None, name: 
     bad = [s for s in scopes if s not in SCOPES]
     if bad or not scopes:
         raise BadInput(f"scopes must be among {', '.join(SCOPES)}", field="scopes")
-    user = (await session.execute(select(User).where(User.username == username))).scalar_one_or_none()
+    user = (await session.execute(select(User).where(col(User.username) == username))).scalar_one_or_none()
     if user is None or user.role != "INTEGRATOR":
         raise BadInput(f"{username!r} is not an INTEGRATOR user", field="username")
     prefix = secrets.token_hex(6)
@@ -63,7 +64,7 @@ async def revoke_api_token(*, session: AsyncSession, actor: Actor | None, token_
 
 async def list_api_tokens(*, session: AsyncSession, actor: Actor) -> list[ApiToken]:
     require(actor, "token.manage")
-    return list((await session.execute(select(ApiToken).order_by(ApiToken.id))).scalars())
+    return list((await session.execute(select(ApiToken).order_by(col(ApiToken.id)))).scalars())
 
 
 async def actor_from_api_token(*, session: AsyncSession, token: str, client_addr: str | None = None) -> Actor:
@@ -71,7 +72,7 @@ async def actor_from_api_token(*, session: AsyncSession, token: str, client_addr
         _, prefix, _secret = token.split("_", 2)
     except ValueError:
         raise Unauthenticated("invalid API token") from None
-    row = (await session.execute(select(ApiToken).where(ApiToken.prefix == prefix))).scalar_one_or_none()
+    row = (await session.execute(select(ApiToken).where(col(ApiToken.prefix) == prefix))).scalar_one_or_none()
     if row is None or not hmac.compare_digest(row.token_hash, _hash(token)):
         raise Unauthenticated("invalid API token")
     if row.revoked_at is not None:
@@ -88,6 +89,6 @@ async def actor_from_api_token(*, session: AsyncSession, token: str, client_addr
         # End the read first: on SQLite a read transaction cannot become a write one once another
         # writer has committed, while a transaction that starts with the write waits its turn.
         await session.rollback()
-        await session.execute(update(ApiToken).where(ApiToken.id == actor.token_id).values(last_used_at=now))
+        await session.execute(update(ApiToken).where(col(ApiToken.id) == actor.token_id).values(last_used_at=now))
         await session.commit()
     return actor

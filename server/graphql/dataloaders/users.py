@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from sqlalchemy import select
+from sqlmodel import col
 from strawberry.dataloader import DataLoader
 
 from server.db import Database
@@ -14,7 +15,7 @@ Result = User | None
 def user_loader(db: Database) -> DataLoader[Key, Result]:
     async def load(ids: list[Key]) -> list[Result]:
         async with db.session() as s:
-            rows = {u.id: u for u in (await s.execute(select(User).where(User.id.in_(ids)))).scalars()}
+            rows = {u.id: u for u in (await s.execute(select(User).where(col(User.id).in_(ids)))).scalars()}
         return [rows.get(i) for i in ids]
 
     return DataLoader(load_fn=load)
