@@ -107,11 +107,17 @@ class Settings:
     def from_env(cls, env: dict[str, str] | None = None, **overrides) -> "Settings":
         """Read OUTFALLWATCH_* variables; fill the embedded defaults for what is unset."""
         e = os.environ if env is None else env
-        g = lambda k, d=None: e.get(f"OUTFALLWATCH_{k}", d)  # noqa: E731
+
+        def g(k: str, default: str) -> str:
+            return e.get(f"OUTFALLWATCH_{k}", default)
+
+        def opt(k: str) -> str | None:
+            return e.get(f"OUTFALLWATCH_{k}")
+
         data_dir = Path(g("DATA_DIR", "var"))
         host = g("HOST", e.get("HOST", "127.0.0.1"))
         port = int(g("PORT", e.get("PORT", "8000")))
-        minio_endpoint = g("MINIO_ENDPOINT") or None
+        minio_endpoint = opt("MINIO_ENDPOINT") or None
         s = cls(
             data_dir=data_dir,
             database_url=g("DATABASE_URL", ""),
@@ -127,14 +133,14 @@ class Settings:
             pool_size=int(g("POOL_SIZE", "10")),
             pool_overflow=int(g("POOL_OVERFLOW", "10")),
             pool_timeout_s=float(g("POOL_TIMEOUT_S", "5")),
-            graphiql=_bool(g("GRAPHIQL"), True),
-            introspection=_bool(g("INTROSPECTION"), True),
+            graphiql=_bool(opt("GRAPHIQL"), True),
+            introspection=_bool(opt("INTROSPECTION"), True),
             storage=g("STORAGE", "minio" if minio_endpoint else "local"),
             minio_endpoint=minio_endpoint,
-            minio_access_key=g("MINIO_ACCESS_KEY"),
-            minio_secret_key=g("MINIO_SECRET_KEY"),
+            minio_access_key=opt("MINIO_ACCESS_KEY"),
+            minio_secret_key=opt("MINIO_SECRET_KEY"),
             minio_bucket=g("MINIO_BUCKET", "outfallwatch"),
-            minio_secure=_bool(g("MINIO_SECURE"), False),
+            minio_secure=_bool(opt("MINIO_SECURE"), False),
             far_threshold_m=float(g("FAR_THRESHOLD_M", "200")),
             image_concurrency=int(g("IMAGE_CONCURRENCY", "2")),
             sewage_grade=g("SEWAGE_GRADE", "1A"),
@@ -142,21 +148,21 @@ class Settings:
             task_deadline_days=_days_by_kind(g("TASK_DEADLINE_DAYS", "")),
             events=g("EVENTS", "auto"),
             redis_url=g("REDIS_URL", "redis://127.0.0.1:6379/0"),
-            throttle_store=g("THROTTLE_STORE", "redis" if g("REDIS_URL") else "sql"),
-            webhook_url=g("WEBHOOK_URL") or None,
-            webhook_secret=g("WEBHOOK_SECRET") or None,
-            sms_gateway_url=g("SMS_GATEWAY_URL") or None,
-            background_jobs=_bool(g("BACKGROUND_JOBS"), True),
+            throttle_store=g("THROTTLE_STORE", "redis" if opt("REDIS_URL") else "sql"),
+            webhook_url=opt("WEBHOOK_URL") or None,
+            webhook_secret=opt("WEBHOOK_SECRET") or None,
+            sms_gateway_url=opt("SMS_GATEWAY_URL") or None,
+            background_jobs=_bool(opt("BACKGROUND_JOBS"), True),
             job_interval_s=float(g("JOB_INTERVAL_S", "30")),
-            response_cache=_bool(g("RESPONSE_CACHE"), True),
+            response_cache=_bool(opt("RESPONSE_CACHE"), True),
             response_cache_bytes=int(g("RESPONSE_CACHE_BYTES", str(64 * 1024 * 1024))),
             response_cache_entry_bytes=int(g("RESPONSE_CACHE_ENTRY_BYTES", str(2 * 1024 * 1024))),
-            fast_execution=_bool(g("FAST_EXECUTION"), True),
-            tune_gc=_bool(g("TUNE_GC"), True),
-            tile_url=g("TILE_URL") or None,
+            fast_execution=_bool(opt("FAST_EXECUTION"), True),
+            tune_gc=_bool(opt("TUNE_GC"), True),
+            tile_url=opt("TILE_URL") or None,
             tile_crs=_tile_crs(g("TILE_CRS", "WGS84")),
             tile_attribution=g("TILE_ATTRIBUTION", ""),
-            console_dir=Path(g("CONSOLE_DIR")) if g("CONSOLE_DIR") else None,
+            console_dir=Path(console_dir) if (console_dir := opt("CONSOLE_DIR")) else None,
         )
         if overrides:
             s = replace(s, **overrides)

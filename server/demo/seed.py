@@ -18,6 +18,7 @@ from server.domain.outfalls.models import CATEGORIES, PHASES, REMEDIATIONS, WATE
 from server.domain.users.models import User
 from server.domain.users.service import create_user
 from server.reference import domain
+from server.domain.sqltypes import pk
 
 HOME = "渝中区"
 DEMO_USERS = [  # username, role, district name, display name
@@ -72,7 +73,7 @@ async def seed_demo(*, session: AsyncSession, outfalls_per_km: float = 0.45, see
                           district_code=codes[dname] if dname else None, display_name=display)
         made_users.append((username, role, dname or "全市 city-wide", demo_password(username)))
     admin = (await session.execute(select(User).where(col(User.username) == "admin"))).scalar_one()
-    actor = Actor(user_id=admin.id, username="admin", role="ADMIN", district_code=None)
+    actor = Actor(user_id=pk(admin), username="admin", role="ADMIN", district_code=None)
     rng = random.Random(seed)
     subs = subtypes()
     count = 0
@@ -116,5 +117,5 @@ async def _assign_demo_standard(session: AsyncSession, o: Outfall) -> None:
     if key in ("GB8978", "GB18918"):
         o.discharge_grade = suggested_grade(key, target) or ("grade1" if key == "GB8978" else "1A")
     else:
-        session.add(OutfallLimit(outfall_id=o.id, parameter="COD", limit_max=150.0, basis="演示数据（非真实批复）"))
+        session.add(OutfallLimit(outfall_id=pk(o), parameter="COD", limit_max=150.0, basis="演示数据（非真实批复）"))
     o.discharge_standard = key

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from typing import Protocol
 
 from sqlalchemy import DateTime
 from sqlalchemy.types import TypeDecorator
@@ -31,3 +32,15 @@ class UTCDateTime(TypeDecorator):
 
 def utcnow() -> datetime:
     return datetime.now(timezone.utc)
+
+
+class HasId(Protocol):
+    id: int | None
+
+
+def pk(row: HasId) -> int:
+    """A saved row's id. The models say `int | None` (None until the INSERT is flushed); past that
+    point the id is known, and a row that was never flushed is a bug worth a clear error."""
+    if row.id is None:
+        raise RuntimeError(f"{type(row).__name__} has no id yet: add and flush it first")
+    return row.id

@@ -23,17 +23,24 @@ async def load_reference_data(*, session: AsyncSession) -> tuple[int, int]:
     districts = domain()["districts"]
     existing = {d.code: d for d in (await session.execute(select(District))).scalars()}
     for d in districts:
-        row = existing.get(d["code"]) or District(code=d["code"])
-        row.name, row.name_en = d["name_zh"], d["name_en"]
-        row.kind, row.parent_code = d["type_zh"], d.get("parent_code")
+        values = dict(name=d["name_zh"], name_en=d["name_en"], kind=d["type_zh"], parent_code=d.get("parent_code"))
+        row = existing.get(d["code"])
+        if row is None:
+            row = District(code=d["code"], **values)
+        else:
+            row.sqlmodel_update(values)
         session.add(row)
     rivers = reference_rivers()
     existing_r = {r.code: r for r in (await session.execute(select(River))).scalars()}
     # Parents first so the self-reference is satisfied on every backend.
     for r in sorted(rivers, key=lambda r: r["parent"] is not None):
-        row = existing_r.get(r["code"]) or River(code=r["code"])
-        row.name, row.name_en, row.parent_code = r["name"], r["name_en"], r["parent"]
-        session.add(row)
+        values = dict(name=r["name"], name_en=r["name_en"], parent_code=r["parent"])
+        river = existing_r.get(r["code"])
+        if river is None:
+            river = River(code=r["code"], **values)
+        else:
+            river.sqlmodel_update(values)
+        session.add(river)
         await session.flush()
     return len(districts), len(rivers)
 

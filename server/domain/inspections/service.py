@@ -1,6 +1,7 @@
 """Recording an inspection: readings judged against the standards, exceedances raising tasks."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -19,7 +20,7 @@ from server.domain.outfalls.models import Outfall
 from server.domain.outfalls.service import Point, advance_phase, check_point
 from server.domain.pagination import Order, Page, page
 from server.domain.permissions import require
-from server.domain.sqltypes import utcnow
+from server.domain.sqltypes import pk, utcnow
 from server.domain.users.models import DISTRICT_ROLES
 from server.domain.outfalls.standards import approved_limits, discharge_standard, receiving_target
 from server.domain.standards import validate_value
@@ -41,8 +42,8 @@ class Reading:
 
 async def record_inspection(*, session: AsyncSession, actor: Actor, settings, client_id, outfall_id: int,
                             observed_at: datetime, position: Point | None = None, flowing: bool | None = None,
-                            note: str | None = None, readings: list[Reading] = (),
-                            media_ids: list[int] = (), dry_weather: bool | None = None) -> Inspection:
+                            note: str | None = None, readings: Sequence[Reading] = (),
+                            media_ids: Sequence[int] = (), dry_weather: bool | None = None) -> Inspection:
     """Record what was seen at an outfall; a replay of the clientId returns the first record."""
     client_id = normalise_client_id(client_id)
     h = payload_hash(dict(outfall=outfall_id, observed_at=observed_at.isoformat() if observed_at else None,
@@ -80,7 +81,7 @@ async def record_inspection(*, session: AsyncSession, actor: Actor, settings, cl
             raise BadInput(f"measurements lists {r.parameter} ({r.sample_type}, {r.method}) twice",
                            field=f"measurements[{i}].parameter")
         seen.add((r.parameter, r.sample_type, r.method))
-    ins = Inspection(client_id=client_id, request_hash=h, outfall_id=o.id, inspector_id=actor.user_id,
+    ins = Inspection(client_id=client_id, request_hash=h, outfall_id=pk(o), inspector_id=actor.user_id,
                      district_code=o.district_code, observed_at=observed_at,
                      lat=position.lat if position else None, lon=position.lon if position else None,
                      accuracy_m=position.accuracy_m if position else None, flowing=flowing, note=note,
@@ -90,7 +91,7 @@ async def record_inspection(*, session: AsyncSession, actor: Actor, settings, cl
         return ins
     exceeded = []
     standard = discharge_standard(o)
-    approved = await approved_limits(session, o.id) if readings else {}
+    approved = await approved_limits(session, pk(o)) if readings else {}
     target = await receiving_target(session, o) if any(r.sample_type in RIVER_SAMPLES for r in readings) else None
     for r in readings:
         # GB 18918's NH3-N limit depends on the water temperature of the same sample.

@@ -5,6 +5,7 @@ import hashlib
 import re
 import uuid
 from datetime import datetime, timedelta
+from typing import Any
 
 import anyio
 from sqlalchemy import or_, select, update
@@ -19,7 +20,7 @@ from server.domain.evidence import PhotoFacts, Site, Window, hamming, phash_band
 from server.domain.idempotency import check_replay, insert_once, normalise_client_id, payload_hash
 from server.domain.media.models import ROLES, Media
 from server.domain.permissions import require
-from server.domain.sqltypes import utcnow
+from server.domain.sqltypes import pk, utcnow
 from server.settings import Settings
 
 TYPES = {"image/jpeg": ("PHOTO", "JPEG"), "image/png": ("PHOTO", "PNG"), "image/webp": ("PHOTO", "WEBP"),
@@ -98,7 +99,8 @@ async def complete_upload(*, db: Database, store, settings: Settings, actor: Act
         raise Forbidden("only the uploader can complete an upload")
     if m.status != "PENDING":
         return m  # a replay: the first outcome stands
-    reason, facts = None, {}
+    reason: str | None = None
+    facts: dict[str, Any] = {}
     if m.expires_at <= utcnow():
         reason = "the upload ticket expired before the upload was completed"
     else:
@@ -134,11 +136,11 @@ async def _attest(s: AsyncSession, row: Media, att: dict) -> None:
     from server.domain.attestation.service import ATTESTED, as_dict, parse_time, verify_capture
 
     v = await verify_capture(session=s, uploader_id=row.uploader_id, sha256=row.sha256, payload=att.get("payload"),
-                             signature=att.get("signature"), media_id=row.id)
+                             signature=att.get("signature"), media_id=pk(row))
     device_now = parse_time(att.get("device_now"))
     offset = (device_now - utcnow()).total_seconds() if device_now and device_now.tzinfo else None
     row.att_status, row.attestation = v.status, as_dict(v, device_offset_s=offset)
-    if v.status == ATTESTED:
+    if v.status == ATTESTED and v.device is not None and v.statement is not None:  # ATTESTED carries both
         row.att_device_id, row.att_counter = v.device.id, v.statement.counter
         v.device.last_counter = max(v.device.last_counter, v.statement.counter)
         # The signed shutter time, on the server's clock, is the photo's time (EXIF is the sender's word).

@@ -8,7 +8,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from server.db import Database
+from server.db import Database, rowcount
 from server.domain.notify.channels import Channel, DeliveryError
 from server.domain.notify.models import Notification
 from server.domain.sqltypes import utcnow
@@ -108,12 +108,14 @@ async def dispatch(*, db: Database, channels: dict[str, Channel], now: datetime 
                 or_(col(Notification.status) == "PENDING",
                     (col(Notification.status) == "SENDING") & (col(Notification.lease_until) < now)))
                 .values(status="SENDING", lease_until=now + LEASE))
-            if r.rowcount == 1:
+            if rowcount(r) == 1:
                 claimed.append(nid)
     sent = 0
     for nid in claimed:
         async with db.session() as s:
             n = await s.get(Notification, nid)
+        if n is None:  # claimed rows are never deleted; narrowing for the checker
+            continue
         ch = channels.get(n.channel)
         try:
             if ch is None:

@@ -13,7 +13,7 @@ from server.domain.actor import Actor
 from server.domain.errors import BadInput, NotFound
 from server.domain.outfalls.models import Outfall, OutfallLimit
 from server.domain.permissions import require
-from server.domain.sqltypes import utcnow
+from server.domain.sqltypes import pk, utcnow
 from server.domain.standards import PARAMETERS
 from server.domain.standards.applicable import (ApprovedLimit, DischargeStandard, check_standard, river_target,
                                                 suggested_grade)
@@ -78,7 +78,7 @@ async def set_discharge_standard(*, session: AsyncSession, actor: Actor, outfall
     if limits is not None:
         await session.execute(delete(OutfallLimit).where(col(OutfallLimit.outfall_id) == o.id))
         for lim in limits:
-            session.add(OutfallLimit(outfall_id=o.id, parameter=lim.parameter, limit_max=lim.limit_max,
+            session.add(OutfallLimit(outfall_id=pk(o), parameter=lim.parameter, limit_max=lim.limit_max,
                                      limit_min=lim.limit_min, basis=(lim.basis or "").strip() or None,
                                      set_by_id=actor.user_id))
     o.updated_at = utcnow()

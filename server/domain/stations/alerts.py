@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from server.domain.notify.service import enqueue_notice
-from server.domain.sqltypes import utcnow
+from server.domain.sqltypes import pk, utcnow
 from server.domain.stations.assess import assess
 from server.domain.stations.models import Station, StationEpisode, readings
 from server.domain.stations.params import BY_KEY, CLASSES, PARAMS, rules
@@ -89,7 +89,7 @@ async def evaluate(*, session: AsyncSession, settings, station_id: int, now: dat
         if has_fault:
             st.fault_streak += 1
             if fault is None and st.fault_streak >= cfg["fault_after"]:
-                fault = StationEpisode(station_id=st.id, kind="FAULT", started_at=t - slot * (st.fault_streak - 1),
+                fault = StationEpisode(station_id=pk(st), kind="FAULT", started_at=t - slot * (st.fault_streak - 1),
                                        notified=notify)
                 session.add(fault)
                 await session.flush()
@@ -112,7 +112,7 @@ async def evaluate(*, session: AsyncSession, settings, station_id: int, now: dat
                 episode.failing = _merge_worst(episode.failing, _failing_json(a))
                 episode.worst_class = CLASSES[max(CLASSES.index(episode.worst_class), a.cls - 1)]
             elif st.off_streak >= cfg["open_after"]:
-                episode = StationEpisode(station_id=st.id, kind="POLLUTION", started_at=t - slot * (st.off_streak - 1),
+                episode = StationEpisode(station_id=pk(st), kind="POLLUTION", started_at=t - slot * (st.off_streak - 1),
                                          worst_class=CLASSES[a.cls - 1], failing=_failing_json(a), notified=notify)
                 session.add(episode)
                 await session.flush()

@@ -15,6 +15,7 @@ from server.domain.stations.assess import assess, class_name, limit, river_grade
 from server.domain.stations.models import Station
 from server.domain.stations.params import BY_KEY, rules
 from server.domain.stations.series import daily_values, local_day, valid_points
+from server.domain.sqltypes import pk
 
 SLOT = timedelta(hours=4)
 MIN_TREND_YEARS = 2
@@ -56,14 +57,14 @@ def month_span(year: int, month: int | None) -> tuple[date, date]:
 async def calendar(session: AsyncSession, st: Station, year: int, month: int | None = None) -> list[Day]:
     """碧水日历: the class of each day of a month or a year (None where the day has too few valid values)."""
     start, end = month_span(year, month)
-    vals = await daily_values(session, [st.id], start, end)
+    vals = await daily_values(session, [pk(st)], start, end)
     return _days(vals.get(st.id, {}), st, start, end)
 
 
 async def city_calendar(session: AsyncSession, stations: list[Station], year: int, month: int) -> dict[int, list[Day]]:
     start, end = month_span(year, month)
     vals = await daily_values(session, [s.id for s in stations], start, end)
-    return {s.id: _days(vals.get(s.id, {}), s, start, end) for s in stations}
+    return {pk(s): _days(vals.get(s.id, {}), s, start, end) for s in stations}
 
 
 def target_limit(st: Station, param: str) -> tuple[str, float | None, float | None] | None:
@@ -123,7 +124,7 @@ def seasonal_trend(values: list[float], alpha: float = 0.05) -> tuple:
 
 
 async def trend(session: AsyncSession, st: Station, param: str, alpha: float = 0.05) -> Trend:
-    pts = await valid_points(session, st.id, param)
+    pts = await valid_points(session, pk(st), param)
     months = monthly_medians(pts)
     n = sum(1 for v in months if not math.isnan(v))
     method = "Seasonal Mann-Kendall (Hirsch et al. 1982) on monthly medians, seasonal Sen's slope; pyMannKendall"
@@ -248,7 +249,7 @@ def _p_worse(value: float, residuals: list[float], lim) -> float | None:
 async def forecast(session: AsyncSession, st: Station, param: str, *, history_days: int = 120) -> Forecast:
     """24-72 h ahead from the latest valid value, with the backtest over the last `history_days`."""
     cfg = _cfg()
-    last = await valid_points(session, st.id, param)
+    last = await valid_points(session, pk(st), param)
     cutoff = last[-1][0] - timedelta(days=history_days) if last else None
     pts = [p for p in last if cutoff is None or p[0] >= cutoff]
     bt = backtest(pts)

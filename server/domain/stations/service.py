@@ -14,7 +14,7 @@ from server.domain.errors import BadInput, NotFound
 from server.domain.geo.distance import check_in_chongqing
 from server.domain.geo.models import District, River
 from server.domain.permissions import require
-from server.domain.sqltypes import utcnow
+from server.domain.sqltypes import pk, utcnow
 from server.domain.stations.models import Station
 from server.domain.stations.params import LEVELS, STATUSES, WATER_BODIES
 from server.domain.tracing.network import network
@@ -221,7 +221,7 @@ async def import_sheet(*, session: AsyncSession, actor: Actor, path: Path) -> Sh
                     await create_station(session=session, actor=actor, data=data)
                     report.created += 1
                 else:
-                    await update_station(session=session, actor=actor, station_id=existing.id, data=data)
+                    await update_station(session=session, actor=actor, station_id=pk(existing), data=data)
                     report.updated += 1
         except BadInput as e:
             report.errors.append((line, e.field or "", e.message))

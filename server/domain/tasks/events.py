@@ -5,6 +5,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.domain.actor import Actor
 from server.domain.tasks.models import Task, TaskEvent
+from server.domain.sqltypes import pk
 
 
 async def record(session: AsyncSession, task: Task, type_: str, actor: Actor | None, settings,
@@ -12,7 +13,7 @@ async def record(session: AsyncSession, task: Task, type_: str, actor: Actor | N
     """Write the event and its notifications in the caller's transaction; queue it for broadcast on commit."""
     from server.domain.notify.service import enqueue_for_event
 
-    ev = TaskEvent(task_id=task.id, type=type_, district_code=task.district_code,
+    ev = TaskEvent(task_id=pk(task), type=type_, district_code=task.district_code,
                    actor_id=actor.user_id if actor else None, detail=detail)
     session.add(ev)
     await session.flush()

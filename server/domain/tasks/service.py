@@ -1,12 +1,14 @@
 """The rectification loop: task states, submissions with evidence, reviews, deadlines."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
+from server.db import rowcount
 from server.domain.actor import Actor
 from server.domain.errors import BadInput, Forbidden, InvalidState, NotFound
 from server.domain.evidence import Site, Window, pair_checks
@@ -18,7 +20,7 @@ from server.domain.outfalls.models import Outfall
 from server.domain.outfalls.service import Point, advance_phase, check_point, district_near
 from server.domain.pagination import Order, Page, decode_cursor, encode_cursor, page
 from server.domain.permissions import DETECTION_KINDS, can, require
-from server.domain.sqltypes import utcnow
+from server.domain.sqltypes import pk, utcnow
 from server.domain.tasks import events
 from server.domain.standards import parameter_label
 from server.domain.tasks.models import KINDS, OPEN_STATES, SOURCES, Submission, SubmissionMedia, Task, TaskEvent
@@ -89,7 +91,7 @@ def _may_see_submission(session: AsyncSession, actor: Actor):
 async def create_task(*, session: AsyncSession, actor: Actor, settings, client_id, kind: str, source: str,
                       title: str, district_code: str | None = None, deadline: datetime | None = None,
                       description: str | None = None, outfall_id: int | None = None, location: Point | None = None,
-                      media_ids: list[int] = ()) -> Task:
+                      media_ids: Sequence[int] = ()) -> Task:
     """Send a task to a district; a replay of the clientId returns the first task.
 
     The district comes from the outfall (or the outfall nearest the location) when not given; the
@@ -146,7 +148,7 @@ async def create_task(*, session: AsyncSession, actor: Actor, settings, client_i
     if not created:
         return t
     await media.attach(session=session, actor=actor, media_ids=list(media_ids), owner_type="task", owner_id=t.id,
-                       settings=settings, site=Site(lat, lon) if lat is not None else None)
+                       settings=settings, site=Site(lat, lon) if lat is not None and lon is not None else None)
     await events.record(session, t, "CREATED", actor, settings)
     return t
 
@@ -277,26 +279,26 @@ async def submit_rectification(*, session: AsyncSession, actor: Actor, settings,
         raise BadInput("note is longer than 4000 characters", field="note")
     # Check the move first (a clear INVALID_STATE), but make it only once the insert has won.
     _can_move(t, "submit")
-    s = Submission(client_id=client_id, request_hash=h, task_id=t.id, submitted_by_id=actor.user_id, note=note)
+    s = Submission(client_id=client_id, request_hash=h, task_id=pk(t), submitted_by_id=actor.user_id, note=note)
     # SQLite has no row locks: a concurrent replay can still race us to the unique client_id
     s, created = await insert_once(session, s, "submission", may_see=_may_see_submission(session, actor))
     if not created:
         return s
     _move(t, "submit")
-    site = Site(t.lat, t.lon) if t.lat is not None else None
+    site = Site(t.lat, t.lon) if t.lat is not None and t.lon is not None else None
     # The site before the work does not change between attempts: earlier before photos may be shown again.
     earlier = (await session.execute(select(col(Submission.id)).where(col(Submission.task_id) == t.id,
                                                                   col(Submission.id) != s.id))).scalars()
     before = await media.attach(session=session, actor=actor, media_ids=before_ids, owner_type="submission",
                                 owner_id=s.id, slot="BEFORE", settings=settings, site=site,
                                 field="beforeMediaIds",
-                                reusable=frozenset(("submission", i, "BEFORE") for i in earlier))
+                                reusable=frozenset(("submission", i, "BEFORE") for i in earlier if i is not None))
     # "After" photos must be taken after the task was issued.
     after = await media.attach(session=session, actor=actor, media_ids=after_ids, owner_type="submission",
                                owner_id=s.id, slot="AFTER", settings=settings, site=site,
                                window=Window(start=t.created_at, end=None), field="afterMediaIds")
-    session.add_all([SubmissionMedia(submission_id=s.id, media_id=m.id, slot="BEFORE") for m in before]
-                    + [SubmissionMedia(submission_id=s.id, media_id=m.id, slot="AFTER") for m in after])
+    session.add_all([SubmissionMedia(submission_id=pk(s), media_id=pk(m), slot="BEFORE") for m in before]
+                    + [SubmissionMedia(submission_id=pk(s), media_id=pk(m), slot="AFTER") for m in after])
     pairs = pair_checks([media.photo_facts(m) for m in before], [media.photo_facts(m) for m in after])
     s.checks = [{**c, "media": m.id} for m in before + after for c in m.checks] + [media.check_dict(c) for c in pairs]
     await events.record(session, t, "SUBMITTED", actor, settings, submission_id=s.id)
@@ -321,13 +323,15 @@ async def review_submission(*, session: AsyncSession, actor: Actor, settings, su
     r = await session.execute(update(Submission).where(col(Submission.id) == s.id, col(Submission.status) == "PENDING_REVIEW")
                               .values(status=new, decision=decision, reason=reason, reviewer_id=actor.user_id,
                                       reviewed_at=now).execution_options(synchronize_session=False))
-    if r.rowcount != 1:
+    if rowcount(r) != 1:
         raise InvalidState("this submission has already been reviewed")
     await session.refresh(s)
     t = await _load(session, s.task_id, lock=True)
     _move(t, "approve" if decision == "APPROVE" else "reject")
     if decision == "APPROVE" and t.kind == "OUTFALL_REMEDIATION" and t.outfall_id:
         o = await session.get(Outfall, t.outfall_id)
+        if o is None:  # the task's foreign key holds it
+            raise NotFound(f"no outfall with id {t.outfall_id}")
         advance_phase(o, "REMEDIATED")  # 治: verified remediation
         o.version += 1
     await events.record(session, t, "APPROVED" if decision == "APPROVE" else "REJECTED", actor, settings,
@@ -360,7 +364,7 @@ def event_cursor(event_id: int) -> str:
 
 def event_after_id(cursor: str | None) -> int | None:
     """The event id in a `taskEvents(after:)` cursor; BAD_USER_INPUT naming `after` for anything else."""
-    key = decode_cursor(cursor, EVENT_CURSOR, 1, "after")
+    key = decode_cursor(cursor, EVENT_CURSOR, (int,), "after")
     if key is None:
         return None
     if not isinstance(key[0], int) or isinstance(key[0], bool):

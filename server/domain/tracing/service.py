@@ -22,7 +22,7 @@ from server.domain.errors import BadInput, Forbidden, NotFound
 from server.domain.inspections.models import Inspection, Measurement
 from server.domain.outfalls.models import Outfall
 from server.domain.permissions import require
-from server.domain.sqltypes import utcnow
+from server.domain.sqltypes import pk, utcnow
 from server.domain.stations.models import OutfallRiverPosition, Station
 from server.domain.stations.params import BY_KEY, rules
 from server.domain.stations.series import daily_values
@@ -252,7 +252,7 @@ async def reach_contribution(*, session: AsyncSession, actor: Actor, upstream_id
         raise BadInput(f"not consecutive: {between} lies between them", field="downstreamStationId")
     if end < start or (end - start).days > 400:
         raise BadInput("end must be on or after start, at most 400 days later", field="end")
-    vals = await daily_values(session, [up.id, down.id], start, end)
+    vals = await daily_values(session, [pk(up), pk(down)], start, end)
 
     def mean(sid, p):
         xs = [d[p] for d in vals.get(sid, {}).values() if p in d]

@@ -17,6 +17,7 @@ from server.domain.actor import Actor
 from server.domain.errors import BadInput, Conflict, Unauthenticated
 from server.domain.geo.service import check_district
 from server.domain.users.models import DISTRICT_ROLES, ROLES, User
+from server.domain.sqltypes import pk
 
 _hasher = PasswordHasher()
 # Verified against when the username is unknown, so a miss costs the same time as a hit.
@@ -113,5 +114,5 @@ async def actor_from_token(*, session: AsyncSession, token: str, secret: str, cl
 
 
 def actor_of(user: User, *, client_addr: str | None = None) -> Actor:
-    return Actor(user_id=user.id, username=user.username, role=user.role, district_code=user.district_code,
+    return Actor(user_id=pk(user), username=user.username, role=user.role, district_code=user.district_code,
                  display_name=user.display_name, client_addr=client_addr)

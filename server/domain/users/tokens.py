@@ -12,7 +12,7 @@ from sqlmodel import col
 from server.domain.actor import Actor
 from server.domain.errors import BadInput, NotFound, Unauthenticated
 from server.domain.permissions import require
-from server.domain.sqltypes import utcnow
+from server.domain.sqltypes import pk, utcnow
 from server.domain.users.models import ApiToken, User
 
 SCOPES = ("read", "tasks:create", "readings:write")
@@ -44,7 +44,7 @@ async def create_api_token(*, session: AsyncSession, actor: Actor | None, name: 
     prefix = secrets.token_hex(6)
     token = f"{PREFIX}{prefix}_{secrets.token_urlsafe(32)}"
     row = ApiToken(name=name, prefix=prefix, token_hash=_hash(token), scopes=" ".join(sorted(set(scopes))),
-                   user_id=user.id, created_by_id=actor.user_id if actor else None)
+                   user_id=pk(user), created_by_id=actor.user_id if actor else None)
     session.add(row)
     await session.flush()
     return row, token
@@ -80,7 +80,7 @@ async def actor_from_api_token(*, session: AsyncSession, token: str, client_addr
     user = await session.get(User, row.user_id)
     if user is None or not user.active:
         raise Unauthenticated("API token's user is disabled")
-    actor = Actor(user_id=user.id, username=user.username, role=user.role, district_code=None,
+    actor = Actor(user_id=pk(user), username=user.username, role=user.role, district_code=None,
                   display_name=row.name, scopes=frozenset(row.scopes.split()), client_addr=client_addr,
                   token_id=row.id)
     # Last use is kept to the minute: one write per token per minute, not per request.

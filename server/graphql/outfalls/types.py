@@ -17,6 +17,7 @@ from server.domain.standards.applicable import suggested_standard
 from server.graphql.enums import (CampaignPhase, Crs, DischargeStandard, OutfallCategory, OutfallStatus,
                                   RemediationApproach, WaterClass)
 from server.graphql.geo.types import District, River
+from server.domain.sqltypes import pk
 
 if TYPE_CHECKING:  # strawberry.lazy resolves these at schema build; the names are for linters
     from server.graphql.enums import TaskStatus
@@ -149,7 +150,7 @@ class Outfall:
             remediation=RemediationApproach(o.remediation) if o.remediation else None,
             status=OutfallStatus(o.status), responsible_unit=o.responsible_unit,
             signboard_installed=o.signboard_installed, created_at=o.created_at, updated_at=o.updated_at, lat=o.lat, lon=o.lon,
-            accuracy_m=o.accuracy_m, row_id=o.id, distance_m=distance_m,
+            accuracy_m=o.accuracy_m, row_id=pk(o), distance_m=distance_m,
             discharge_standard=DischargeStandard(o.discharge_standard), discharge_grade=o.discharge_grade,
             sector_standard=o.sector_standard, standard_label=discharge_standard(o).label,
             suggested_standard=DischargeStandard(h) if (h := suggested_standard(o.subtype)) else None,

@@ -14,6 +14,7 @@ from server.graphql.context import Info
 from server.graphql.stations.types import (CalendarDay, CityCalendarRow, IngestResult, ReadingSeriesInput, Station,
                                           StationFilter, StationInput, WaterQualityReport, WaterQualitySummary)
 from server.graphql.writes import write
+from server.domain.sqltypes import pk
 
 
 @strawberry.type
@@ -39,7 +40,7 @@ class StationQuery:
         async with ctx.db.session() as s:
             rows = await service.list_stations(session=s, actor=ctx.actor, f=service.StationFilter(status="ACTIVE"))
             cal = await analysis.city_calendar(s, rows, year, month)
-        return [CityCalendarRow(station=Station.from_model(r), days=[CalendarDay.from_day(d) for d in cal[r.id]])
+        return [CityCalendarRow(station=Station.from_model(r), days=[CalendarDay.from_day(d) for d in cal[pk(r)]])
                 for r in rows]
 
     @strawberry.field(description="The city's and each river's water quality over [start, end] (local days): share "

@@ -15,6 +15,7 @@ from server.domain.stations.params import BY_KEY
 from server.graphql.common import UPDATED_AT, UPDATED_SINCE, GeoPoint
 from server.graphql.context import Info
 from server.graphql.enums import ReadingFlag, StationLevel, StationParameter, StationStatus, WaterBody, WaterClass
+from server.domain.sqltypes import pk
 
 
 @strawberry.type
@@ -174,7 +175,7 @@ class Station:
             if t is not None and t.tzinfo is None:
                 raise BadInput(f"{name} needs a UTC offset", field=name)
         async with info.context.db.session() as s:
-            pts = await series.valid_points(s, self.row.id, parameter.value, from_, to)
+            pts = await series.valid_points(s, pk(self.row), parameter.value, from_, to)
         lim = analysis.target_limit(self.row, parameter.value)
         kept = series.lttb(pts, max_points)
         return StationSeries(parameter=parameter, unit=BY_KEY[parameter.value].unit, total_points=len(pts),
@@ -229,7 +230,7 @@ class Station:
         if not 1 <= first <= 200:
             raise BadInput("first must be 1-200", field="first")
         async with info.context.db.session() as s:
-            rows = await stations_service.episodes(session=s, station_id=self.row.id, first=first)
+            rows = await stations_service.episodes(session=s, station_id=pk(self.row), first=first)
         return [Episode.from_model(e) for e in rows]
 
 
