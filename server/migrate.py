@@ -43,7 +43,10 @@ async def current_revision(db: Database) -> str | None:
 
 
 def head_revision() -> str:
-    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    if head is None:
+        raise RuntimeError("no migration in migrations/versions")
+    return head
 
 
 async def prepare(url: str) -> tuple[str | None, int, int]:

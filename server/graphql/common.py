@@ -1,6 +1,7 @@
 """Small shared GraphQL types: points, boxes, page info."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TypeVar
 
 import strawberry
@@ -56,7 +57,7 @@ class PageInfo:
     start_cursor: str | None = strawberry.field(default=None, description="Pass as `before` for the previous page.")
 
 
-def connection(conn: type[C], edge: type, nodes: list, page, **extra) -> C:
+def connection(conn: Callable[..., C], edge: type, nodes: list, page, **extra) -> C:
     """The one way a domain Page becomes a GraphQL connection: edges, nodes and page info."""
     return conn(edges=[edge(node=n, cursor=c) for n, c in zip(nodes, page.cursors)], nodes=nodes,
                 page_info=PageInfo(has_next_page=page.has_next, end_cursor=page.cursors[-1] if page.cursors else None,

@@ -74,5 +74,6 @@ class ErrorShaping(SchemaExtension):
             if not (e.extensions or {}).get("code") and not e.message.startswith("Variable "):
                 e.extensions = {**(e.extensions or {}), "code": phase}
         result = ctx.result
-        if result is not None and getattr(result, "errors", None):
-            result.errors = [shape(e) for e in result.errors]
+        errors = getattr(result, "errors", None)
+        if result is not None and errors:
+            result.errors = [shape(e) for e in errors]

@@ -80,7 +80,7 @@ def facts_from(exif: Image.Exif) -> ExifFacts:
     lon = _safe(lambda: _coord(gps.get(4), gps.get(3), b"W", 180))
     if lat is None or lon is None:
         lat = lon = None
-    orientation = _safe(lambda: int(exif.get(ORIENTATION)))
+    orientation = _safe(lambda: int(exif[ORIENTATION]))
     return ExifFacts(
         taken_at=taken,
         taken_at_has_offset=taken is not None and taken.tzinfo is not None,

@@ -120,7 +120,7 @@ class Inspection:
 
     @classmethod
     def from_model(cls, i: InspectionRow) -> "Inspection":
-        pos = GeoPoint(lat=i.lat, lon=i.lon, accuracy_m=i.accuracy_m) if i.lat is not None else None
+        pos = GeoPoint(lat=i.lat, lon=i.lon, accuracy_m=i.accuracy_m) if i.lat is not None and i.lon is not None else None
         return cls(id=strawberry.ID(str(i.id)), client_id=uuid.UUID(i.client_id), observed_at=i.observed_at,
                    received_at=i.received_at, position=pos, flowing=i.flowing, note=i.note,
                    updated_at=i.updated_at, row=i)
@@ -186,7 +186,7 @@ class Submission:
     @classmethod
     def from_model(cls, s: SubmissionRow) -> "Submission":
         review = None
-        if s.decision:
+        if s.decision and s.reviewed_at is not None and s.reviewer_id is not None:  # set together by the review
             review = Review(decision=ReviewDecision(s.decision), reason=s.reason, reviewed_at=s.reviewed_at,
                             reviewer_id=s.reviewer_id)
         return cls(id=strawberry.ID(str(s.id)), client_id=uuid.UUID(s.client_id), submitted_at=s.submitted_at,
@@ -252,7 +252,7 @@ class Task:
 
     @classmethod
     def from_model(cls, t: TaskRow) -> "Task":
-        loc = GeoPoint(lat=t.lat, lon=t.lon) if t.lat is not None else None
+        loc = GeoPoint(lat=t.lat, lon=t.lon) if t.lat is not None and t.lon is not None else None
         return cls(id=strawberry.ID(str(t.id)), code=t.code, kind=TaskKind(t.kind), source=TaskSource(t.source),
                    status=TaskStatus(t.status), title=t.title, description=t.description, location=loc,
                    deadline=t.deadline, is_overdue=is_overdue(t), created_at=t.created_at, updated_at=t.updated_at, version=t.version,

@@ -13,7 +13,8 @@ import json
 from collections import OrderedDict
 from functools import lru_cache
 
-from graphql import FieldNode, FragmentSpreadNode, InlineFragmentNode, OperationDefinitionNode, parse
+from graphql import (FieldNode, FragmentDefinitionNode, FragmentSpreadNode, InlineFragmentNode, OperationDefinitionNode,
+                     parse)
 from graphql.error import GraphQLError
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -45,7 +46,7 @@ def plan(query: str, operation_name: str | None) -> bool | None:
     except GraphQLError:
         return None
     ops = [d for d in doc.definitions if isinstance(d, OperationDefinitionNode)]
-    frags = {d.name.value: d for d in doc.definitions if not isinstance(d, OperationDefinitionNode)}
+    frags = {d.name.value: d for d in doc.definitions if isinstance(d, FragmentDefinitionNode)}
     if len(ops) != 1 or ops[0].operation.value != "query":
         return None
     roots = [s for s in ops[0].selection_set.selections]

@@ -27,7 +27,7 @@ _negotiated: ContextVar[tuple[bool, bool]] = ContextVar("graphql_http_negotiated
 def is_request_error(result) -> bool:
     """No data and no error from executing a field: the request failed before execution."""
     errors = getattr(result, "errors", None)
-    return bool(errors) and result.data is None and all(e.path is None for e in errors)
+    return bool(errors) and result.data is None and all(e.path is None for e in errors or ())
 
 
 class GraphQLApp(GraphQL):

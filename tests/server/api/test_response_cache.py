@@ -36,6 +36,16 @@ def test_only_hot_reads_are_cacheable():
         assert not cacheable(q, None), q
 
 
+async def test_type_definitions_in_a_query_are_a_client_error_not_a_crash(gql, users):
+    """The cache's planner read every non-operation definition as a fragment (found by mypy): a spread
+    naming an SDL type, or a `schema` definition, raised inside the middleware (HTTP 500)."""
+    sup = await gql.as_("supervisor")
+    for q in ("{ outfalls { edges { node { ...Foo } } } } type Foo { x: Int }",
+              "{ districts { code } } schema { query: Q }"):
+        r = await sup.client.post("/graphql", json={"query": q}, headers={"Authorization": f"Bearer {sup.token}"})
+        assert r.status_code < 500 and r.json()["errors"], (q, r.status_code, r.text)
+
+
 async def test_writes_invalidate_and_hits_are_served(gql, users, db):
     sup = await gql.as_("supervisor")
     await sup(REGISTER, {"i": reg("一号")})
