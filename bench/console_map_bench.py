@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import sqlite3
 import sys
@@ -91,7 +92,11 @@ def main() -> None:
     ap.add_argument("--pan-seconds", type=float, default=5.0)
     ap.add_argument("--width", type=int, default=1920)
     ap.add_argument("--height", type=int, default=1080)
+    ap.add_argument("--console-dir", help="serve another build of the console (e.g. an earlier commit's dist) "
+                                          "to compare before / after on the same machine and load")
     a = ap.parse_args()
+    env = {"OUTFALLWATCH_CONSOLE_DIR": a.console_dir} if a.console_dir else None
+    load_before = os.getloadavg()
     from playwright.sync_api import sync_playwright
 
     with tempfile.TemporaryDirectory(prefix="console-bench-") as d:
@@ -99,7 +104,7 @@ def main() -> None:
         server = start_server(data)
         stop_server(server)  # migrated and seeded; now add the city
         n = fill(data / "outfallwatch.db", a.outfalls)
-        server = start_server(data)
+        server = start_server(data, env)
         try:
             token = server.token("supervisor")
             with sync_playwright() as p:
@@ -113,6 +118,9 @@ def main() -> None:
                 page.goto(server.url + "/console/#/map")
                 page.wait_for_function("() => window.__owFirstDraw", timeout=120_000, polling=50)
                 first = page.evaluate("window.__owFirstDraw")  # ms since navigation start
+                # Where the time went (marks the console sets; absent in builds before outfallPoints).
+                marks = page.evaluate("""() => Object.fromEntries(performance.getEntriesByType('mark')
+                    .filter(m => m.name.startsWith('ow:')).map(m => [m.name.slice(3), Math.round(m.startTime)]))""")
                 page.wait_for_function(f"() => window.__owLayer && window.__owLayer.idle() && window.__owDrawn === {n}",
                                        timeout=600_000, polling=100)
                 all_drawn = (time.time() - t0) * 1000
@@ -125,7 +133,10 @@ def main() -> None:
                 b.close()
         finally:
             stop_server(server)
-    print(json.dumps({"outfalls": n, "viewport": f"{a.width}x{a.height}", "first_draw_ms": round(first),
+    print(json.dumps({"outfalls": n, "viewport": f"{a.width}x{a.height}", "console": a.console_dir or "this checkout",
+                      "loadavg_before": [round(x, 1) for x in load_before],
+                      "loadavg_after": [round(x, 1) for x in os.getloadavg()], "first_draw_ms": round(first),
+                      "first_draw_breakdown_ms": marks,
                       "all_drawn_ms": round(all_drawn), "pan_overview_all_points": overview,
                       "pan_zoom11_central": {**city, "points_on_screen": on_screen}}, indent=2))
 

@@ -6,7 +6,8 @@ import "maplibre-gl/dist/maplibre-gl.css";
 import "@fontsource/noto-sans-sc/400.css";
 import "@fontsource/noto-sans-sc/700.css";
 import "./style.css";
-import { ApiError } from "./api";
+import { ApiError, token } from "./api";
+import { prefetchPoints } from "./map/outfalls";
 import { lang, setLang, t } from "./i18n";
 import { useLang, useRoute } from "./hooks";
 import { isCity, loadMe, signIn, signOut, type Me } from "./session";
@@ -15,6 +16,7 @@ import { ProfilePage } from "./pages/profile";
 import { LedgerPage, TaskPage } from "./pages/ledger";
 import { ReviewPage } from "./pages/review";
 import { BriefPage } from "./pages/brief";
+import { StationPage } from "./pages/station";
 
 function Login({ onDone }: { onDone: (m: Me) => void }) {
   useLang();
@@ -72,6 +74,7 @@ function App() {
       <div class="content">
         {page === "map" && <MapPage me={me} params={params} />}
         {page === "outfall" && <ProfilePage me={me} id={parts[1]} />}
+        {page === "station" && <StationPage me={me} id={parts[1]} />}
         {page === "tasks" && <LedgerPage me={me} params={params} />}
         {page === "task" && <TaskPage me={me} id={parts[1]} />}
         {page === "review" && <ReviewPage me={me} />}
@@ -80,5 +83,8 @@ function App() {
     </div>
   );
 }
+
+// The one-map is the first page: its one big read starts now, alongside sign-in's check and the map's set-up.
+if (token() && /^(#\/?)?(map)?$/.test(location.hash.split("?")[0])) prefetchPoints();
 
 render(<App />, document.getElementById("app")!);

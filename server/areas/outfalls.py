@@ -19,11 +19,14 @@ AREA = Area(
     },
     queries=(OutfallQuery,),
     mutations=(OutfallMutation,),
-    cached=("outfalls", "outfall", "outfallStats"),
+    cached=("outfalls", "outfallPoints", "outfall", "outfallStats"),
     watched={"outfalls": MAP, "outfall_limits": MAP},
     reads={
         "Query.outfalls": ("outfalls", "districts", "rivers"),  # the filter checks its codes
         "Query.outfall": ("outfalls",),
+        "Query.outfallPoints": ("outfalls", "districts", "rivers"),
+        "OutfallPoints": ("outfalls",),
+        "OutfallPoints.exceeded": ("inspections", "measurements"),  # the latest inspection's readings
         "Query.outfallStats": ("outfalls", "districts", "rivers", "stations"),
         "OutfallConnection": ("outfalls",), "OutfallEdge": ("outfalls",),
         "Outfall": ("outfalls",),

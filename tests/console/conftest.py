@@ -77,7 +77,7 @@ def start_server(data_dir: Path, env_extra: dict | None = None, port: int | None
     proc = subprocess.Popen([exe, "serve", "--host", "127.0.0.1", "--port", str(port)], env=env,
                             stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 60
+    deadline = time.time() + 180  # a loaded shared machine can take this long
     while True:
         try:
             if httpx.get(url + "/healthz", timeout=2).status_code == 200:
@@ -220,3 +220,32 @@ def make_submission(s: Server, *, seed: int, title: str) -> dict:
     sub = s.gql("mutation($i: SubmitRectificationInput!) { submitRectification(input: $i) { id } }", {"i": i},
                 officer)["submitRectification"]
     return {"task": task, "submission": sub, "outfall": o}
+
+
+# --- accessibility: axe-core (npm, a dev dependency of the console) run inside the page ------------------
+
+AXE = ROOT / "console" / "node_modules" / "axe-core" / "axe.min.js"
+# WCAG 2.x A and AA: contrast, names, labels, landmarks' basics. The map canvas and chart canvases are
+# images to axe (they carry role="img"/"application" and a label); their pixels are not text.
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+def axe_violations(page) -> list[dict]:
+    """Runs axe-core on the page as it is; returns the violations, each with the offending nodes."""
+    if not AXE.exists():
+        pytest.fail(f"{AXE} missing: `make console` installs the console's dev dependencies (axe-core)")
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.add_script_tag(path=str(AXE))
+    res = page.evaluate("""async (tags) => {
+        const r = await axe.run(document, { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations'] });
+        return r.violations.map(v => ({ id: v.id, impact: v.impact, help: v.help,
+            nodes: v.nodes.slice(0, 5).map(n => ({ target: n.target.join(' '), summary: n.failureSummary })) })); }""",
+                        AXE_TAGS)
+    return res
+
+
+def assert_accessible(page, where: str) -> None:
+    v = axe_violations(page)
+    assert not v, f"axe on {where}:\n" + "\n".join(
+        f"- {x['id']} ({x['impact']}): {x['help']}\n" + "\n".join(f"    {n['target']}: {n['summary']}" for n in x["nodes"])
+        for x in v)

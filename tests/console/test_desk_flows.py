@@ -20,12 +20,15 @@ def test_a_click_on_an_outfall_opens_its_profile(pages, server):
     point = page.evaluate("""() => { const m = window.__owMap, c = m.getCanvas(), r = c.getBoundingClientRect();
         for (const f of m.queryRenderedFeatures({layers: ['outfalls']})) {
           const xy = m.project(f.geometry.coordinates), x = r.left + xy.x, y = r.top + xy.y;
-          if (document.elementFromPoint(x, y) === c) return {x, y, code: f.properties.code};
+          if (document.elementFromPoint(x, y) === c) return {x, y, id: f.properties.id};
         } return null; }""")
     assert point, "no outfall drawn in the open"
     page.mouse.click(point["x"], point["y"])
     page.wait_for_selector("[data-testid=profile-code]")
-    assert page.text_content("[data-testid=profile-code]") == point["code"]
+    code = server.gql("query($id: ID!) { outfall(id: $id) { code } }", {"id": point["id"]},
+                      server.token("supervisor"))["outfall"]["code"]
+    assert page.text_content("[data-testid=profile-code]") == code
+    assert page.evaluate("location.hash") == f"#/outfall/{point['id']}"
     assert not page.errors
 
 

@@ -1,7 +1,8 @@
-// Loads the register onto the map by bbox: the view is cut into fixed grid cells, each cell is read
-// page by page through `outfalls(filter: {bbox})`, cells nearest the centre first, a few at a time.
-// Cells are cached per filter, so panning back costs nothing; the GeoJSON source is refreshed at most
-// every 300 ms while pages arrive, and MapLibre draws every point with WebGL.
+// Draws the register of the current filter: one `outfallPoints` read (the public API's columnar
+// overview query, cached by the server per data version) instead of pages of 500, into one MapLibre
+// GeoJSON source drawn with WebGL. A large set (the whole city) is clustered below zoom 11 so a pan
+// draws hundreds of clusters rather than tens of thousands of circles; clusters take the colour of
+// what they hold (the dominant phase, or any exceedance / overdue task).
 import type maplibregl from "maplibre-gl";
 import { gql } from "../api";
 import { config } from "../config";
@@ -11,236 +12,208 @@ export interface OutfallFilter {
   riverCode?: string | null; districtCode?: string | null; category?: string | null; phase?: string | null;
   search?: string | null;
 }
-// Only what drawing and colouring need: every field costs server time on each of 500 rows per page.
-export interface Point { id: string; code: string; phase: string; district: string; lon: number; lat: number; exc: number }
+export interface Point { id: string; phase: string; district: string; lon: number; lat: number; exc: number }
 
-// Cells are 1° when the whole city is in view and 0.25° closer in; a fine cell inside a loaded coarse
-// one is never asked for. Nothing outside the city's extent is asked for at all.
-const COARSE = 1, FINE = 0.25;
-const CITY = { west: 105.0, south: 28.0, east: 110.5, north: 32.5 }; // Chongqing, with a margin
-const PAGE = 500;
-const CONCURRENCY = 4;
-const ALL_AT_ONCE = 5000; // a filter this narrow is loaded whole (no bbox) and the map fits it
+const ALL_AT_ONCE = 5000; // a narrower filter than this makes the map fit its points
+const CLUSTER_OVER = 5000; // more points than this are clustered below CLUSTER_MAX_ZOOM + 1
+const CLUSTER_MAX_ZOOM = 10;
+export const PHASE_COLOURS: Record<string, string> = {
+  SURVEYED: "#7b8794", MONITORED: "#2c7fb8", TRACED: "#e6a100", REMEDIATED: "#2ca25f",
+};
+const RED = "#d7191c", GREEN = "#1a9641", GREY = "#9aa3ad", ORANGE = "#f39c12", BLUE = "#6c8ebf";
 
+// Only the columns drawing and the district check need: 60,000 codes would add a megabyte.
 function query(withExceedance: boolean) {
-  const loc = config.tileCrs === "GCJ02" ? "location(crs: GCJ02)" : "location";
-  const exc = withExceedance ? "latestInspection { measurements { exceeded } }" : "";
-  return `query Map($f: OutfallFilter!, $after: String) { outfalls(filter: $f, first: ${PAGE}, after: $after) {
-    pageInfo { hasNextPage endCursor }
-    edges { node { id code phase district { code } ${loc} { lat lon } ${exc} } } } }`;
+  const crs = config.tileCrs === "GCJ02" ? ", crs: GCJ02" : "";
+  return `query MapPoints($f: OutfallFilter) { outfallPoints(filter: $f${crs}) {
+    count ids lats lons phases districtCodes ${withExceedance ? "exceeded" : ""} } }`;
 }
 
-function toPoint(n: any): Point {
-  const ms = n.latestInspection?.measurements;
-  return { id: n.id, code: n.code, phase: n.phase, district: n.district.code,
-           lon: n.location.lon, lat: n.location.lat, exc: ms ? (ms.some((z: any) => z.exceeded) ? 1 : 0) : -1 };
+let prefetched: { key: string; data: Promise<any> } | null = null;
+
+/** Starts the overview's read before the map exists (the console calls this at start-up on #/map), so
+ * the request and the map's set-up overlap; the layer takes the answer if it asks for the same. */
+export function prefetchPoints(filter: OutfallFilter = {}) {
+  const key = JSON.stringify([filter, false]);
+  const data = gql(query(false), { f: filter });
+  data.catch(() => { if (prefetched?.key === key) prefetched = null; });
+  prefetched = { key, data };
+}
+
+function points(filter: OutfallFilter, withExc: boolean): Promise<any> {
+  const key = JSON.stringify([filter, withExc]);
+  if (prefetched?.key === key) {
+    const p = prefetched.data;
+    prefetched = null; // used once: later reads must see later data
+    return p;
+  }
+  return gql(query(withExc), { f: filter });
 }
 
 export class OutfallLayer {
-  private cells = new Map<string, Point[]>();
-  private done = new Set<string>(); // cells read to their last page
-  private pending = new Set<string>();
-  private queue: string[] = [];
-  private running = 0;
+  private all: Point[] = [];
   private gen = 0;
-  private flushTimer: number | null = null;
+  private loading = false;
+  private clustered = false;
+  private loaded = false;
+  private withExc = false; // the points carry `exc` (read only while colouring by exceedance)
   filter: OutfallFilter = {};
   colourBy: ColourBy = "phase";
   tasks = new Map<string, "open" | "overdue">();
   taskFilter: "" | "open" | "overdue" = "";
-  onChange: (loaded: number, busy: boolean) => void = () => {};
+  onChange: (drawn: number, busy: boolean, total: number | null) => void = () => {};
   firstDraw: number | null = null;
 
-  constructor(private map: maplibregl.Map, opts: { radius?: number } = {}) {
-    map.addSource("outfalls", { type: "geojson", data: { type: "FeatureCollection", features: [] } });
-    map.addLayer({
-      id: "outfalls", type: "circle", source: "outfalls",
+  constructor(private map: maplibregl.Map, private opts: { radius?: number } = {}, filter: OutfallFilter = {}) {
+    this.filter = filter;
+    this.build(false);
+    this.load();
+  }
+
+  /** (Re)creates the source and its layers: cluster properties depend on the colouring. */
+  private build(withData = true) {
+    const m = this.map;
+    for (const id of ["outfall-clusters", "outfalls"]) if (m.getLayer(id)) m.removeLayer(id);
+    if (m.getSource("outfalls")) m.removeSource("outfalls");
+    const sum = (test: any) => ["+", ["case", test, 1, 0]];
+    const props: Record<string, any> = this.colourBy === "phase"
+      ? Object.fromEntries(Object.keys(PHASE_COLOURS).map((p) => [p, sum(["==", ["get", "phase"], p])]))
+      : this.colourBy === "exceedance"
+        ? { x: sum(["==", ["get", "exc"], 1]), ok: sum(["==", ["get", "exc"], 0]) }
+        : { over: sum(["==", ["get", "task"], "overdue"]), open: sum(["==", ["get", "task"], "open"]) };
+    m.addSource("outfalls", {
+      type: "geojson", data: withData ? this.collection() : { type: "FeatureCollection", features: [] },
+      cluster: this.clustered, clusterMaxZoom: CLUSTER_MAX_ZOOM,
+      clusterRadius: 36, clusterProperties: props,
+    });
+    m.addLayer({
+      id: "outfall-clusters", type: "circle", source: "outfalls", filter: ["has", "point_count"],
       paint: {
-        "circle-radius": ["interpolate", ["linear"], ["zoom"], 5, (opts.radius ?? 1.6), 10, 3.5, 14, 7],
+        "circle-radius": ["step", ["get", "point_count"], 5, 50, 8, 500, 12, 2000, 16],
+        "circle-color": this.clusterColour(),
+        "circle-opacity": 0.85,
+        "circle-stroke-width": 1.5,
+        "circle-stroke-color": "#ffffff",
+      },
+    });
+    m.addLayer({
+      id: "outfalls", type: "circle", source: "outfalls", filter: ["!", ["has", "point_count"]],
+      paint: {
+        "circle-radius": ["interpolate", ["linear"], ["zoom"], 5, (this.opts.radius ?? 1.6), 10, 3.5, 14, 7],
         "circle-color": this.colourExpr(),
         "circle-stroke-width": ["interpolate", ["linear"], ["zoom"], 8, 0, 12, 1],
         "circle-stroke-color": "#ffffff",
       },
     });
-    map.on("moveend", () => this.loadView());
-    map.once("idle", () => this.loadView());
+    if (m.getLayer("stations")) m.moveLayer("stations");
   }
 
   colourExpr(): any {
-    if (this.colourBy === "exceedance")
-      return ["match", ["get", "exc"], 1, "#d7191c", 0, "#1a9641", "#9aa3ad"];
-    if (this.colourBy === "task")
-      return ["match", ["get", "task"], "overdue", "#d7191c", "open", "#f39c12", "#6c8ebf"];
-    return ["match", ["get", "phase"], "SURVEYED", "#7b8794", "MONITORED", "#2c7fb8", "TRACED", "#e6a100", "REMEDIATED", "#2ca25f", "#555"];
+    if (this.colourBy === "exceedance") return ["match", ["get", "exc"], 1, RED, 0, GREEN, GREY];
+    if (this.colourBy === "task") return ["match", ["get", "task"], "overdue", RED, "open", ORANGE, BLUE];
+    return ["match", ["get", "phase"], ...Object.entries(PHASE_COLOURS).flat(), "#555"];
+  }
+
+  private clusterColour(): any {
+    if (this.colourBy === "exceedance") return ["case", [">", ["get", "x"], 0], RED, [">", ["get", "ok"], 0], GREEN, GREY];
+    if (this.colourBy === "task") return ["case", [">", ["get", "over"], 0], RED, [">", ["get", "open"], 0], ORANGE, BLUE];
+    const [a, b, c, d] = Object.keys(PHASE_COLOURS).map((p) => ["get", p]);
+    const [ca, cb, cc, cd] = Object.values(PHASE_COLOURS);
+    return ["case", [">=", a, ["max", b, c, d]], ca, [">=", b, ["max", c, d]], cb, [">=", c, d], cc, cd];
   }
 
   setColour(c: ColourBy) {
-    const needReload = (c === "exceedance") !== (this.colourBy === "exceedance");
+    if (c === this.colourBy) return;
+    const reload = c === "exceedance" && !this.withExc;
     this.colourBy = c;
-    this.map.setPaintProperty("outfalls", "circle-color", this.colourExpr());
-    if (needReload && c === "exceedance") this.reset();
+    this.build();
+    if (reload) this.load();
   }
 
-  private whole = false;
-
-  /** `total` is the filter's count: a narrow filter is loaded whole and the view fits its points. */
-  setFilter(f: OutfallFilter, total: number) {
+  /** Reads the new filter's points; a narrow filter (at most ALL_AT_ONCE) makes the view fit them. */
+  setFilter(f: OutfallFilter) {
+    if (JSON.stringify(f) === JSON.stringify(this.filter)) return;
     this.filter = f;
-    this.whole = Object.values(f).some((v) => v) && total <= ALL_AT_ONCE;
-    this.reset();
+    this.load();
   }
 
   setTaskFilter(v: "" | "open" | "overdue") {
     this.taskFilter = v;
-    this.flush(true);
+    this.draw();
   }
 
   setTasks(m: Map<string, "open" | "overdue">) {
     this.tasks = m;
-    this.flush(true);
-  }
-
-  private reset() {
-    this.gen++;
-    this.cells.clear();
-    this.done.clear();
-    this.pending.clear();
-    this.queue = [];
-    this.flush(true);
-    this.loadView();
+    // Re-clustering 60,000 points costs seconds of worker time: only when tasks are what is shown.
+    if (this.colourBy === "task" || this.taskFilter) this.draw();
   }
 
   points(): Point[] {
-    const out: Point[] = [];
-    const seen = new Set<string>(); // a fine cell read before its coarse parent holds the same points
-    for (const c of this.cells.values()) for (const p of c) {
-      if (seen.has(p.id)) continue;
-      seen.add(p.id);
+    if (!this.taskFilter) return this.all;
+    return this.all.filter((p) => {
       const task = this.tasks.get(p.id);
-      if (this.taskFilter === "open" && !task) continue;
-      if (this.taskFilter === "overdue" && task !== "overdue") continue;
-      out.push(p);
-    }
-    return out;
+      return this.taskFilter === "open" ? !!task : task === "overdue";
+    });
   }
 
-  loadView() {
-    if (this.whole) {
-      if (!this.cells.has("all") && !this.pending.has("all")) { this.pending.add("all"); this.queue.push("all"); }
-      this.pump();
-      return;
-    }
-    const b = this.map.getBounds();
-    const c = this.map.getCenter();
-    const size = this.map.getZoom() < 8 ? COARSE : FINE;
-    const west = Math.max(b.getWest(), CITY.west), east = Math.min(b.getEast(), CITY.east);
-    const south = Math.max(b.getSouth(), CITY.south), north = Math.min(b.getNorth(), CITY.north);
-    const keys: [number, string][] = [];
-    for (let x = Math.floor(west / size); x * size < east; x++)
-      for (let y = Math.floor(south / size); y * size < north; y++) {
-        const k = `${size}:${x}:${y}`;
-        if (this.cells.has(k) || this.pending.has(k)) continue;
-        const parent = `${COARSE}:${Math.floor((x * size) / COARSE)}:${Math.floor((y * size) / COARSE)}`;
-        if (size === FINE && this.done.has(parent)) continue;
-        keys.push([Math.hypot((x + 0.5) * size - c.lng, (y + 0.5) * size - c.lat), k]);
-      }
-    keys.sort((a, b) => a[0] - b[0]);
-    for (const [, k] of keys) { this.pending.add(k); this.queue.push(k); }
-    this.pump();
+  /** Reads again only if the last read failed (the screen calls this after a reconnect). */
+  ensureLoaded() {
+    if (!this.loaded && !this.loading) this.load();
   }
 
-  private pump() {
-    while (this.running < CONCURRENCY && this.queue.length) {
-      const k = this.queue.shift()!;
-      this.running++;
-      const gen = this.gen;
-      // A failed cell is forgotten, so the next loadView (a move, or a reconnect) asks for it again.
-      this.loadCell(k, gen).catch(() => {}).finally(() => {
-        if (gen === this.gen) this.running--;
-        else this.running = Math.max(0, this.running - 1);
-        this.pump();
-        this.onChange(this.count(), this.running > 0);
-      });
-    }
-    this.onChange(this.count(), this.running > 0);
-  }
-
-  /** Nothing queued or loading (tests and the benchmark wait for this). */
-  idle() { return this.running === 0 && this.queue.length === 0 && this.pending.size === 0; }
+  /** Nothing loading (tests and the benchmark wait for this). */
+  idle() { return !this.loading; }
 
   count() { return this.points().length; }
 
-  private async loadCell(k: string, gen: number) {
-    if (k === "all") return this.loadWhole(gen);
-    const [CELL, x, y] = k.split(":").map(Number);
-    // Cells are cut in the map's coordinates; the server's bbox is WGS-84, and GCJ-02 is a few hundred
-    // metres off, so a GCJ-02 map asks with a margin and keeps only the points of its own cell.
-    const m = config.tileCrs === "GCJ02" ? 0.02 : 0;
-    const f = { ...this.filter, bbox: { south: y * CELL - m, west: x * CELL - m, north: (y + 1) * CELL + m, east: (x + 1) * CELL + m } };
-    const q = query(this.colourBy === "exceedance");
-    const pts: Point[] = [];
-    let after: string | null = null;
+  /** Reads the filter's points in one request; a newer request wins over an older one still running. */
+  async load() {
+    const gen = ++this.gen;
+    this.loading = true;
+    this.loaded = false;
+    this.onChange(this.count(), true, null);
     try {
-      do {
-        const d: any = await gql(q, { f, after });
-        if (gen !== this.gen) return;
-        for (const { node: n } of d.outfalls.edges) {
-          const p = toPoint(n);
-          if (m && (Math.floor(p.lon / CELL) !== x || Math.floor(p.lat / CELL) !== y)) continue;
-          pts.push(p);
-        }
-        this.cells.set(k, pts);
-        this.flush(false);
-        after = d.outfalls.pageInfo.hasNextPage ? d.outfalls.pageInfo.endCursor : null;
-      } while (after);
-      this.done.add(k);
-    } catch (e) {
-      if (gen === this.gen) { this.pending.delete(k); this.cells.delete(k); }
-      throw e;
-    } finally {
-      if (gen === this.gen) this.pending.delete(k);
-    }
-  }
-
-  private async loadWhole(gen: number) {
-    const q = query(this.colourBy === "exceedance");
-    const pts: Point[] = [];
-    let after: string | null = null;
-    try {
-      do {
-        const d: any = await gql(q, { f: this.filter, after });
-        if (gen !== this.gen) return;
-        for (const { node: n } of d.outfalls.edges) pts.push(toPoint(n));
-        this.cells.set("all", pts);
-        this.flush(false);
-        after = d.outfalls.pageInfo.hasNextPage ? d.outfalls.pageInfo.endCursor : null;
-      } while (after);
-      if (pts.length) {
-        const lons = pts.map((p) => p.lon), lats = pts.map((p) => p.lat);
-        this.map.fitBounds([[Math.min(...lons), Math.min(...lats)], [Math.max(...lons), Math.max(...lats)]],
-                           { padding: 60, maxZoom: 14, duration: 600 });
-      }
-    } finally {
-      if (gen === this.gen) this.pending.delete("all");
-    }
-  }
-
-  private flush(now: boolean) {
-    if (now) {
-      if (this.flushTimer) { clearTimeout(this.flushTimer); this.flushTimer = null; }
+      const withExc = this.colourBy === "exceedance";
+      performance.mark("ow:points-asked");
+      const d: any = await points(this.filter, withExc);
+      performance.mark("ow:points-received");
+      if (gen !== this.gen) return;
+      const c = d.outfallPoints;
+      const all: Point[] = new Array(c.count);
+      for (let i = 0; i < c.count; i++)
+        all[i] = { id: String(c.ids[i]), phase: c.phases[i], district: c.districtCodes[i],
+                   lon: c.lons[i], lat: c.lats[i], exc: withExc ? c.exceeded[i] : -2 };
+      this.all = all;
+      this.withExc = withExc;
+      this.loaded = true;
+      const clustered = all.length > CLUSTER_OVER;
+      if (clustered !== this.clustered) { this.clustered = clustered; this.build(false); }
       this.draw();
-      return;
+      if (Object.values(this.filter).some((v) => v) && all.length && all.length <= ALL_AT_ONCE) {
+        let w = 180, s = 90, e = -180, n = -90;
+        for (const p of all) { w = Math.min(w, p.lon); e = Math.max(e, p.lon); s = Math.min(s, p.lat); n = Math.max(n, p.lat); }
+        this.map.fitBounds([[w, s], [e, n]], { padding: 60, maxZoom: 14, duration: 600 });
+      }
+    } catch {
+      // A failed read leaves what was drawn; the next filter change or reconnect asks again.
+    } finally {
+      if (gen === this.gen) { this.loading = false; this.onChange(this.count(), false, this.loaded ? this.all.length : null); }
     }
-    this.flushTimer ??= window.setTimeout(() => { this.flushTimer = null; this.draw(); }, 300);
+  }
+
+  private collection(): GeoJSON.FeatureCollection {
+    const features: GeoJSON.Feature[] = this.points().map((p) => ({
+      type: "Feature", id: Number(p.id), geometry: { type: "Point", coordinates: [p.lon, p.lat] },
+      properties: { id: p.id, phase: p.phase, exc: p.exc, task: this.tasks.get(p.id) ?? "none" },
+    }));
+    return { type: "FeatureCollection", features };
   }
 
   private draw() {
-    const features: GeoJSON.Feature[] = this.points().map((p) => ({
-      type: "Feature", id: Number(p.id), geometry: { type: "Point", coordinates: [p.lon, p.lat] },
-      properties: { id: p.id, code: p.code, phase: p.phase, exc: p.exc, task: this.tasks.get(p.id) ?? "none" },
-    }));
-    (this.map.getSource("outfalls") as maplibregl.GeoJSONSource)?.setData({ type: "FeatureCollection", features });
-    if (features.length && this.firstDraw === null) {
+    const data = this.collection();
+    performance.mark("ow:set-data");
+    (this.map.getSource("outfalls") as maplibregl.GeoJSONSource)?.setData(data);
+    if (data.features.length && this.firstDraw === null) {
       this.map.once("idle", () => {
         if (this.firstDraw === null) {
           this.firstDraw = performance.now();
@@ -248,7 +221,7 @@ export class OutfallLayer {
         }
       });
     }
-    (window as any).__owDrawn = features.length;
+    (window as any).__owDrawn = data.features.length;
   }
 }
 

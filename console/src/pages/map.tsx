@@ -9,6 +9,9 @@ import type { Me } from "../session";
 import { createMap } from "../map/base";
 import { loadTaskMarks, OutfallLayer, type ColourBy, type OutfallFilter } from "../map/outfalls";
 import { config } from "../config";
+import { drawStations, loadStations, setStationsVisible, type StationMark } from "../map/stations";
+import { CLASS_COLOURS } from "./station";
+import { TaskForm } from "./taskform";
 
 const PHASES = ["SURVEYED", "MONITORED", "TRACED", "REMEDIATED"];
 const CATEGORIES = ["INDUSTRIAL", "URBAN_SEWAGE_PLANT", "AGRICULTURAL", "OTHER"];
@@ -48,6 +51,19 @@ export function MapPage({ me }: { me: Me; params: URLSearchParams }) {
   const [stats, setStats] = useState<{ phase: Bucket[]; category: Bucket[]; district: Bucket[]; n: number } | null>(null);
   const [q, setQ] = useState("");
   const [hits, setHits] = useState<any[]>([]);
+  const [stations, setStations] = useState<StationMark[]>([]);
+  const [showStations, setShowStations] = useState(true);
+  const [picking, setPicking] = useState(false);
+  const pickingRef = useRef(false);
+  pickingRef.current = picking;
+  const [taskFor, setTaskFor] = useState<{ outfall?: any; point?: { lat: number; lon: number } } | null>(null);
+  const [created, setCreated] = useState<{ id: string; code: string } | null>(null);
+  const canTask = ["SUPERVISOR", "ADMIN", "INSPECTOR"].includes(me.role);
+
+  async function taskForOutfall(id: string) {
+    const d = await gql<any>(`query($id: ID!) { outfall(id: $id) { id code name district { code } } }`, { id });
+    if (d.outfall) setTaskFor({ outfall: d.outfall });
+  }
 
   useEffect(() => { reference().then((r) => { setRef(r); refreshStats(); }); }, []);
 
@@ -56,18 +72,49 @@ export function MapPage({ me }: { me: Me; params: URLSearchParams }) {
     mapRef.current = map;
     (window as any).__owMap = map;
     map.on("load", () => {
-      const l = new OutfallLayer(map);
+      performance.mark("ow:map-load");
+      const l = new OutfallLayer(map, {}, filterRef.current);
       layer.current = l;
       (window as any).__owLayer = l;
-      l.onChange = (n, busy) => setLoaded([n, busy]);
+      l.onChange = (n, busy, all) => { setLoaded([n, busy]); setTotal(busy ? null : all); };
       // Task marks and statistics wait for the first points: on a busy server the first draw comes first.
       map.once("idle", () => setTimeout(() => loadTaskMarks().then((m) => l.setTasks(m)).catch(() => {}), 1500));
-      map.on("click", "outfalls", (e) => {
-        const f = e.features?.[0];
-        if (f) location.hash = `#/outfall/${f.properties!.id}`;
+      // Stations after the outfalls' first draw: the one-map's first read goes first on a busy server.
+      const stationsWhenDrawn = () => {
+        if (!(window as any).__owFirstDraw && !(l.idle() && l.count() === 0)) { setTimeout(stationsWhenDrawn, 200); return; }
+        loadStations().then((st) => {
+          setStations(st);
+          drawStations(map, st);
+          (window as any).__owStations = st.length;
+        }).catch(() => {});
+      };
+      stationsWhenDrawn();
+      // One click handler: stations above outfalls above clusters, a few pixels of tolerance; in
+      // "new task" mode a click picks an outfall, or a point (then the nearest outfall's district).
+      map.on("click", (e) => {
+        const layers = ["stations", "outfalls", "outfall-clusters"].filter((id) => map.getLayer(id));
+        const { x, y } = e.point;
+        const f = map.queryRenderedFeatures([[x - 4, y - 4], [x + 4, y + 4]], { layers })[0];
+        const lid = f?.layer.id;
+        if (lid === "outfall-clusters") {
+          const src = map.getSource("outfalls") as maplibregl.GeoJSONSource;
+          src.getClusterExpansionZoom(f!.properties!.cluster_id)
+            .then((z) => map.easeTo({ center: (f!.geometry as GeoJSON.Point).coordinates as [number, number], zoom: z }));
+          return;
+        }
+        if (pickingRef.current) {
+          setPicking(false);
+          if (lid === "outfalls") taskForOutfall(String(f!.properties!.id));
+          else if (config.tileCrs === "WGS84") setTaskFor({ point: { lat: e.lngLat.lat, lon: e.lngLat.lng } });
+          return;
+        }
+        if (lid === "stations") location.hash = `#/station/${f!.properties!.id}`;
+        else if (lid === "outfalls") location.hash = `#/outfall/${f!.properties!.id}`;
       });
-      map.on("mouseenter", "outfalls", () => (map.getCanvas().style.cursor = "pointer"));
-      map.on("mouseleave", "outfalls", () => (map.getCanvas().style.cursor = ""));
+      for (const id of ["outfalls", "outfall-clusters", "stations"]) {
+        map.on("mouseenter", id, () => (map.getCanvas().style.cursor = "pointer"));
+        map.on("mouseleave", id, () => (map.getCanvas().style.cursor = pickingRef.current ? "crosshair" : ""));
+      }
       map.on("moveend", () => refreshStats());
     });
     return () => map.remove();
@@ -81,7 +128,8 @@ export function MapPage({ me }: { me: Me; params: URLSearchParams }) {
   function refreshStats() {
     if (statsTimer.current) clearTimeout(statsTimer.current);
     statsTimer.current = window.setTimeout(async () => {
-      if (!(window as any).__owFirstDraw && layer.current && !layer.current.idle()) { refreshStats(); return; }
+      // The first draw comes first: on one busy machine the statistics would compete with it.
+      if (!(window as any).__owFirstDraw && (!layer.current || layer.current.count() > 0 || !layer.current.idle())) { refreshStats(); return; }
       const map = mapRef.current;
       if (!map) return;
       const b = map.getBounds();
@@ -99,12 +147,20 @@ export function MapPage({ me }: { me: Me; params: URLSearchParams }) {
   }
 
   useEffect(() => {
-    gql<any>("query($f: OutfallFilter!) { outfalls(filter: $f, first: 0) { totalCount } }", { f: filter })
-      .then((d) => { setTotal(d.outfalls.totalCount); layer.current?.setFilter(filter, d.outfalls.totalCount); });
+    layer.current?.setFilter(filter);  // the layer's first read (on map load) is of the initial filter
     refreshStats();
   }, [filter]);
   useEffect(() => { layer.current?.setTaskFilter(taskFilter); }, [taskFilter]);
   useEffect(() => { layer.current?.setColour(colour); }, [colour]);
+  useEffect(() => { if (mapRef.current) setStationsVisible(mapRef.current, showStations); }, [showStations]);
+  useEffect(() => {
+    const canvas = mapRef.current?.getCanvas();
+    if (canvas) canvas.style.cursor = picking ? "crosshair" : "";
+    if (!picking) return;
+    const esc = (e: KeyboardEvent) => { if (e.key === "Escape") setPicking(false); };
+    window.addEventListener("keydown", esc);
+    return () => window.removeEventListener("keydown", esc);
+  }, [picking]);
 
   useEffect(() => {
     if (q.trim().length < 2) { setHits([]); return; }
@@ -143,6 +199,23 @@ export function MapPage({ me }: { me: Me; params: URLSearchParams }) {
         <Legend by={colour} />
         <p class="count">{t("filtered")}: <b data-testid="filtered-count">{total ?? "…"}</b> {t("outfalls")}</p>
         <p class="muted" data-testid="loaded">{loaded[1] ? t("loading") : t("loaded")} {loaded[0]}</p>
+        <fieldset class="stationbox">
+          <legend>{t("stations")}</legend>
+          <label class="check"><input type="checkbox" name="stations" checked={showStations}
+            onChange={(e) => setShowStations((e.target as HTMLInputElement).checked)} />{t("showStations")}</label>
+          <p class="muted small">{t("stationLegend")}</p>
+          <ul class="legend inline">{Object.entries(CLASS_COLOURS).map(([c, col]) => <li><i style={{ background: col }} />{c}</li>)}</ul>
+          <details data-testid="station-list">
+            <summary>{stations.length} {t("stations")} · {stations.filter((x) => x.offTarget).length} {t("offTarget")}</summary>
+            <ul class="stationlist">{[...stations].sort((a, b) => Number(b.offTarget) - Number(a.offTarget) || a.code.localeCompare(b.code)).map((x) => (
+              <li><a href={`#/station/${x.id}`}>{x.name}</a> <span class="muted">{x.waterClass ?? t("noData")}</span>
+                {x.offTarget && <span class="badge bad">{t("offTarget")}</span>}</li>))}</ul>
+          </details>
+        </fieldset>
+        {canTask && <button class={picking ? "primary" : ""} data-testid="pick-task" aria-pressed={picking}
+                            onClick={() => setPicking(!picking)}>{t("pickOnMap")}</button>}
+        {picking && <p class="notice small" role="status">{t("pickHint")}</p>}
+        {created && <p class="notice small" role="status" data-testid="task-created">{t("created")}: <a href={`#/task/${created.id}`}>{created.code}</a></p>}
         <div class="exports">
           <button onClick={() => exp("geojson")}>{t("exportGeojson")}</button>
           <button onClick={() => exp("csv")}>{t("exportCsv")}</button>
@@ -150,6 +223,8 @@ export function MapPage({ me }: { me: Me; params: URLSearchParams }) {
         </div>
         {!config.tileUrl && <p class="muted small">{t("noTileServer")}</p>}
       </aside>
+      {taskFor && <TaskForm outfall={taskFor.outfall} point={taskFor.point}
+                            onClose={(done, task) => { setTaskFor(null); if (done && task) setCreated(task); }} />}
       <div class="mapwrap">
         <div ref={el} class="map" role="application" aria-label={t("map")} />
         {stats && <div class="stats" aria-live="polite">

@@ -1,14 +1,19 @@
 // A supervisor creates a task for an outfall (from the map or the profile).
-import { useState } from "preact/hooks";
+import { useEffect, useState } from "preact/hooks";
 import { gql, type ApiError } from "../api";
-import { t } from "../i18n";
+import { nm, t } from "../i18n";
+import { reference, type Named } from "../reference";
 
 const KINDS = ["ILLEGAL_DISCHARGE", "EXCEEDANCE", "FLOATING_DEBRIS", "RIVERBANK_GARBAGE", "SIGNBOARD", "OUTFALL_REMEDIATION", "OTHER"];
 
-export function TaskForm({ outfall, onClose }: { outfall: any; onClose: (done: boolean) => void }) {
+/** For an outfall, or for a point on the map (WGS-84; the server takes the district of the nearest outfall). */
+export function TaskForm({ outfall, point, onClose }: { outfall?: any; point?: { lat: number; lon: number };
+                                                       onClose: (done: boolean, task?: { id: string; code: string }) => void }) {
   const [err, setErr] = useState("");
   const [busy, setBusy] = useState(false);
   const [clientId] = useState(() => crypto.randomUUID()); // a retried click creates the task once
+  const [districts, setDistricts] = useState<Named[]>([]);
+  useEffect(() => { if (point) reference().then((r) => setDistricts(r.districts)); }, []);
   const inWeek = new Date(Date.now() + 7 * 86_400_000);
   const local = new Date(inWeek.getTime() - inWeek.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
   async function submit(e: Event) {
@@ -16,10 +21,12 @@ export function TaskForm({ outfall, onClose }: { outfall: any; onClose: (done: b
     const f = new FormData(e.target as HTMLFormElement);
     setBusy(true);
     try {
-      await gql(`mutation($i: CreateTaskInput!) { createTask(input: $i) { id code } }`, { i: {
+      const where = outfall ? { districtCode: outfall.district.code, outfallId: outfall.id }
+                            : { location: { lat: point!.lat, lon: point!.lon }, districtCode: f.get("district") || null };
+      const d = await gql<any>(`mutation($i: CreateTaskInput!) { createTask(input: $i) { id code } }`, { i: {
         clientId, kind: f.get("kind"), source: "MANUAL", title: f.get("title"), description: f.get("description") || null,
-        districtCode: outfall.district.code, outfallId: outfall.id, deadline: new Date(String(f.get("deadline"))).toISOString() } });
-      onClose(true);
+        ...where, deadline: new Date(String(f.get("deadline"))).toISOString() } });
+      onClose(true, d.createTask);
     } catch (x) {
       setErr((x as ApiError).message);
       setBusy(false);
@@ -28,9 +35,11 @@ export function TaskForm({ outfall, onClose }: { outfall: any; onClose: (done: b
   return (
     <div class="modal" role="dialog" aria-modal="true" aria-label={t("createTask")} onKeyDown={(e) => e.key === "Escape" && onClose(false)}>
       <form class="card" onSubmit={submit}>
-        <h2>{t("createTask")} · {outfall.code} {outfall.name}</h2>
+        <h2>{t("createTask")} · {outfall ? `${outfall.code} ${outfall.name}` : `${point!.lat.toFixed(5)}, ${point!.lon.toFixed(5)}`}</h2>
         <label>{t("kind")}<select name="kind">{KINDS.map((k) => <option value={k}>{t(k)}</option>)}</select></label>
         <label>{t("title")}<input name="title" required maxLength={200} autofocus /></label>
+        {point && <label>{t("district")}<select name="district"><option value="">{t("nearestDistrict")}</option>
+          {districts.map((d) => <option value={d.code}>{nm(d)}</option>)}</select></label>}
         <label>{t("deadline")}<input name="deadline" type="datetime-local" required value={local} /></label>
         <label>{t("description")}<textarea name="description" rows={3} /></label>
         {err && <p class="error" role="alert">{err}</p>}

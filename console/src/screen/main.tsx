@@ -46,7 +46,7 @@ function Screen() {
     if (timer.current) clearTimeout(timer.current);
     timer.current = window.setTimeout(() => {
       figures().then(setFig).catch(() => {});
-      layer.current?.loadView();
+      layer.current?.ensureLoaded();
       if (layer.current) loadTaskMarks().then((m) => layer.current?.setTasks(m)).catch(() => {});
     }, 500);
   };

@@ -13,8 +13,10 @@ from server.domain.actor import Actor
 from server.domain.errors import BadInput, Forbidden, InvalidState, NotFound
 from server.domain.evidence import Site
 from server.domain.geo.distance import bbox_around, check_in_chongqing, haversine_m
+from server.domain.geo.crs import to_crs
 from server.domain.geo.service import check_district, check_river
 from server.domain.geo.models import District, River
+from server.domain.inspections.models import Inspection, Measurement
 from server.domain.idempotency import find_replay, insert_once, normalise_client_id, payload_hash
 from server.domain.media import service as media
 from server.domain.outfalls.labels import category_labels, phase_labels, STATUS_LABELS
@@ -284,3 +286,71 @@ async def _labels(session: AsyncSession, group_by: str) -> dict[str, str]:
         return dict((await session.execute(select(col(District.code), col(District.name)))).all())
     return {"CATEGORY": category_labels, "PHASE": phase_labels}.get(group_by, lambda: STATUS_LABELS)()
 
+
+
+@dataclass
+class PointColumns:
+    """The register of a filter as parallel columns, id order: what an overview map draws."""
+    ids: list[int]
+    lats: list[float]
+    lons: list[float]
+    codes: list[str]
+    phases: list[str]
+    categories: list[str]
+    district_codes: list[str]
+    river_codes: list[str]
+    exceeded: list[int] | None = None  # 1, 0, or -1 for no inspection the caller may see
+
+
+# The newest inspection of each outfall of a filter, and whether any of its readings exceeded.
+_LATEST = (select(Inspection.id, Inspection.outfall_id, Inspection.district_code,
+                  func.row_number().over(partition_by=Inspection.outfall_id,
+                                         order_by=(Inspection.observed_at.desc(), Inspection.id.desc())).label("rn"))
+           .subquery())
+
+
+async def outfall_points(*, session: AsyncSession, actor: Actor, filter: OutfallFilter | None,
+                         crs: str = "WGS84", with_exceedance: bool = False) -> PointColumns:
+    """Every outfall of `filter` in one read (the same filter and permission as list_outfalls), with
+    coordinates in `crs` rounded to 1e-6° (~0.1 m). `exceeded` follows the latest-inspection rule of
+    the API: a district role sees no other district's inspection, so such an outfall reads -1."""
+    require(actor, "outfall.read")
+    f = filter or OutfallFilter()
+    await validate_outfall_filter(session, f)
+    cols = (Outfall.id, Outfall.lat, Outfall.lon, Outfall.code, Outfall.phase, Outfall.category,
+            Outfall.district_code, Outfall.river_code)
+    rows = (await session.execute(outfall_query(select(*cols), f).order_by(Outfall.id))).all()
+    if f.near:
+        lat, lon, r = f.near
+        rows = [x for x in rows if haversine_m(lat, lon, x[1], x[2]) <= r]
+    out = PointColumns([], [], [], [], [], [], [], [])
+    convert = None if crs == "WGS84" else (lambda la, lo: to_crs(la, lo, crs))
+    for i, la, lo, code, phase, cat, dist, river in rows:
+        if convert:
+            la, lo = convert(la, lo)
+        out.ids.append(i)
+        out.lats.append(round(la, 6))
+        out.lons.append(round(lo, 6))
+        out.codes.append(code)
+        out.phases.append(phase)
+        out.categories.append(cat)
+        out.district_codes.append(dist)
+        out.river_codes.append(river)
+    if with_exceedance:
+        out.exceeded = await _latest_exceeded(session, actor, f, out.ids)
+    return out
+
+
+async def _latest_exceeded(session: AsyncSession, actor: Actor, f: OutfallFilter, ids: list[int]) -> list[int]:
+    exceeded = (select(Measurement.id).where(Measurement.inspection_id == _LATEST.c.id, Measurement.exceeded)
+                .exists())
+    stmt = (select(_LATEST.c.outfall_id, _LATEST.c.district_code, exceeded)
+            .where(_LATEST.c.rn == 1,
+                   _LATEST.c.outfall_id.in_(outfall_query(select(Outfall.id), f).scalar_subquery())))
+    district_only = actor.role in ("INSPECTOR", "DISTRICT_OFFICER")
+    found = {}
+    for oid, dist, exc in (await session.execute(stmt)).all():
+        if district_only and dist != actor.district_code:
+            continue  # another district's inspection is not the caller's to see
+        found[oid] = 1 if exc else 0
+    return [found.get(i, -1) for i in ids]

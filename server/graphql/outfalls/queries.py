@@ -6,8 +6,8 @@ from server.domain.outfalls import service
 from server.domain.stations.service import station_counts
 from server.graphql.common import connection, parse_id, selected_names
 from server.graphql.context import Info
-from server.graphql.enums import OutfallGroupBy
-from server.graphql.outfalls.types import (Outfall, OutfallConnection, OutfallEdge, OutfallFilter, StatBucket,
+from server.graphql.enums import Crs, OutfallGroupBy
+from server.graphql.outfalls.types import (Outfall, OutfallConnection, OutfallEdge, OutfallFilter, OutfallPoints, StatBucket,
                                           build_outfalls)
 
 
@@ -35,6 +35,20 @@ class OutfallQuery:
                   or "latestInspection" in selected_names(info, "nodes"))
         nodes = await build_outfalls(info, page.items, page.extra, with_latest=latest)
         return connection(OutfallConnection, OutfallEdge, nodes, page, total_count=page.total or 0)
+
+    @strawberry.field(description=(
+        "Every outfall of the filter as columns in one response (the overview map's read); the same "
+        "filter, permission and visibility as `outfalls`. Coordinates in `crs` (WGS84 unless asked)."))
+    async def outfall_points(self, info: Info, filter: OutfallFilter | None = None,
+                             crs: Crs | None = Crs.WGS84) -> OutfallPoints:
+        ctx = info.context
+        async with ctx.db.session() as s:
+            c = await service.outfall_points(session=s, actor=ctx.actor, filter=filter.to_domain() if filter else None,
+                                             crs=(crs or Crs.WGS84).value,
+                                             with_exceedance="exceeded" in selected_names(info))
+        return OutfallPoints(count=len(c.ids), ids=c.ids, lats=c.lats, lons=c.lons, codes=c.codes, phases=c.phases,
+                             categories=c.categories, district_codes=c.district_codes, river_codes=c.river_codes,
+                             exceeded=c.exceeded)
 
     @strawberry.field(description="Counts of outfalls grouped by river, district, category, phase or status.")
     async def outfall_stats(self, info: Info, group_by: OutfallGroupBy,

@@ -6,6 +6,7 @@ from typing import Annotated
 import strawberry
 
 from server.domain.errors import BadInput
+from server.domain.geo.crs import to_crs
 from server.domain.stations import analysis, series
 from server.domain.stations import service
 from server.domain.stations import service as stations_service
@@ -14,7 +15,7 @@ from server.domain.stations.models import Station as StationRow
 from server.domain.stations.params import BY_KEY
 from server.graphql.common import UPDATED_AT, UPDATED_SINCE, GeoPoint
 from server.graphql.context import Info
-from server.graphql.enums import ReadingFlag, StationLevel, StationParameter, StationStatus, WaterBody, WaterClass
+from server.graphql.enums import Crs, ReadingFlag, StationLevel, StationParameter, StationStatus, WaterBody, WaterClass
 from server.domain.sqltypes import pk
 
 
@@ -138,7 +139,7 @@ class Station:
     name: str
     river_code: str
     district_code: str
-    location: GeoPoint
+    wgs84: strawberry.Private[GeoPoint]
     river_km: float | None = strawberry.field(description="Along the river's course from its upstream end.")
     level: StationLevel
     target_class: WaterClass = strawberry.field(description="水质目标")
@@ -149,10 +150,17 @@ class Station:
     updated_at: datetime = strawberry.field(description=UPDATED_AT)
     row: strawberry.Private[StationRow]
 
+    @strawberry.field(description="WGS-84 unless `crs` asks for GCJ02 or BD09 (Chinese map tiles).")
+    def location(self, crs: Crs | None = Crs.WGS84) -> GeoPoint:
+        if crs is None or crs is Crs.WGS84:
+            return self.wgs84
+        lat, lon = to_crs(self.wgs84.lat, self.wgs84.lon, crs.value)
+        return GeoPoint(lat=lat, lon=lon)
+
     @classmethod
     def from_model(cls, s: StationRow) -> "Station":
         return cls(id=strawberry.ID(str(s.id)), code=s.code, name=s.name, river_code=s.river_code,
-                   district_code=s.district_code, location=GeoPoint(lat=s.lat, lon=s.lon), river_km=s.river_km,
+                   district_code=s.district_code, wgs84=GeoPoint(lat=s.lat, lon=s.lon), river_km=s.river_km,
                    level=StationLevel(s.level), target_class=WaterClass(s.target_class),
                    water_body=WaterBody(s.water_body), status=StationStatus(s.status), version=s.version,
                    off_target=s.open_episode_id is not None, updated_at=s.updated_at, row=s)
