@@ -48,7 +48,8 @@ class OutfallQuery:
                                              with_exceedance="exceeded" in selected_names(info))
         return OutfallPoints(count=len(c.ids), ids=c.ids, lats=c.lats, lons=c.lons, codes=c.codes, phases=c.phases,
                              categories=c.categories, district_codes=c.district_codes, river_codes=c.river_codes,
-                             exceeded=c.exceeded)
+                             exceeded=c.exceeded, phase_keys=list(c.phase_keys), phase_index=c.phase_index,
+                             district_keys=c.district_keys, district_index=c.district_index)
 
     @strawberry.field(description="Counts of outfalls grouped by river, district, category, phase or status.")
     async def outfall_stats(self, info: Info, group_by: OutfallGroupBy,

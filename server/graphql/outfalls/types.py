@@ -233,13 +233,17 @@ class OutfallFilter:
 class OutfallPoints:
     count: int
     ids: IntColumn = strawberry.field(description="Outfall ids (Outfall.id as numbers).")
-    lats: FloatColumn = strawberry.field(description="Latitudes in the requested datum, 6 decimals.")
-    lons: FloatColumn = strawberry.field(description="Longitudes in the requested datum, 6 decimals.")
+    lats: FloatColumn = strawberry.field(description="Latitudes in the requested datum, 5 decimals (~1 m).")
+    lons: FloatColumn = strawberry.field(description="Longitudes in the requested datum, 5 decimals (~1 m).")
     codes: StringColumn
     phases: StringColumn = strawberry.field(description="CampaignPhase names.")
     categories: StringColumn = strawberry.field(description="OutfallCategory names.")
     district_codes: StringColumn
     river_codes: StringColumn
+    phase_keys: list[str] = strawberry.field(description="CampaignPhase names, in the order phaseIndex counts.")
+    phase_index: IntColumn = strawberry.field(description="Each outfall's phase as an index into phaseKeys.")
+    district_keys: list[str] = strawberry.field(description="The district codes present, in the order districtIndex counts.")
+    district_index: IntColumn = strawberry.field(description="Each outfall's district as an index into districtKeys.")
     exceeded: IntColumn | None = strawberry.field(default=None, description=(
         "Whether the latest inspection the caller may see had a reading over its limit: 1 yes, 0 no, "
         "-1 no such inspection."))
