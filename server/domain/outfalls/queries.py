@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from server.domain.errors import BadInput
+from server.domain.timebounds import check_datetime
 from server.domain.geo.distance import bbox_around, check_in_chongqing
 from server.domain.geo.service import check_district, check_river
 from server.domain.outfalls.models import CATEGORIES, PHASES, STATUSES, Outfall
@@ -60,14 +61,18 @@ def parse_bbox(raw: str, field: str = "bbox") -> tuple[float, float, float, floa
 
 
 def parse_instant(raw: str, field: str) -> datetime:
-    """An ISO 8601 instant with its UTC offset (as GraphQL's DateTime)."""
+    """An ISO 8601 instant with its UTC offset, within the bounds of every time a client sends (as
+    GraphQL's DateTime: server/domain/timebounds.py)."""
     try:
         t = datetime.fromisoformat(raw.replace("Z", "+00:00"))
     except ValueError:
         t = None
     if t is None or t.tzinfo is None:
         raise BadInput(f"{field} must be an ISO 8601 date-time with a UTC offset; got {raw!r}", field=field)
-    return t
+    try:
+        return check_datetime(t)
+    except ValueError as e:
+        raise BadInput(f"{field}: {e}", field=field) from None
 
 
 def _one_of(value: str | None, allowed, field: str) -> None:
