@@ -86,6 +86,10 @@ class Settings:
     tile_crs: str = "WGS84"
     tile_attribution: str = ""
     console_dir: Path | None = None  # the built console (default: console/dist beside the server package)
+    # C2PA signing of exported evidence (docs/provenance.md): a PEM chain (signer, then its CA) and the
+    # signer's PKCS#8 key; unset = a root and signer made once and kept in data_dir/c2pa.
+    c2pa_cert: Path | None = None
+    c2pa_key: Path | None = None
     extra: dict = field(default_factory=dict)
 
     @property
@@ -163,6 +167,8 @@ class Settings:
             tile_crs=_tile_crs(g("TILE_CRS", "WGS84")),
             tile_attribution=g("TILE_ATTRIBUTION", ""),
             console_dir=Path(console_dir) if (console_dir := opt("CONSOLE_DIR")) else None,
+            c2pa_cert=Path(c2pa_cert) if (c2pa_cert := opt("C2PA_CERT")) else None,
+            c2pa_key=Path(c2pa_key) if (c2pa_key := opt("C2PA_KEY")) else None,
         )
         if overrides:
             s = replace(s, **overrides)

@@ -1,6 +1,6 @@
 """Photos and videos: upload tickets, storage, evidence checks."""
 from server.areas.area import MEDIA, Area, Job
-from server.domain.media.models import Media
+from server.domain.media.models import Media, MediaPrint
 from server.domain.media.service import expire_stale_uploads
 from server.domain.permissions import READ_ROLES, rule
 from server.graphql.media.resolvers import MediaMutation, MediaQuery
@@ -13,7 +13,7 @@ async def _expire_uploads(services: Services) -> dict[str, int]:
 
 AREA = Area(
     name="media",
-    tables=(Media,),
+    tables=(Media, MediaPrint),
     audited={Media: "media"},
     verbs={
         "media.upload": rule({"INSPECTOR", "DISTRICT_OFFICER", "SUPERVISOR", "ADMIN"}, scopes=("tasks:create",)),
@@ -24,6 +24,6 @@ AREA = Area(
     queries=(MediaQuery,),
     mutations=(MediaMutation,),
     watched={"media": MEDIA},
-    reads={"Media": ("media",), "EvidenceCheck": ("media",)},
+    reads={"Media": ("media",), "EvidenceCheck": ("media",), "CheckPosition": ("media",)},
     uncacheable=("Media.url", "Media.thumbnailUrl", "Media.originalUrl"),  # signed, and they expire
 )

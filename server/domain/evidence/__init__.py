@@ -8,6 +8,9 @@ from server.domain.evidence.checks import (
     PhotoFacts,
     Site,
     Window,
+    before_view_check,
+    duplicate_in_submission_check,
+    reuse_check,
     hamming,
     is_editor,
     pair_checks,
@@ -18,4 +21,4 @@ from server.domain.evidence.checks import (
 )
 
 __all__ = ["CLOCK_SKEW", "CODES", "SEVERITIES", "SEVERITY", "Check", "PhotoFacts", "Site", "Window", "hamming",
-           "is_editor", "pair_checks", "phash_bands", "photo_checks", "sort_checks", "worst"]
+           "is_editor", "pair_checks", "before_view_check", "duplicate_in_submission_check", "reuse_check", "phash_bands", "photo_checks", "sort_checks", "worst"]

@@ -18,12 +18,14 @@ SEVERITIES = ("INFO", "WARNING", "FAIL")  # ascending
 _RANK = {s: i for i, s in enumerate(SEVERITIES)}
 CODES = ("NO_EXIF_TIME", "NO_EXIF_GPS", "FAR_FROM_SITE", "TAKEN_BEFORE_TASK", "TAKEN_AFTER_UPLOAD", "TAKEN_IN_FUTURE",
          "DUPLICATE_FILE", "NEAR_DUPLICATE", "AFTER_SAME_AS_BEFORE", "EDITED_BY_SOFTWARE",
-         "ATTESTATION_FAILED", "NOT_ATTESTED", "FIX_TIME_MISMATCH", "CLOCK_OFFSET", "ATTESTED")
+         "ATTESTATION_FAILED", "NOT_ATTESTED", "FIX_TIME_MISMATCH", "CLOCK_OFFSET", "ATTESTED",
+         "REUSED_PHOTO", "BEFORE_NOT_SAME_VIEW", "DUPLICATE_IN_SUBMISSION", "BEFORE_SAME_VIEW")
 SEVERITY = {"NO_EXIF_TIME": "WARNING", "NO_EXIF_GPS": "WARNING", "FAR_FROM_SITE": "FAIL", "TAKEN_BEFORE_TASK": "FAIL",
             "TAKEN_AFTER_UPLOAD": "FAIL", "TAKEN_IN_FUTURE": "FAIL", "DUPLICATE_FILE": "FAIL",
             "NEAR_DUPLICATE": "WARNING", "AFTER_SAME_AS_BEFORE": "FAIL", "EDITED_BY_SOFTWARE": "WARNING",
             "ATTESTATION_FAILED": "FAIL", "NOT_ATTESTED": "WARNING", "FIX_TIME_MISMATCH": "WARNING",
-            "CLOCK_OFFSET": "WARNING", "ATTESTED": "INFO"}
+            "CLOCK_OFFSET": "WARNING", "ATTESTED": "INFO", "REUSED_PHOTO": "FAIL", "BEFORE_NOT_SAME_VIEW": "WARNING",
+            "DUPLICATE_IN_SUBMISSION": "FAIL", "BEFORE_SAME_VIEW": "INFO"}
 CLOCK_SKEW = timedelta(minutes=5)
 
 # Editing apps as they appear in EXIF Software. Short Latin names need word boundaries so camera
@@ -41,6 +43,9 @@ class Check:
     severity: str
     message_zh: str
     message_en: str
+    # What the reviewer is shown beside the words: {"mediaIds": [...]} for the other photo(s) of a
+    # reuse or comparison, {"positions": [{"label", "lat", "lon"}, ...]} for a distance.
+    evidence: dict | None = None
 
     def message(self, lang: str = "zh") -> str:
         """"en*" -> English, "both" -> "zh / en", anything else -> Chinese (the supervisors' language)."""
@@ -99,8 +104,8 @@ def is_editor(software: str | None) -> bool:
     return bool(software) and _EDITORS.search(software) is not None
 
 
-def _check(code: str, zh: str, en: str) -> Check:
-    return Check(code, SEVERITY[code], zh, en)
+def _check(code: str, zh: str, en: str, evidence: dict | None = None) -> Check:
+    return Check(code, SEVERITY[code], zh, en, evidence)
 
 
 def _utc(t: datetime, local: timezone) -> datetime:
@@ -169,7 +174,10 @@ def photo_checks(photo: PhotoFacts, *, now: datetime, site: Site | None = None, 
             if acc:
                 zh_t, en_t = f"{zh_t}，另加定位误差 {acc:,.0f} 米", f"{en_t} + {acc:,.0f} m position accuracy"
             out.append(_check("FAR_FROM_SITE", f"拍摄位置距现场 {d:,.0f} 米（{zh_t}）",
-                              f"Taken {d:,.0f} m from the site ({en_t})"))
+                              f"Taken {d:,.0f} m from the site ({en_t})",
+                              {"positions": [{"label": "photo", "lat": photo.exif_lat, "lon": photo.exif_lon},
+                                             {"label": "site", "lat": site.lat, "lon": site.lon}],
+                               "distanceM": round(d, 1)}))
 
     if is_editor(photo.software):
         sw = photo.software.strip()[:60]
@@ -178,7 +186,8 @@ def photo_checks(photo: PhotoFacts, *, now: datetime, site: Site | None = None, 
     dups = {i for i in duplicate_of if i != photo.media_id}
     if dups:
         out.append(_check("DUPLICATE_FILE", f"同一文件已用于另外 {len(dups)} 条记录",
-                          f"The same file was already used in {len(dups)} other record(s)"))
+                          f"The same file was already used in {len(dups)} other record(s)",
+                          {"mediaIds": sorted(dups, key=lambda i: (len(i), i))}))
     near: dict[str, int] = {}
     for other, dist in near_duplicate_of:
         if other != photo.media_id and other not in dups:
@@ -186,7 +195,8 @@ def photo_checks(photo: PhotoFacts, *, now: datetime, site: Site | None = None, 
     if near:
         n, dist = len(near), min(near.values())
         out.append(_check("NEAR_DUPLICATE", f"与另外 {n} 张照片几乎相同（汉明距离 {dist}）",
-                          f"Nearly identical to {n} other photo(s) (Hamming distance {dist})"))
+                          f"Nearly identical to {n} other photo(s) (Hamming distance {dist})",
+                          {"mediaIds": sorted(near, key=lambda i: (len(i), i))}))
     return sort_checks(out)
 
 
@@ -197,7 +207,8 @@ def pair_checks(before: Sequence[PhotoFacts], after: Sequence[PhotoFacts], *, sa
         same = next((j for j, b in enumerate(before, 1) if b.sha256 == a.sha256), None)
         if same is not None:
             out.append(_check("AFTER_SAME_AS_BEFORE", f"整改后第 {i} 张照片与整改前第 {same} 张是同一文件",
-                              f"After photo {i} is the same file as before photo {same}"))
+                              f"After photo {i} is the same file as before photo {same}",
+                              {"mediaIds": [a.media_id, before[same - 1].media_id]}))
             continue
         if not a.phash:
             continue
@@ -206,10 +217,64 @@ def pair_checks(before: Sequence[PhotoFacts], after: Sequence[PhotoFacts], *, sa
         if dists and (best := min(dists))[0] <= same_threshold:
             out.append(_check("AFTER_SAME_AS_BEFORE",
                               f"整改后第 {i} 张照片与整改前第 {best[1]} 张几乎相同（汉明距离 {best[0]}）",
-                              f"After photo {i} looks the same as before photo {best[1]} (Hamming distance {best[0]})"))
+                              f"After photo {i} looks the same as before photo {best[1]} (Hamming distance {best[0]})",
+                              {"mediaIds": [a.media_id, before[best[1] - 1].media_id]}))
     return out
 
 
 def sort_checks(checks: Iterable[Check]) -> list[Check]:
     """Most severe first, then in the API enum's order, so lists are stable."""
     return sorted(checks, key=lambda c: (-_RANK[c.severity], CODES.index(c.code)))
+
+
+def _edits(mirrored: bool, rotation_deg: float, overlap: float, scale: float) -> tuple[list[str], list[str]]:
+    zh, en = [], []
+    turn = round(rotation_deg / 90) * 90 % 360
+    if mirrored:
+        zh.append("镜像翻转")
+        en.append("mirrored")
+    if turn and abs(((rotation_deg - turn) + 180) % 360 - 180) < 10:
+        zh.append(f"旋转 {turn}°")
+        en.append(f"turned {turn}°")
+    if overlap < 0.9:
+        zh.append(f"裁剪（保留原图 {overlap:.0%}）")
+        en.append(f"cropped to {overlap:.0%} of the original")
+    if scale < 0.8 or scale > 1.25:
+        zh.append(f"缩放至 {scale:.0%}")
+        en.append(f"rescaled to {scale:.0%}")
+    return zh, en
+
+
+def reuse_check(other_id: str, *, mirrored: bool, rotation_deg: float, overlap: float, scale: float,
+                agree_share: float, inliers: int) -> Check:
+    """REUSED_PHOTO: this photo is an edited copy of another stored photo (server/images/reuse.py)."""
+    zh, en = _edits(mirrored, rotation_deg, overlap, scale)
+    how_zh = "，".join(zh) or "重新编码、调色或加字"
+    how_en = ", ".join(en) or "re-encoded, re-lit or overlaid"
+    return _check("REUSED_PHOTO",
+                  f"这张照片是已存照片 #{other_id} 的翻拍或编辑副本（{how_zh}；{inliers} 个特征点一致，"
+                  f"{agree_share:.0%} 的画面逐块吻合），并非新拍摄",
+                  f"This is an edited copy of stored photo #{other_id} ({how_en}; {inliers} features agree, "
+                  f"{agree_share:.0%} of the picture matches tile by tile), not a new photo",
+                  {"mediaIds": [other_id], "agreeShare": round(agree_share, 3), "inliers": inliers,
+                   "mirrored": mirrored, "rotationDeg": round(rotation_deg, 1), "overlap": round(overlap, 3)})
+
+
+def before_view_check(number: int, media_id: str, finding_ids: Sequence[str], matched: str | None,
+                      inliers: int = 0) -> Check:
+    """The before photo against the task's finding photos: the same place seen the same way, or not."""
+    if matched is not None:
+        return _check("BEFORE_SAME_VIEW", f"整改前第 {number} 张照片与任务发现照片 #{matched} 是同一地点、同一视角"
+                      f"（{inliers} 个特征点一致）",
+                      f"Before photo {number} shows the same place and view as finding photo #{matched} "
+                      f"({inliers} features agree)", {"mediaIds": [media_id, matched]})
+    return _check("BEFORE_NOT_SAME_VIEW", f"整改前第 {number} 张照片与任务的 {len(finding_ids)} 张发现照片都对不上"
+                  "（不是同一地点或同一视角）",
+                  f"Before photo {number} matches none of the task's {len(finding_ids)} finding photo(s) "
+                  "(not the same place or view)", {"mediaIds": [media_id, *finding_ids]})
+
+
+def duplicate_in_submission_check(slot_zh: str, slot_en: str, i: int, j: int, ids: tuple[str, str]) -> Check:
+    return _check("DUPLICATE_IN_SUBMISSION", f"{slot_zh}第 {j} 张照片是第 {i} 张的副本（同一张照片提交了两次）",
+                  f"{slot_en} photo {j} is a copy of {slot_en.lower()} photo {i} (one photo presented twice)",
+                  {"mediaIds": list(ids)})

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, BigInteger, Column, Index
+from sqlalchemy import JSON, BigInteger, Column, Index, LargeBinary
 from sqlmodel import Field, SQLModel
 
 from server.domain.sqltypes import UTCDateTime, utcnow
@@ -73,3 +73,12 @@ class Media(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
     completed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
     updated_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False, onupdate=utcnow))
+
+
+class MediaPrint(SQLModel, table=True):
+    """A photo's local features (server/images/reuse.py), found by the map cell it was taken in."""
+    __tablename__ = "media_prints"
+    media_id: int = Field(foreign_key="media.id", primary_key=True)
+    cell: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True, index=True))
+    data: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    probe: bytes = Field(sa_column=Column(LargeBinary, nullable=False))  # the strongest descriptors (first look)

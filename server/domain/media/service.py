@@ -16,9 +16,19 @@ from server.db import Database
 from server.domain.actor import Actor
 from server.domain.audit.recorder import tag
 from server.domain.errors import BadInput, Forbidden, NotFound, UploadInvalid
-from server.domain.evidence import PhotoFacts, Site, Window, hamming, phash_bands, photo_checks, sort_checks
+from server.domain.evidence import (
+    PhotoFacts,
+    Site,
+    Window,
+    hamming,
+    phash_bands,
+    photo_checks,
+    reuse_check,
+    sort_checks,
+)
 from server.domain.idempotency import check_replay, insert_once, normalise_client_id, payload_hash
 from server.domain.media.models import ROLES, Media
+from server.domain.media.reuse import find_reuse, save_print
 from server.domain.permissions import require
 from server.domain.sqltypes import pk, utcnow
 from server.settings import Settings
@@ -124,6 +134,8 @@ async def complete_upload(*, db: Database, store, settings: Settings, actor: Act
         else:
             _apply_facts(row, facts)
             await _attest(s, row, attestation or {})
+            if facts.get("print") is not None:
+                await save_print(s, row, facts["print"])
             row.checks = await media_checks(session=s, media=row, settings=settings)
             row.status, row.completed_at = "READY", utcnow()
     if reason:
@@ -158,7 +170,12 @@ def _verify_and_process(m: Media, data: bytes, max_pixels: int) -> tuple[str | N
         return e.message, {}
     if p.probe.content_type != m.content_type:
         return f"the file is {p.probe.format} but was declared as {m.content_type}", {}
-    return None, {"probe": p.probe, "exif": p.exif, "derived": p.derived, "video": p.video}
+    facts = {"probe": p.probe, "exif": p.exif, "derived": p.derived, "video": p.video}
+    if p.derived is not None:
+        from server.images.reuse import features_of
+
+        facts["print"] = features_of(data).to_bytes()
+    return None, facts
 
 
 async def _store_derivatives(store, m: Media, facts: dict) -> None:
@@ -218,9 +235,15 @@ async def media_checks(*, session: AsyncSession, media: Media, settings: Setting
             or_(col(Media.ph0) == b[0], col(Media.ph1) == b[1], col(Media.ph2) == b[2], col(Media.ph3) == b[3]),
             col(Media.id) != media.id, col(Media.status) == "READY", col(Media.sha256) != media.sha256))).all()
         near = [(str(i), dist) for i, ph in cands if ph and (dist := hamming(media.phash, ph)) <= NEAR_DUPLICATE_MAX]
+    reused = await find_reuse(session, media, places=[(site.lat, site.lon)] if site else [])
+    # An edited copy is reported once, as the stronger finding with its evidence.
+    near = [(i, d) for i, d in near if int(i) not in {r.media_id for r in reused}]
     checks = photo_checks(photo_facts(media), now=utcnow(), site=site, window=window,
                           far_threshold_m=settings.far_threshold_m, duplicate_of=[str(i) for i in dups],
                           near_duplicate_of=near)
+    checks += [reuse_check(str(r.media_id), mirrored=r.mirrored, rotation_deg=r.rotation_deg, overlap=r.overlap,
+                           scale=r.scale, agree_share=r.agree_share, inliers=r.inliers) for r in reused[:3]]
+    checks = sort_checks(checks)
     if media.attestation:
         from server.domain.attestation.models import Device
         from server.domain.evidence.attested import attestation_checks
@@ -232,7 +255,10 @@ async def media_checks(*, session: AsyncSession, media: Media, settings: Setting
 
 
 def check_dict(c) -> dict:
-    return {"code": c.code, "severity": c.severity, "zh": c.message_zh, "en": c.message_en}
+    d = {"code": c.code, "severity": c.severity, "zh": c.message_zh, "en": c.message_en}
+    if c.evidence:
+        d["evidence"] = c.evidence
+    return d
 
 
 async def attach(*, session: AsyncSession, actor: Actor, media_ids: list[int], owner_type: str, owner_id: int,

@@ -16,6 +16,8 @@ from server.domain.geo.service import check_district
 from server.domain.idempotency import find_replay, insert_once, normalise_client_id, payload_hash
 from server.domain.inspections.models import Inspection, Measurement
 from server.domain.media import service as media
+from server.domain.media.models import Media
+from server.domain.media.reuse import submission_checks
 from server.domain.outfalls.models import Outfall
 from server.domain.outfalls.service import Point, advance_phase, check_point, district_near
 from server.domain.pagination import Order, Page, decode_cursor, encode_cursor, page
@@ -300,6 +302,13 @@ async def submit_rectification(*, session: AsyncSession, actor: Actor, settings,
     session.add_all([SubmissionMedia(submission_id=pk(s), media_id=pk(m), slot="BEFORE") for m in before]
                     + [SubmissionMedia(submission_id=pk(s), media_id=pk(m), slot="AFTER") for m in after])
     pairs = pair_checks([media.photo_facts(m) for m in before], [media.photo_facts(m) for m in after])
+    # The finding photos: those given when the task was created, or the inspection's that raised it.
+    found_by = (Media.owner_type == "task") & (Media.owner_id == t.id)
+    if t.raised_by_inspection_id is not None:
+        found_by = found_by | ((Media.owner_type == "inspection") & (Media.owner_id == t.raised_by_inspection_id))
+    findings = list((await session.execute(select(Media).where(found_by, Media.status == "READY")
+                                           .order_by(Media.id))).scalars())
+    pairs += await submission_checks(session, findings=findings, before=before, after=after)
     s.checks = [{**c, "media": m.id} for m in before + after for c in m.checks] + [media.check_dict(c) for c in pairs]
     await events.record(session, t, "SUBMITTED", actor, settings, submission_id=s.id)
     return s

@@ -224,6 +224,11 @@ class Task:
     async def created_by(self, info: strawberry.Info) -> User | None:
         return await _user(info, self.row.created_by_id)
 
+    @strawberry.field(description="The evidence pack: every finding, before and after photo with its signed C2PA "
+                                   "manifest, and an index (a zip; GET with the Authorization header).")
+    def evidence_pack_url(self, info: strawberry.Info) -> str:
+        return f"{info.context.settings.public_url}/export/tasks/{self.row.id}/evidence.zip"
+
     @strawberry.field
     async def submissions(self, info: strawberry.Info) -> list[Submission]:
         return [Submission.from_model(s) for s in await info.context.loaders.submissions.load(self.row.id)]

@@ -12,6 +12,13 @@ from server.graphql.common import UPDATED_AT, GeoPoint, KeyValue
 from server.graphql.enums import CheckSeverity, EvidenceCheckCode, MediaKind, MediaRole, MediaStatus
 
 
+@strawberry.type(description="A position a check compared, e.g. where the photo was taken and the site.")
+class CheckPosition:
+    label: str = strawberry.field(description="photo | site")
+    lat: float
+    lon: float
+
+
 @strawberry.type(description="One automatic check of a photo's or video's evidence, judged against the record it "
                             "is attached to (its site and time).")
 class EvidenceCheck:
@@ -22,13 +29,41 @@ class EvidenceCheck:
     message_en: str = strawberry.field(description="The finding in English.")
     media_id: strawberry.ID | None = strawberry.field(
         default=None, description="The photo or video it judges; null for a check of a before/after pair.")
+    related_media_ids: list[strawberry.ID] = strawberry.field(
+        default_factory=list,
+        description="The other photo(s) the check is about (the stored original of a reuse, the matching "
+                    "finding photo, the other copy in a submission), to be shown side by side.")
+    positions: list[CheckPosition] = strawberry.field(
+        default_factory=list, description="For a distance: where the photo was taken and the site, to be shown on a map.")
+    distance_m: float | None = strawberry.field(default=None, description="For a distance: metres between them.")
+
+    @strawberry.field(description="The photos of relatedMediaIds the caller may see (others are left out).")
+    async def related_media(self, info: strawberry.Info) -> list["Media"]:
+        from server.domain.errors import Forbidden
+        from server.domain.media.service import get_media
+
+        out = []
+        async with info.context.db.session() as s:
+            for i in self.related_media_ids:
+                try:
+                    m = await get_media(session=s, actor=info.context.actor, media_id=int(i))
+                except Forbidden:
+                    continue
+                if m is not None:
+                    out.append(Media.from_model(m))
+        return out
 
     @classmethod
     def from_dict(cls, c: dict, media_id: int | None = None) -> "EvidenceCheck":
         mid = media_id if media_id is not None else c.get("media")
+        ev = c.get("evidence") or {}
         return cls(code=EvidenceCheckCode(c["code"]), severity=CheckSeverity(c["severity"]),
                    message=f'{c["zh"]} / {c["en"]}', message_zh=c["zh"], message_en=c["en"],
-                   media_id=strawberry.ID(str(mid)) if mid is not None else None)
+                   media_id=strawberry.ID(str(mid)) if mid is not None else None,
+                   related_media_ids=[strawberry.ID(str(i)) for i in ev.get("mediaIds", [])],
+                   positions=[CheckPosition(label=p["label"], lat=p["lat"], lon=p["lon"])
+                              for p in ev.get("positions", [])],
+                   distance_m=ev.get("distanceM"))
 
 
 @strawberry.type
@@ -66,6 +101,13 @@ class Media:
         if not can(info.context.actor, "media.original"):
             return None
         return await _signed(info, self.row, self.row.key, filename=self.row.filename)
+
+    @strawberry.field(description="The photo with the server's signed C2PA manifest of what it verified "
+                                   "(GET with the Authorization header; docs/provenance.md). Null for videos.")
+    def signed_export_url(self, info: strawberry.Info) -> str | None:
+        if self.row.kind != "PHOTO" or self.row.status != "READY":
+            return None
+        return f"{info.context.settings.public_url}/export/media/{self.row.id}.jpg"
 
     @classmethod
     def from_model(cls, m: MediaRow) -> "Media":

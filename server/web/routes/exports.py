@@ -15,7 +15,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
-from server.domain.errors import BadInput, DomainError, Forbidden, RateLimited, Unauthenticated
+from server.domain.errors import BadInput, DomainError, Forbidden, NotFound, RateLimited, Unauthenticated
 from server.domain.geo.crs import CRS_NAMES
 from server.domain.outfalls.queries import PARAMETERS as OUTFALL_PARAMETERS
 from server.domain.outfalls.queries import OutfallFilter, validate_outfall_filter
@@ -25,7 +25,7 @@ from server.domain.tasks.queries import TaskFilter, validate_task_filter
 from server.web.auth import authenticate, bearer
 from server.register_io import exporter
 
-STATUS_CODES = {Unauthenticated: 401, Forbidden: 403, BadInput: 400, RateLimited: 429}
+STATUS_CODES = {Unauthenticated: 401, Forbidden: 403, NotFound: 404, BadInput: 400, RateLimited: 429}
 
 
 def error_body(message: str, code: str, field: str | None = None) -> dict:
@@ -110,8 +110,47 @@ def export_routes(services) -> list[Route]:
             return stream(exporter.tasks_csv(db, actor, tf), "text/csv; charset=utf-8", "tasks.csv")
         return stream(exporter.tasks_xlsx(db, actor, tf), exporter.XLSX_TYPE, "tasks.xlsx")
 
+    async def signed_photo(request: Request) -> Response:
+        """A photo with the server's C2PA manifest of what it verified (docs/provenance.md)."""
+        from server.domain.media.provenance import signed_photo as sign
+
+        try:
+            actor = await actor_of(request)
+            media_id = _int_param(request, "id")
+            async with db.session() as s:
+                data = await sign(session=s, store=services.store, settings=services.settings, actor=actor,
+                                  media_id=media_id)
+        except DomainError as e:
+            return _error(e)
+        return Response(data, media_type="image/jpeg", headers={
+            "Content-Disposition": f'attachment; filename="media-{media_id}.jpg"', "Cache-Control": "no-store"})
+
+    async def evidence_pack(request: Request) -> Response:
+        """The task ledger's evidence pack: each photo signed (C2PA), with an index."""
+        from server.domain.media.provenance import evidence_pack as pack
+
+        try:
+            actor = await actor_of(request)
+            task_id = _int_param(request, "id")
+            async with db.session() as s:
+                data = await pack(session=s, store=services.store, settings=services.settings, actor=actor,
+                                  task_id=task_id)
+        except DomainError as e:
+            return _error(e)
+        return Response(data, media_type="application/zip", headers={
+            "Content-Disposition": f'attachment; filename="task-{task_id}-evidence.zip"', "Cache-Control": "no-store"})
+
     return [Route("/export/outfalls.{fmt:str}", _only(outfalls, {"geojson", "csv", "xlsx"}), methods=["GET"]),
-            Route("/export/tasks.{fmt:str}", _only(tasks, {"csv", "xlsx"}), methods=["GET"])]
+            Route("/export/tasks.{fmt:str}", _only(tasks, {"csv", "xlsx"}), methods=["GET"]),
+            Route("/export/media/{id:str}.jpg", signed_photo, methods=["GET"]),
+            Route("/export/tasks/{id:str}/evidence.zip", evidence_pack, methods=["GET"])]
+
+
+def _int_param(request: Request, name: str) -> int:
+    raw = request.path_params[name]
+    if not raw.isdigit() or len(raw) > 12:
+        raise BadInput(f"{name} must be a number, got {raw[:20]!r}", field=name)
+    return int(raw)
 
 
 def _only(handler, formats: set[str]):
