@@ -10,6 +10,7 @@ from sqlmodel import col
 
 from server.domain.actor import Actor
 from server.domain.audit.models import AuditEvent
+from server.domain.filtering import where_equal
 from server.domain.pagination import Order, Page, page
 from server.domain.permissions import require
 
@@ -31,13 +32,10 @@ async def list_audit_events(*, session: AsyncSession, actor: Actor, filter: Audi
                             before: str | None = None) -> Page[AuditEvent]:
     """The append-only trail, newest first."""
     require(actor, "audit.read")
-    f, q = filter, select(AuditEvent)
-    if f.object_type:
-        q = q.where(col(AuditEvent.object_type) == f.object_type)
-    if f.object_id:
-        q = q.where(col(AuditEvent.object_id) == f.object_id)
-    if f.actor_id:
-        q = q.where(col(AuditEvent.actor_id) == f.actor_id)
+    f = filter
+    q = where_equal(select(AuditEvent), [(col(AuditEvent.object_type), f.object_type),
+                                         (col(AuditEvent.object_id), f.object_id),
+                                         (col(AuditEvent.actor_id), f.actor_id)])
     if f.since:
         q = q.where(col(AuditEvent.at) >= f.since)
     if f.until:

@@ -16,6 +16,7 @@ from sqlmodel import col
 
 from server.domain.errors import BadInput
 from server.domain.timebounds import check_datetime
+from server.domain.filtering import where_equal
 from server.domain.geo.distance import bbox_around, check_in_chongqing
 from server.domain.geo.service import check_district, check_river
 from server.domain.outfalls.models import CATEGORIES, PHASES, STATUSES, Outfall
@@ -109,16 +110,9 @@ async def validate_outfall_filter(session: AsyncSession, f: OutfallFilter, prefi
 
 def outfall_query(stmt: Select, f: OutfallFilter) -> Select:
     """`stmt` (any select over outfalls) narrowed to `f`; `near` narrows to its bounding box only."""
-    if f.river_code:
-        stmt = stmt.where(col(Outfall.river_code) == f.river_code)
-    if f.district_code:
-        stmt = stmt.where(col(Outfall.district_code) == f.district_code)
-    if f.category:
-        stmt = stmt.where(col(Outfall.category) == f.category)
-    if f.phase:
-        stmt = stmt.where(col(Outfall.phase) == f.phase)
-    if f.status:
-        stmt = stmt.where(col(Outfall.status) == f.status)
+    stmt = where_equal(stmt, [(col(Outfall.river_code), f.river_code), (col(Outfall.district_code), f.district_code),
+                              (col(Outfall.category), f.category), (col(Outfall.phase), f.phase),
+                              (col(Outfall.status), f.status)])
     if f.updated_since:
         stmt = stmt.where(col(Outfall.updated_at) >= f.updated_since)
     if f.search and f.search.strip():

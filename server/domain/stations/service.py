@@ -11,6 +11,7 @@ from sqlmodel import col
 
 from server.domain.actor import Actor
 from server.domain.errors import BadInput, NotFound
+from server.domain.filtering import where_equal
 from server.domain.geo.distance import check_in_chongqing
 from server.domain.geo.models import District, River
 from server.domain.permissions import require
@@ -142,22 +143,15 @@ async def list_stations(*, session: AsyncSession, actor: Actor, f: StationFilter
     """Stations by river and river-km (upstream first); a city has tens to a few hundred."""
     require(actor, "station.read")
     f = f or StationFilter()
-    q = select(Station)
-    if f.river_code:
-        q = q.where(col(Station.river_code) == f.river_code)
+    for value, allowed, name in ((f.level, LEVELS, "filter.level"), (f.status, STATUSES, "filter.status"),
+                                 (f.target_class, TARGETS, "filter.targetClass")):
+        if value:
+            _choice(value, allowed, name)
+    q = where_equal(select(Station), [(col(Station.river_code), f.river_code),
+                                      (col(Station.district_code), f.district_code), (col(Station.level), f.level),
+                                      (col(Station.status), f.status), (col(Station.target_class), f.target_class)])
     if f.updated_since is not None:
         q = q.where(col(Station.updated_at) >= f.updated_since)
-    if f.district_code:
-        q = q.where(col(Station.district_code) == f.district_code)
-    if f.level:
-        _choice(f.level, LEVELS, "filter.level")
-        q = q.where(col(Station.level) == f.level)
-    if f.status:
-        _choice(f.status, STATUSES, "filter.status")
-        q = q.where(col(Station.status) == f.status)
-    if f.target_class:
-        _choice(f.target_class, TARGETS, "filter.targetClass")
-        q = q.where(col(Station.target_class) == f.target_class)
     if f.search:
         like = f"%{f.search.strip()}%"
         q = q.where(or_(col(Station.code).like(like), col(Station.name).like(like)))

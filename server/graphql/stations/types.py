@@ -13,7 +13,7 @@ from server.domain.stations import service as stations_service
 from server.domain.stations.assess import class_name
 from server.domain.stations.models import Station as StationRow
 from server.domain.stations.params import BY_KEY
-from server.graphql.common import UPDATED_AT, UPDATED_SINCE, GeoPoint
+from server.graphql.common import UPDATED_AT, UPDATED_SINCE, GeoPoint, to_domain
 from server.graphql.context import Info
 from server.graphql.enums import Crs, ReadingFlag, StationLevel, StationParameter, StationStatus, WaterBody, WaterClass
 from server.domain.sqltypes import pk
@@ -257,12 +257,7 @@ class StationInput:
     status: StationStatus | None = None
 
     def to_domain(self) -> service.StationInput:
-        return service.StationInput(
-            code=self.code, name=self.name, river_code=self.river_code, district_code=self.district_code,
-            lat=self.lat, lon=self.lon, river_km=self.river_km, level=self.level.value if self.level else None,
-            target_class=self.target_class.value if self.target_class else None,
-            water_body=self.water_body.value if self.water_body else None,
-            status=self.status.value if self.status else None)
+        return to_domain(self, service.StationInput)
 
 
 @strawberry.input
@@ -276,11 +271,7 @@ class StationFilter:
     updated_since: datetime | None = strawberry.field(default=None, description=UPDATED_SINCE)
 
     def to_domain(self) -> service.StationFilter:
-        return service.StationFilter(river_code=self.river_code, district_code=self.district_code,
-                                     level=self.level.value if self.level else None,
-                                     status=self.status.value if self.status else None,
-                                     target_class=self.target_class.value if self.target_class else None,
-                                     search=self.search, updated_since=self.updated_since)
+        return to_domain(self, service.StationFilter)
 
 
 @strawberry.input(description="One station's series of one parameter: parallel lists, one entry per 4-hour slot.")
