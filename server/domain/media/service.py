@@ -170,7 +170,7 @@ def _verify_and_process(m: Media, data: bytes, max_pixels: int) -> tuple[str | N
         return e.message, {}
     if p.probe.content_type != m.content_type:
         return f"the file is {p.probe.format} but was declared as {m.content_type}", {}
-    facts = {"probe": p.probe, "exif": p.exif, "derived": p.derived, "video": p.video}
+    facts: dict[str, Any] = {"probe": p.probe, "exif": p.exif, "derived": p.derived, "video": p.video}
     if p.derived is not None:
         from server.images.reuse import features_of
 

@@ -303,11 +303,11 @@ async def submit_rectification(*, session: AsyncSession, actor: Actor, settings,
                     + [SubmissionMedia(submission_id=pk(s), media_id=pk(m), slot="AFTER") for m in after])
     pairs = pair_checks([media.photo_facts(m) for m in before], [media.photo_facts(m) for m in after])
     # The finding photos: those given when the task was created, or the inspection's that raised it.
-    found_by = (Media.owner_type == "task") & (Media.owner_id == t.id)
+    found_by = (col(Media.owner_type) == "task") & (col(Media.owner_id) == t.id)
     if t.raised_by_inspection_id is not None:
-        found_by = found_by | ((Media.owner_type == "inspection") & (Media.owner_id == t.raised_by_inspection_id))
-    findings = list((await session.execute(select(Media).where(found_by, Media.status == "READY")
-                                           .order_by(Media.id))).scalars())
+        found_by = found_by | ((col(Media.owner_type) == "inspection") & (col(Media.owner_id) == t.raised_by_inspection_id))
+    findings = list((await session.execute(select(Media).where(found_by, col(Media.status) == "READY")
+                                           .order_by(col(Media.id)))).scalars())
     pairs += await submission_checks(session, findings=findings, before=before, after=after)
     s.checks = [{**c, "media": m.id} for m in before + after for c in m.checks] + [media.check_dict(c) for c in pairs]
     await events.record(session, t, "SUBMITTED", actor, settings, submission_id=s.id)
