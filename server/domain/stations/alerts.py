@@ -11,11 +11,10 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import col
 
 from server.domain.notify.service import enqueue_notice
-from server.domain.sqltypes import pk, utcnow
-from server.domain.stations.assess import assess
+from server.domain.sqltypes import utcnow
+from server.domain.stations.assess import assess, classify
 from server.domain.stations.models import Station, StationEpisode, readings
 from server.domain.stations.params import BY_KEY, CLASSES, PARAMS, rules
 from server.domain.tasks.models import Task
@@ -24,19 +23,6 @@ from server.domain.tasks.service import raise_system_task
 
 def _cfg() -> dict:
     return rules()["episode"]
-
-
-def row_values(row, *, valid_only: bool = True) -> tuple[dict[str, float], bool]:
-    """({param: value} of the VALID values, whether any parameter reported FAULT) of a readings row."""
-    m = row._mapping
-    vals, fault = {}, False
-    for p in PARAMS:
-        f = m[f"f_{p.column}"]
-        if f == "FAULT":
-            fault = True
-        if f == "VALID" or (not valid_only and m[f"v_{p.column}"] is not None):
-            vals[p.key] = m[f"v_{p.column}"]
-    return vals, fault
 
 
 def _failing_json(a) -> list[dict]:
@@ -67,11 +53,13 @@ def _describe(failing: list[dict]) -> str:
 async def evaluate(*, session: AsyncSession, settings, station_id: int, now: datetime | None = None) -> dict:
     """Advance one station's episodes over its readings newer than `evaluated_through`."""
     now = now or utcnow()
-    q = select(Station).where(col(Station.id) == station_id)
+    q = select(Station).where(Station.id == station_id)
     if session.bind.dialect.name == "postgresql":
         q = q.with_for_update()
     st = (await session.execute(q)).scalar_one()
-    rq = select(readings).where(readings.c.station_id == st.id).order_by(readings.c.observed_at)
+    cols = [readings.c.observed_at, *[readings.c[f"v_{p.column}"] for p in PARAMS],
+            *[readings.c[f"f_{p.column}"] for p in PARAMS]]
+    rq = select(*cols).where(readings.c.station_id == st.id).order_by(readings.c.observed_at)
     if st.evaluated_through is not None:
         rq = rq.where(readings.c.observed_at > st.evaluated_through)
     cfg = _cfg()
@@ -80,16 +68,27 @@ async def evaluate(*, session: AsyncSession, settings, station_id: int, now: dat
     made = {"opened": 0, "cleared": 0, "faults": 0}
     episode = await session.get(StationEpisode, st.open_episode_id) if st.open_episode_id else None
     fault = await session.get(StationEpisode, st.open_fault_id) if st.open_fault_id else None
+    # The streaks are kept in locals and written back once: a year's backfill is 2,190 slots.
+    off, on, faults, through = st.off_streak, st.on_streak, st.fault_streak, st.evaluated_through
+    target, body = st.target_class, st.water_body
+    keys = [p.key for p in PARAMS]
+    n = len(keys)
     for row in (await session.execute(rq)).all():
-        t = row.observed_at
-        st.evaluated_through = t
-        vals, has_fault = row_values(row)
+        t = row[0]
+        through = t
+        vals, has_fault = {}, False
+        for i in range(n):
+            f = row[1 + n + i]
+            if f == "VALID":
+                vals[keys[i]] = row[1 + i]
+            elif f == "FAULT":
+                has_fault = True
         notify = now - t <= recent
         # Instrument faults: a maintenance notice, never a pollution alert.
         if has_fault:
-            st.fault_streak += 1
-            if fault is None and st.fault_streak >= cfg["fault_after"]:
-                fault = StationEpisode(station_id=pk(st), kind="FAULT", started_at=t - slot * (st.fault_streak - 1),
+            faults += 1
+            if fault is None and faults >= cfg["fault_after"]:
+                fault = StationEpisode(station_id=st.id, kind="FAULT", started_at=t - slot * (faults - 1),
                                        notified=notify)
                 session.add(fault)
                 await session.flush()
@@ -99,20 +98,21 @@ async def evaluate(*, session: AsyncSession, settings, station_id: int, now: dat
                     await _notice(session, settings, st, fault, "STATION_FAULT",
                                   f"【自动站运维】{st.name}（{st.code}）仪器故障/校准，自 {_local(fault.started_at)} 起数据无效，请安排运维")
         else:
-            st.fault_streak = 0
+            faults = 0
             if fault is not None and vals:
                 fault.cleared_at = t
                 fault, st.open_fault_id = None, None
-        a = assess(vals, st.target_class, st.water_body)
-        if a.cls is None:
+        cls, meets = classify(vals, target, body)
+        if cls is None:
             continue  # nothing judged this slot: streaks neither grow nor break
-        if not a.meets_target:
-            st.off_streak, st.on_streak = st.off_streak + 1, 0
+        if not meets:
+            off, on = off + 1, 0
+            a = assess(vals, target, body)
             if episode is not None:
                 episode.failing = _merge_worst(episode.failing, _failing_json(a))
                 episode.worst_class = CLASSES[max(CLASSES.index(episode.worst_class), a.cls - 1)]
-            elif st.off_streak >= cfg["open_after"]:
-                episode = StationEpisode(station_id=pk(st), kind="POLLUTION", started_at=t - slot * (st.off_streak - 1),
+            elif off >= cfg["open_after"]:
+                episode = StationEpisode(station_id=st.id, kind="POLLUTION", started_at=t - slot * (off - 1),
                                          worst_class=CLASSES[a.cls - 1], failing=_failing_json(a), notified=notify)
                 session.add(episode)
                 await session.flush()
@@ -122,8 +122,8 @@ async def evaluate(*, session: AsyncSession, settings, station_id: int, now: dat
                 if notify:
                     await _open(session, settings, st, episode)
         else:
-            st.on_streak, st.off_streak = st.on_streak + 1, 0
-            if episode is not None and st.on_streak >= cfg["clear_after"]:
+            on, off = on + 1, 0
+            if episode is not None and on >= cfg["clear_after"]:
                 episode.cleared_at = t
                 made["cleared"] += 1
                 if episode.notified:
@@ -132,6 +132,8 @@ async def evaluate(*, session: AsyncSession, settings, station_id: int, now: dat
                                   f"{_local(t)} 解除")
                 episode, st.open_episode_id = None, None
                 st.updated_at = utcnow()
+    if through != st.evaluated_through:
+        st.off_streak, st.on_streak, st.fault_streak, st.evaluated_through = off, on, faults, through
     await session.flush()
     return made
 

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from server.domain.errors import BadInput
-from server.domain.stations.assess import assess, class_name, limit, river_grade
+from server.domain.stations.assess import assess, class_name, classify, limit, river_grade
 from server.domain.stations.models import Station
 from server.domain.stations.params import BY_KEY, rules
 from server.domain.stations.series import daily_values, local_day, valid_points
@@ -35,8 +35,10 @@ def _days(values: dict[date, dict[str, float]], st: Station, start: date, end: d
     while d <= end:
         v = values.get(d)
         if v:
-            a = assess(v, st.target_class, st.water_body)
-            out.append(Day(d, a.cls, a.meets_target, list(a.failing)))
+            cls, meets = classify(v, st.target_class, st.water_body)
+            # The failing indicators only for the days that miss the target (the few red cells of a year).
+            failing = list(assess(v, st.target_class, st.water_body).failing) if meets is False else []
+            out.append(Day(d, cls, meets, failing))
         else:
             out.append(Day(d, None, None))
         d += timedelta(days=1)

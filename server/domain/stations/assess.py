@@ -128,6 +128,50 @@ def assess(values: dict[str, float | None], target: str, water_body: str = "RIVE
     return Assessment(worst, worst <= tnum, tuple(failing), classes)
 
 
+@lru_cache(maxsize=4)
+def _bounds(water_body: str) -> tuple[tuple[str, str, tuple], ...]:
+    """(parameter, direction, limits of I..V) of each evaluated indicator with class limits."""
+    out = []
+    for p in evaluated(water_body):
+        lims = [limit(p, c, water_body) for c in ROMAN]
+        if all(lim is not None for lim in lims):
+            out.append((p, lims[0][0], tuple(lim[1] for lim in lims)))
+    return tuple(out)
+
+
+def classify(values: dict[str, float | None], target: str, water_body: str = "RIVER") -> tuple[int | None, bool | None]:
+    """(cls, meets_target) of assess() without building its failing list: the per-slot path of alerting
+    and the calendar, which need the failing indicators only on the rare off-target slot or day."""
+    worst, judged = 0, False
+    for p, direction, bounds in _bounds(water_body):
+        v = values.get(p)
+        if v is None:
+            continue
+        c = WORSE_THAN_V
+        if direction == "max":
+            for i, b in enumerate(bounds, start=1):
+                if v <= b:
+                    c = i
+                    break
+            judged = True
+        elif direction == "min":
+            for i, b in enumerate(bounds, start=1):
+                if v >= b:
+                    c = i
+                    break
+            judged = True
+        else:  # range: the same for every class, so inside is class I
+            for i, (lo, hi) in enumerate(bounds, start=1):
+                if lo <= v <= hi:
+                    c = i
+                    break
+        if c > worst:
+            worst = c
+    if not judged:
+        return None, None
+    return worst, worst <= class_number(target)
+
+
 def grade(cls: int | None) -> str | None:
     """优 / 良好 / 轻度污染 / 中度污染 / 重度污染 for a class (domain.json qualitative_grades)."""
     return None if cls is None else _sa()["qualitative_grades"][CLASSES[cls - 1]]

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 
-from sqlalchemy import select
+from sqlalchemy import case, func, literal_column, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.domain.stations.assess import daily_min_valid
@@ -37,30 +37,37 @@ async def valid_points(session: AsyncSession, station_id: int, param: str, start
     return [(t, v) for t, v in (await session.execute(q.order_by(readings.c.observed_at))).all()]
 
 
+def _local_date(dialect: str):
+    """The local calendar day of a reading, computed by the database (stations.json daily.timezone_hours)."""
+    hours = int(rules()["daily"]["timezone_hours"])
+    if dialect == "postgresql":
+        return literal_column(f"CAST((station_readings.observed_at AT TIME ZONE 'UTC') + INTERVAL '{hours} hours' AS DATE)")
+    return func.date(readings.c.observed_at, f"{hours:+d} hours")  # SQLite keeps naive UTC text
+
+
 async def daily_values(session: AsyncSession, station_ids: list[int], start: date, end: date,
                        params: tuple[str, ...] | None = None) -> dict[int, dict[date, dict[str, float]]]:
-    """station -> local day -> {param: mean of its VALID values}, days with too few valid values left out."""
+    """station -> local day -> {param: mean of its VALID values}, days with too few valid values left out.
+
+    Aggregated by the database over the (station_id, observed_at) index: a station-year is 365 rows back,
+    not 2,190 slots of nine values and flags."""
     params = params or tuple(p.key for p in PARAMS)
     cols = [BY_KEY[p].column for p in params]
-    q = select(readings.c.station_id, readings.c.observed_at,
-               *[readings.c[f"v_{c}"] for c in cols], *[readings.c[f"f_{c}"] for c in cols]).where(
-        readings.c.station_id.in_(station_ids), readings.c.observed_at >= day_start(start),
-        readings.c.observed_at < day_start(end + timedelta(days=1)))
-    acc: dict[int, dict[date, list[list[float]]]] = {}
-    k = len(cols)
-    offset = timedelta(hours=rules()["daily"]["timezone_hours"])
-    for row in (await session.execute(q)).all():
-        d = (row[1] + offset).date()
-        sums = acc.setdefault(row[0], {}).setdefault(d, [[] for _ in cols])
-        for i in range(k):
-            if row[2 + k + i] == "VALID":
-                sums[i].append(row[2 + i])
+    day = _local_date(session.bind.dialect.name).label("day")
+    aggs = []
+    for c in cols:
+        valid = readings.c[f"f_{c}"] == "VALID"
+        aggs += [func.avg(case((valid, readings.c[f"v_{c}"]))), func.count(case((valid, 1)))]
+    q = (select(readings.c.station_id, day, *aggs)
+         .where(readings.c.station_id.in_(station_ids), readings.c.observed_at >= day_start(start),
+                readings.c.observed_at < day_start(end + timedelta(days=1)))
+         .group_by(readings.c.station_id, day))
     need = daily_min_valid()
     out: dict[int, dict[date, dict[str, float]]] = {}
-    for sid, days in acc.items():
-        for d, lists in days.items():
-            vals = {params[i]: sum(v) / len(v) for i, v in enumerate(lists) if len(v) >= need}
-            out.setdefault(sid, {})[d] = vals
+    for row in (await session.execute(q)).all():
+        d = row[1] if isinstance(row[1], date) else date.fromisoformat(row[1])
+        out.setdefault(row[0], {})[d] = {params[i]: row[2 + 2 * i] for i in range(len(cols))
+                                         if row[3 + 2 * i] >= need}
     return out
 
 

@@ -14,7 +14,6 @@ from datetime import date, timedelta
 
 from sqlalchemy import and_, delete, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import col
 
 from server.domain.actor import Actor
 from server.domain.data_version import current as data_version
@@ -22,7 +21,7 @@ from server.domain.errors import BadInput, Forbidden, NotFound
 from server.domain.inspections.models import Inspection, Measurement
 from server.domain.outfalls.models import Outfall
 from server.domain.permissions import require
-from server.domain.sqltypes import pk, utcnow
+from server.domain.sqltypes import utcnow
 from server.domain.stations.models import OutfallRiverPosition, Station
 from server.domain.stations.params import BY_KEY, rules
 from server.domain.stations.series import daily_values
@@ -49,9 +48,9 @@ async def _sync(session: AsyncSession, url: str) -> tuple[int, int | None]:
         return 0, v
     net = network()
     P = OutfallRiverPosition
-    stale = select(col(Outfall.id), col(Outfall.river_code), col(Outfall.lat), col(Outfall.lon)).outerjoin(
-        P, P.outfall_id == col(Outfall.id)).where(or_(P.outfall_id.is_(None), P.lat != col(Outfall.lat), P.lon != col(Outfall.lon),
-                                                 P.river_code != col(Outfall.river_code)))
+    stale = select(Outfall.id, Outfall.river_code, Outfall.lat, Outfall.lon).outerjoin(
+        P, P.outfall_id == Outfall.id).where(or_(P.outfall_id.is_(None), P.lat != Outfall.lat, P.lon != Outfall.lon,
+                                                 P.river_code != Outfall.river_code))
     rows = (await session.execute(stale)).all()
     if rows:
         ids = [r[0] for r in rows]
@@ -96,28 +95,116 @@ def _cfg() -> dict:
     return rules()["suspicion"]
 
 
-async def _latest_tests(session, outfall_ids: list[int], parameter: str) -> dict[int, dict]:
+def _in_reaches(reaches: list[Reach]):
+    """Positions within the reaches: one (river_code, river_km) range per reach on the index."""
+    P = OutfallRiverPosition
+    return or_(*[and_(P.river_code == r.river_code, P.river_km >= r.km_lo, P.river_km <= r.km_hi) for r in reaches])
+
+
+async def _latest_tests(session, reaches: list[Reach], parameter: str) -> dict[int, dict]:
+    """The latest rapid test of `parameter` of each outfall placed within the reaches (one query, joined on
+    the positions' range rather than a list of every candidate's id)."""
+    P = OutfallRiverPosition
+    q = (select(Inspection.outfall_id, Inspection.observed_at, Measurement.value, Measurement.unit,
+                Measurement.exceeded, Measurement.limit)
+         .join(Measurement, Measurement.inspection_id == Inspection.id)
+         .join(P, P.outfall_id == Inspection.outfall_id)
+         .where(_in_reaches(reaches), Measurement.parameter == parameter)
+         .order_by(Inspection.outfall_id, Inspection.observed_at))
     out: dict[int, dict] = {}
-    for k in range(0, len(outfall_ids), 1000):
-        chunk = outfall_ids[k:k + 1000]
-        q = (select(col(Inspection.outfall_id), col(Inspection.observed_at), col(Measurement.value), col(Measurement.unit),
-                    col(Measurement.exceeded), col(Measurement.limit))
-             .join(Measurement, col(Measurement.inspection_id) == col(Inspection.id))
-             .where(col(Inspection.outfall_id).in_(chunk), col(Measurement.parameter) == parameter)
-             .order_by(col(Inspection.outfall_id), col(Inspection.observed_at)))
-        for oid, at, value, unit, exceeded, lim in (await session.execute(q)).all():
-            out[oid] = {"parameter": parameter, "value": value, "unit": unit, "exceeded": bool(exceeded),
-                        "limit": lim, "observedAt": at}
+    for oid, at, value, unit, exceeded, lim in (await session.execute(q)).all():
+        out[oid] = {"parameter": parameter, "value": value, "unit": unit, "exceeded": bool(exceeded),
+                    "limit": lim, "observedAt": at}
     return out
 
 
-async def _open_tasks(session, outfall_ids: list[int]) -> dict[int, int]:
-    out: dict[int, int] = {}
-    for k in range(0, len(outfall_ids), 1000):
-        q = (select(col(Task.outfall_id), func.count()).where(col(Task.outfall_id).in_(outfall_ids[k:k + 1000]),
-                                                          col(Task.status).in_(OPEN_STATES)).group_by(col(Task.outfall_id)))
-        out.update(dict((await session.execute(q)).all()))
-    return out
+async def _open_tasks(session, reaches: list[Reach]) -> dict[int, int]:
+    P = OutfallRiverPosition
+    q = (select(Task.outfall_id, func.count()).join(P, P.outfall_id == Task.outfall_id)
+         .where(_in_reaches(reaches), Task.status.in_(OPEN_STATES)).group_by(Task.outfall_id))
+    return dict((await session.execute(q)).all())
+
+
+@dataclass
+class _Ranked:
+    outfall_id: int
+    river_code: str
+    river_km: float
+    distance_km: float
+    via: tuple[str, ...]
+    score: float
+    factors: dict[str, float]
+    latest_test: dict | None
+    open_tasks: int
+
+
+async def _rank(session: AsyncSession, station: Station, parameter: str, max_km: float,
+                tributaries: bool) -> tuple[list[Reach], list[_Lazy]]:
+    """Every ACTIVE outfall within the reaches upstream, scored and best first.
+
+    Three indexed range queries over (river_code, river_km), whatever the register's size: the candidates as
+    plain (id, river, km, category) rows, and the rapid tests and open tasks of outfalls in the same ranges.
+    The score is then a sum over a few thousand tuples at most; full outfall rows are read by the caller
+    only for the page it returns."""
+    net = network()
+    if station.river_code not in net.courses or station.river_km is None:
+        raise BadInput(f"station {station.code} is not placed on a river course", field="stationId")
+    reaches = net.upstream(station.river_code, station.river_km, max_km, tributaries=tributaries)
+    P = OutfallRiverPosition
+    rows = (await session.execute(select(P.outfall_id, P.river_code, P.river_km, Outfall.category)
+                                  .join(Outfall, Outfall.id == P.outfall_id)
+                                  .where(_in_reaches(reaches), Outfall.status == "ACTIVE"))).all()
+    by_river = {r.river_code: r for r in reaches}
+    cfg = _cfg()
+    w, tf = cfg["weights"], cfg["test_factor"]
+    cat = cfg["category"].get(parameter, cfg["category"]["_default"])
+    test_param = cfg["rapid_test_parameter"].get(parameter)
+    tests = await _latest_tests(session, reaches, test_param) if test_param and rows else {}
+    opens = await _open_tasks(session, reaches) if rows else {}
+    # Ranked on plain tuples; the factor dicts are built for the page only (a 50 km trace with tributaries
+    # through the city centre has thousands of candidates).
+    wd, wt, wc, wo = w["distance"], w["test"], w["category"], w["open_task"]
+    untested, exceeded, within = tf["untested"], tf["exceeded"], tf["within"]
+    keyed = []
+    for oid, river, km, category in rows:
+        reach = by_river[river]
+        d = reach.base_km + (reach.km_hi - km)
+        t = tests.get(oid)
+        score = (wd * max(0.0, 1 - d / max_km) + wt * (untested if t is None else exceeded if t["exceeded"] else within)
+                 + wc * cat.get(category, 0.5) + wo * (1.0 if oid in opens else 0.0))
+        keyed.append((-round(score, 4), d, oid, river, km, category))
+    keyed.sort()
+    return reaches, [_Lazy(k, by_river, max_km, cat, tf, tests, opens) for k in keyed]
+
+
+class _Lazy:
+    """A ranked candidate whose factors are spelled out only when read."""
+
+    __slots__ = ("key", "ctx")
+
+    def __init__(self, key, by_river, max_km, cat, tf, tests, opens):
+        self.key, self.ctx = key, (by_river, max_km, cat, tf, tests, opens)
+
+    @property
+    def outfall_id(self) -> int:
+        return self.key[2]
+
+    def full(self) -> _Ranked:
+        neg, d, oid, river, km, category = self.key
+        by_river, max_km, cat, tf, tests, opens = self.ctx
+        t = tests.get(oid)
+        factors = {
+            "distance": max(0.0, 1 - d / max_km),
+            "test": tf["untested"] if t is None else (tf["exceeded"] if t["exceeded"] else tf["within"]),
+            "category": cat.get(category, 0.5),
+            "open_task": 1.0 if oid in opens else 0.0,
+        }
+        return _Ranked(oid, river, km, d, by_river[river].via, -neg, factors, t, opens.get(oid, 0))
+
+
+async def _outfalls(session, ids: list[int]) -> dict[int, Outfall]:
+    return {o.id: o for o in (await session.execute(select(Outfall).where(Outfall.id.in_(ids)))).scalars()} \
+        if ids else {}
 
 
 async def upstream_suspects(*, session: AsyncSession, actor: Actor, station: Station, parameter: str,
@@ -130,38 +217,12 @@ async def upstream_suspects(*, session: AsyncSession, actor: Actor, station: Sta
         raise BadInput(f"maxKm must be in (0, {MAX_KM:g}]", field="maxKm")
     if first is not None and not 1 <= first <= 500:
         raise BadInput("first must be 1-500", field="first")
-    net = network()
-    if station.river_code not in net.courses or station.river_km is None:
-        raise BadInput(f"station {station.code} is not placed on a river course", field="stationId")
-    reaches = net.upstream(station.river_code, station.river_km, max_km, tributaries=tributaries)
-    P = OutfallRiverPosition
-    conds = [and_(P.river_code == r.river_code, P.river_km >= r.km_lo, P.river_km <= r.km_hi) for r in reaches]
-    rows = (await session.execute(select(Outfall, P.river_code, P.river_km).join(P, P.outfall_id == col(Outfall.id))
-                                  .where(or_(*conds), col(Outfall.status) == "ACTIVE"))).all()
-    by_river = {r.river_code: r for r in reaches}
-    cfg = _cfg()
-    w, tf = cfg["weights"], cfg["test_factor"]
-    cat = cfg["category"].get(parameter, cfg["category"]["_default"])
-    test_param = cfg["rapid_test_parameter"].get(parameter)
-    ids = [o.id for o, _, _ in rows]
-    tests = await _latest_tests(session, ids, test_param) if test_param else {}
-    opens = await _open_tasks(session, ids)
-    scored = []
-    for o, river, km in rows:
-        reach = by_river[river]
-        d = reach.distance_km(km)
-        t = tests.get(o.id)
-        factors = {
-            "distance": max(0.0, 1 - d / max_km),
-            "test": tf["untested"] if t is None else (tf["exceeded"] if t["exceeded"] else tf["within"]),
-            "category": cat.get(o.category, 0.5),
-            "open_task": 1.0 if opens.get(o.id) else 0.0,
-        }
-        score = sum(w[k] * v for k, v in factors.items())
-        scored.append(Suspect(o, river, km, d, reach.via, round(score, 4), factors, t, opens.get(o.id, 0)))
-    scored.sort(key=lambda s: (-s.score, s.distance_km, s.outfall.id))
-    return TraceResult(station, parameter, max_km, tributaries, reaches, len(scored),
-                       scored[:first] if first else scored, cfg["note"])
+    reaches, ranked = await _rank(session, station, parameter, max_km, tributaries)
+    page = [r.full() for r in (ranked[:first] if first else ranked)]
+    rows = await _outfalls(session, [r.outfall_id for r in page])
+    suspects = [Suspect(rows[r.outfall_id], r.river_code, r.river_km, r.distance_km, r.via, r.score, r.factors,
+                        r.latest_test, r.open_tasks) for r in page]
+    return TraceResult(station, parameter, max_km, tributaries, reaches, len(ranked), suspects, _cfg()["note"])
 
 
 async def raise_suspect_tasks(*, session: AsyncSession, actor: Actor, settings, station: Station, parameter: str,
@@ -180,21 +241,25 @@ async def raise_suspect_tasks(*, session: AsyncSession, actor: Actor, settings, 
         base = uuid.UUID(str(client_id))
     except ValueError:
         raise BadInput("clientId must be a UUID", field="clientId") from None
-    trace = await upstream_suspects(session=session, actor=actor, station=station, parameter=parameter,
-                                    max_km=max_km, tributaries=tributaries, first=None)
-    upstream = {s.outfall.id: s for s in trace.suspects}
+    if parameter not in BY_KEY:
+        raise BadInput(f"unknown parameter {parameter!r}", field="parameter")
+    if not 0 < max_km <= MAX_KM:
+        raise BadInput(f"maxKm must be in (0, {MAX_KM:g}]", field="maxKm")
+    _, ranked = await _rank(session, station, parameter, max_km, tributaries)
+    upstream = {r.outfall_id: r for r in ranked}
     missing = [i for i in outfall_ids if i not in upstream]
     if missing:
         raise BadInput(f"outfall {missing[0]} is not within {max_km:g} km upstream of {station.code}",
                        field="outfallIds")
+    chosen = await _outfalls(session, list(dict.fromkeys(outfall_ids)))
     p = BY_KEY[parameter]
     out = []
     for oid in dict.fromkeys(outfall_ids):
-        s = upstream[oid]
+        s, outfall = upstream[oid].full(), chosen[oid]
         existing = (await session.execute(select(Task).where(
-            col(Task.outfall_id) == oid, col(Task.kind) == "EXCEEDANCE", col(Task.status).in_(OPEN_STATES)))).scalars().first()
+            Task.outfall_id == oid, Task.kind == "EXCEEDANCE", Task.status.in_(OPEN_STATES)))).scalars().first()
         cid = uuid.uuid5(base, str(oid))
-        replay = (await session.execute(select(Task).where(col(Task.client_id) == str(cid)))).scalar_one_or_none()
+        replay = (await session.execute(select(Task).where(Task.client_id == str(cid)))).scalar_one_or_none()
         if replay is not None and not may_see_task(actor)(replay):
             raise Forbidden("clientId belongs to a task you may not see", field="clientId")
         if replay is not None or existing is not None:  # this step's replay, or already being handled
@@ -202,11 +267,11 @@ async def raise_suspect_tasks(*, session: AsyncSession, actor: Actor, settings, 
             continue
         t = await create_task(
             session=session, actor=actor, settings=settings, client_id=cid, kind="EXCEEDANCE", source="STATION",
-            title=f"溯源排查：{station.name}断面{p.name_zh}超标，上游{s.distance_km:.1f} km {s.outfall.name}"[:200],
+            title=f"溯源排查：{station.name}断面{p.name_zh}超标，上游{s.distance_km:.1f} km {outfall.name}"[:200],
             description=(f"自动站 {station.code}（{station.name}）{p.name_zh}劣于{station.target_class}类目标。"
                          f"该排口位于其上游 {s.distance_km:.1f} km（{' → '.join(s.via)}），嫌疑分 {s.score:.2f}。"
                          "请现场排查、快检并确定责任主体（确定后在排口登记责任单位即进入“溯”阶段）。"),
-            district_code=s.outfall.district_code, outfall_id=oid,
+            district_code=outfall.district_code, outfall_id=oid,
             deadline=utcnow() + timedelta(days=settings.exceedance_deadline_days))
         if t.parameter is None:
             t.parameter = parameter
@@ -245,14 +310,14 @@ async def reach_contribution(*, session: AsyncSession, actor: Actor, upstream_id
         raise BadInput("the two stations must be on the same river", field="downstreamStationId")
     if down.river_km <= up.river_km:
         raise BadInput(f"{down.code} is not downstream of {up.code}", field="downstreamStationId")
-    between = (await session.execute(select(col(Station.code)).where(
-        col(Station.river_code) == up.river_code, col(Station.river_km) > up.river_km, col(Station.river_km) < down.river_km,
-        col(Station.status) == "ACTIVE"))).scalars().first()
+    between = (await session.execute(select(Station.code).where(
+        Station.river_code == up.river_code, Station.river_km > up.river_km, Station.river_km < down.river_km,
+        Station.status == "ACTIVE"))).scalars().first()
     if between:
         raise BadInput(f"not consecutive: {between} lies between them", field="downstreamStationId")
     if end < start or (end - start).days > 400:
         raise BadInput("end must be on or after start, at most 400 days later", field="end")
-    vals = await daily_values(session, [pk(up), pk(down)], start, end)
+    vals = await daily_values(session, [up.id, down.id], start, end)
 
     def mean(sid, p):
         xs = [d[p] for d in vals.get(sid, {}).values() if p in d]
@@ -264,16 +329,16 @@ async def reach_contribution(*, session: AsyncSession, actor: Actor, upstream_id
         ch = None if a is None or b is None else b - a
         changes.append(ParameterChange(p, a, b, ch, None if ch is None or not a else 100 * ch / a))
     P = OutfallRiverPosition
-    rows = (await session.execute(select(Outfall, P.river_km).join(P, P.outfall_id == col(Outfall.id)).where(
+    rows = (await session.execute(select(Outfall, P.river_km).join(P, P.outfall_id == Outfall.id).where(
         P.river_code == up.river_code, P.river_km > up.river_km, P.river_km <= down.river_km,
-        col(Outfall.status) == "ACTIVE").order_by(P.river_km))).all()
+        Outfall.status == "ACTIVE").order_by(P.river_km))).all()
     latest: dict[int, dict[str, dict]] = {}
     ids = [o.id for o, _ in rows]
     for k in range(0, len(ids), 1000):
-        q = (select(col(Inspection.outfall_id), col(Inspection.observed_at), col(Measurement.parameter), col(Measurement.value),
-                    col(Measurement.unit), col(Measurement.exceeded))
-             .join(Measurement, col(Measurement.inspection_id) == col(Inspection.id))
-             .where(col(Inspection.outfall_id).in_(ids[k:k + 1000])).order_by(col(Inspection.observed_at)))
+        q = (select(Inspection.outfall_id, Inspection.observed_at, Measurement.parameter, Measurement.value,
+                    Measurement.unit, Measurement.exceeded)
+             .join(Measurement, Measurement.inspection_id == Inspection.id)
+             .where(Inspection.outfall_id.in_(ids[k:k + 1000])).order_by(Inspection.observed_at))
         for oid, at, p, v, u, ex in (await session.execute(q)).all():
             latest.setdefault(oid, {})[p] = {"value": v, "unit": u, "exceeded": bool(ex), "observedAt": at}
     net = network()
@@ -283,8 +348,8 @@ async def reach_contribution(*, session: AsyncSession, actor: Actor, upstream_id
 
 
 def next_downstream_query(st: Station):
-    return (select(Station).where(col(Station.river_code) == st.river_code, col(Station.river_km) > st.river_km,
-                                  col(Station.status) == "ACTIVE").order_by(col(Station.river_km)).limit(1))
+    return (select(Station).where(Station.river_code == st.river_code, Station.river_km > st.river_km,
+                                  Station.status == "ACTIVE").order_by(Station.river_km).limit(1))
 
 
 __all__ = ["upstream_suspects", "raise_suspect_tasks", "reach_contribution", "sync_positions"]
