@@ -39,6 +39,9 @@ DEMO_STATIONS = [
 ]
 TRENDS = {"CQ-J02": ("NH3_N", +0.35), "CQ-W02": ("TP", -0.30)}  # relative change per year
 ONGOING = "CQ-J03"
+# Where the nearest waypoint of the approximate course names the other bank's district: 大溪沟 is a 街道 of
+# 渝中区 on the Jialing's south bank (the demo's district officer sees its alert and task).
+DISTRICT_OF = {"CQ-J03": "渝中区"}
 
 
 def _district(river: str, lat: float, lon: float) -> str:
@@ -121,7 +124,8 @@ async def seed_stations(*, session: AsyncSession, settings, days: int = 730, now
     for code, name, river, frac, level, target, base in DEMO_STATIONS:
         km = frac * net.length_km(river)
         lat, lon = net.point_at(river, km)
-        session.add(Station(code=code, name=name, river_code=river, district_code=_district(river, lat, lon),
+        district = district_codes_by_name()[DISTRICT_OF[code]] if code in DISTRICT_OF else _district(river, lat, lon)
+        session.add(Station(code=code, name=name, river_code=river, district_code=district,
                             lat=round(lat, 5), lon=round(lon, 5), river_km=round(km, 3), level=level,
                             target_class=target))
         made += 1
