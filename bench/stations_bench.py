@@ -47,6 +47,32 @@ def load() -> list[float]:
     return [round(x, 2) for x in os.getloadavg()]
 
 
+def cpu_s(pid: int) -> float:
+    """User + system CPU seconds a process has used (Linux /proc): what a phase costs whatever the load."""
+    f = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(f[11]) + int(f[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def pg_backend_cpu_s(pg: str, url: str) -> float:
+    """CPU seconds of the PostgreSQL backends connected to the benchmark's database (same machine)."""
+    async def pids():
+        import asyncpg
+
+        c = await asyncpg.connect(pg.replace("postgresql+asyncpg", "postgresql"))
+        try:
+            return [r[0] for r in await c.fetch("SELECT pid FROM pg_stat_activity WHERE datname = $1",
+                                                url.rsplit("/", 1)[1])]
+        finally:
+            await c.close()
+    total = 0.0
+    for pid in asyncio.run(pids()):
+        try:
+            total += cpu_s(pid)
+        except OSError:
+            pass
+    return total
+
+
 def fresh_db(kind: str, pg: str, tmp: Path, name: str) -> str:
     """A new empty database of the kind benchmarked; returns its URL."""
     if kind == "sqlite":
@@ -226,6 +252,7 @@ def run_api(kind: str, pg: str, tmp: Path, plan, sim, repeat: int, ingest_repeat
                 h = admin_h
             result["api_auth"] = "readings:write API token" if use_token else "ADMIN session"
             before = load()
+            cpu0 = cpu_s(proc.pid)
             t0 = time.perf_counter()
             inserted = 0
             for b in bodies:  # one station-year per request, as a network system would send a backfill
@@ -239,6 +266,10 @@ def run_api(kind: str, pg: str, tmp: Path, plan, sim, repeat: int, ingest_repeat
                 inserted += body["data"]["ingestStationReadings"]["inserted"]
             result["api_ingest_runs_s"].append(round(time.perf_counter() - t0, 2))
             result["api_ingest_load"].append([before, load()])
+            # CPU used: the server process, and (PostgreSQL) the backends of its pool, which live as long as it.
+            result.setdefault("api_ingest_server_cpu_s", []).append(round(cpu_s(proc.pid) - cpu0, 2))
+            if kind == "pg":
+                result.setdefault("api_ingest_pg_backend_cpu_s", []).append(round(pg_backend_cpu_s(pg, url), 2))
             result["api_values"] = inserted
             if last:
                 result.update(query_bench(client, admin_h, h, bodies, plan, sim, repeat))
@@ -335,10 +366,16 @@ def run_cli_and_tracing(kind: str, pg: str, tmp: Path, plan, sim, outfalls: int,
         asyncio.run(setup_db(url, plan, 0))
         env = {**os.environ, "OUTFALLWATCH_DATABASE_URL": url, "OUTFALLWATCH_DATA_DIR": str(tmp / "cli")}
         before = load()
+        import resource
+
+        ru0 = resource.getrusage(resource.RUSAGE_CHILDREN)
         t0 = time.perf_counter()
         r = subprocess.run([str(BIN / "outfallwatch"), "import-readings", str(path)], cwd=ROOT, env=env,
                            capture_output=True, text=True)
         result["cli_ingest_runs_s"].append(round(time.perf_counter() - t0, 2))
+        ru1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+        result.setdefault("cli_ingest_process_cpu_s", []).append(
+            round(ru1.ru_utime + ru1.ru_stime - ru0.ru_utime - ru0.ru_stime, 2))
         result["cli_ingest_load"].append([before, load()])
         if r.returncode:
             raise SystemExit(f"import-readings failed: {r.stderr}")
