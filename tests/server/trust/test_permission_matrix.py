@@ -163,6 +163,8 @@ async def scenario(op: str, w: World, username: str, d: str) -> dict:
         return await q(f'{{ outfall(id: "{w.outfalls[d]}") {{ code }} }}')
     if op == "Query.outfalls":
         return await q(f'{{ outfalls(filter: {{districtCode: "{d}"}}) {{ totalCount }} }}')
+    if op == "Query.outfallPoints":
+        return await q(f'{{ outfallPoints(filter: {{districtCode: "{d}"}}) {{ count }} }}')
     if op == "Query.outfallStats":
         return await q("{ outfallStats(groupBy: DISTRICT) { key count } }")
     if op == "Query.media":
