@@ -49,7 +49,7 @@ def read_video(data: bytes) -> VideoFacts:
     except (av.FFmpegError, ValueError, OSError) as e:
         raise UploadInvalid(f"video container could not be parsed ({_short(e)})") from None
     with container:
-        streams = [s for s in container.streams if s.type == "video"]
+        streams = list(container.streams.video)
         if not streams:
             raise UploadInvalid("file has no video stream")
         stream = streams[0]

@@ -176,7 +176,7 @@ async def _write(s, creates: list[dict], updates: list[dict], progress: bool) ->
 
 
 _SET = [f for f in FIELDS if f != "code"]
-_T = Outfall.__table__
+_T = Outfall.__table__  # type: ignore[attr-defined]  # SQLModel's class typing omits __table__
 
 
 async def _sqlite_insert(s, rows: list[dict], now) -> None:
@@ -231,7 +231,7 @@ async def _bump_counters(s, counters: dict[str, int]) -> None:
     """Imported codes of the generated form move the district's counter past them: no later collision."""
     if not counters:
         return
-    t = OutfallCodeCounter.__table__
+    t = OutfallCodeCounter.__table__  # type: ignore[attr-defined]  # SQLModel's class typing omits __table__
     ins = (pg_insert if s.bind.dialect.name == "postgresql" else sqlite_insert)(t)
     stmt = ins.on_conflict_do_update(index_elements=["district_code"], set_={
         "last": case((t.c.last < ins.excluded.last, ins.excluded.last), else_=t.c.last)})

@@ -11,6 +11,7 @@
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from server.domain.errors import BadInput
@@ -106,7 +107,7 @@ def suggested_grade(standard: str, receiving_class: str | None) -> str | None:
     return _REF[table].get(receiving_class) if table and receiving_class else None
 
 
-def new_outfall_prohibited(target_class: str | None, zones: list[str] = ()) -> str | None:
+def new_outfall_prohibited(target_class: str | None, zones: Sequence[str] = ()) -> str | None:
     """Why rules forbid a new outfall here (GB 8978 §4.1: class I/II waters, protected zones), or None."""
     rule = _REF["new_outfall_prohibited"]
     if target_class in rule["water_classes"]:
