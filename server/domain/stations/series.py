@@ -53,7 +53,7 @@ async def daily_values(session: AsyncSession, station_ids: list[int], start: dat
     not 2,190 slots of nine values and flags."""
     params = params or tuple(p.key for p in PARAMS)
     cols = [BY_KEY[p].column for p in params]
-    day = _local_date(session.bind.dialect.name).label("day")
+    day = _local_date(session.get_bind().dialect.name).label("day")
     aggs = []
     for c in cols:
         valid = readings.c[f"f_{c}"] == "VALID"
