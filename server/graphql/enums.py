@@ -19,13 +19,14 @@ from server.domain.media.models import STATUSES as MEDIA_STATUSES
 from server.domain.outfalls import labels as outfall_labels
 from server.domain.outfalls.models import CATEGORIES, PHASES, REMEDIATIONS, STATUSES, WATER_CLASSES
 from server.domain.outfalls.service import GROUP_COLUMNS
-from server.domain.standards.limits import PARAMETERS
+from server.domain.standards.limits import PARAMETERS, parameter_label
 from server.domain.stations import params as station_params
 from server.domain.tasks import labels as task_labels
 from server.domain.tasks.models import DECISIONS, EVENT_TYPES, KINDS, SOURCES, SUBMISSION_STATUSES
 from server.domain.tasks.models import STATUSES as TASK_STATUSES
 from server.domain.users.models import ROLES
 from server.domain.users.tokens import SCOPES
+from server.reference import lifecycle
 
 
 def enum_of(name: str, values: Iterable[str] | str, description: str | None = None,
@@ -93,17 +94,21 @@ EvidenceCheckCode = enum_of("EvidenceCheckCode", CHECK_CODES, "An automatic chec
     "ATTESTATION_FAILED": "The capture signature does not verify.", "NOT_ATTESTED": "No capture signature.",
     "FIX_TIME_MISMATCH": "The GPS fix time disagrees with the capture time.",
     "CLOCK_OFFSET": "The device clock was off.", "ATTESTED": "Signed by a registered device at capture."})
-Parameter = enum_of("Parameter", PARAMETERS, "A water-quality parameter measured at an outfall.")
+Parameter = enum_of("Parameter", PARAMETERS, "A water-quality parameter measured at an outfall.",
+                    lambda: {p: parameter_label(p) for p in PARAMETERS})
 OutfallGroupBy = enum_of("OutfallGroupBy", tuple(GROUP_COLUMNS), "How outfallStats groups the register.")
 TaskEventType = enum_of("TaskEventType", EVENT_TYPES, "What happened to a task.")
 StationLevel = enum_of("StationLevel", station_params.LEVELS, "Who runs a water-quality station.", {
     "NATIONAL": "国控", "MUNICIPAL": "市控", "DISTRICT": "区控/县控"})
 StationStatus = enum_of("StationStatus", station_params.STATUSES, "Whether a station reports.")
 WaterBody = enum_of("WaterBody", station_params.WATER_BODIES, "The kind of water a station samples.")
-StationParameter = enum_of("StationParameter", station_params.KEYS, "A parameter a station measures.")
+StationParameter = enum_of("StationParameter", station_params.KEYS, "A parameter a station measures.", lambda: {
+    k: f"{p.name_zh} ({p.unit})" if p.unit else p.name_zh for k, p in station_params.BY_KEY.items()})
 ReadingFlag = enum_of("ReadingFlag", station_params.FLAGS, "The quality flag of a station reading.")
 SampleType = enum_of("SampleType", "EFFLUENT UPSTREAM DOWNSTREAM", "What a reading sampled: the outfall's discharge or the river.")
 MeasurementMethod = enum_of("MeasurementMethod", "KIT LAB", "KIT: a field screening result; LAB confirms it.")
 JudgementBasis = enum_of("JudgementBasis", "DISCHARGE APPROVED RECEIVING_WATER", "What a reading was judged against.")
 DischargeStandard = enum_of("DischargeStandard", "UNASSIGNED GB8978 GB18918 GB18596 DB50_848 SECTOR STORMWATER",
-                            "The discharge standard an outfall's effluent is judged against.")
+                            "The discharge standard an outfall's effluent is judged against.", lambda: {
+                                d["key"]: " ".join(x for x in (d.get("no"), d["name_zh"]) if x) + (f": {d['applies']}." if d.get('applies') else ".")
+                                for d in lifecycle()["discharge_standards"]})

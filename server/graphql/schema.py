@@ -17,6 +17,7 @@ from strawberry.extensions.query_depth_limiter import create_validator as depth_
 from strawberry.tools import merge_types
 
 from server.graphql import scalars
+from server.graphql.descriptions import describe
 from server.graphql.cost import QueryCost
 from server.graphql.text_rules import TextRules
 from server.graphql.fast_executor import PlainFieldExecutor
@@ -67,6 +68,7 @@ def create_schema(settings: Settings | None = None) -> Schema:
                     execution_context_class=PlainFieldExecutor if s.fast_execution else None,
                     scalar_overrides=scalars.OVERRIDES)
     schema.budget_s = s.request_budget_s
+    describe(schema._schema, s.max_page)  # what has no inline description (server/graphql/descriptions.py)
     return schema
 
 

@@ -86,13 +86,14 @@ async def outfalls_geojson(db, f: OutfallFilter, crs: str = "WGS84") -> AsyncIte
         parts = []
         for o in batch:
             lat, lon = to_crs(o["lat"], o["lon"], crs)
+            # Named as in GraphQL (camelCase; codes as the values, a label beside each coded one).
             props = {"code": o["code"], "name": o["name"], "category": o["category"],
-                     "category_label": cats.get(o["category"]), "subtype": o["subtype"], "river": o["river_code"],
-                     "river_label": rivers.get(o["river_code"]), "district": o["district_code"],
-                     "district_label": districts.get(o["district_code"]), "water_class": o["water_class"],
-                     "responsible_unit": o["responsible_unit"], "signboard": bool(o["signboard_installed"]),
+                     "categoryLabel": cats.get(o["category"]), "subtype": o["subtype"], "riverCode": o["river_code"],
+                     "riverLabel": rivers.get(o["river_code"]), "districtCode": o["district_code"],
+                     "districtLabel": districts.get(o["district_code"]), "waterClass": o["water_class"],
+                     "responsibleUnit": o["responsible_unit"], "signboardInstalled": bool(o["signboard_installed"]),
                      "phase": o["phase"], "status": o["status"], "remediation": o["remediation"],
-                     "accuracy_m": o["accuracy_m"]}
+                     "accuracyM": o["accuracy_m"]}
             parts.append(sep + json.dumps({"type": "Feature", "id": o["code"],
                                            "geometry": {"type": "Point", "coordinates": [lon, lat]},
                                            "properties": props}, ensure_ascii=False))

@@ -25,21 +25,24 @@ COLUMNS: tuple[Column, ...] = (
     Column("lat", "纬度", ("lat", "latitude"), True),
     Column("water_class", "受纳水体类别", ("水质类别", "水体类别", "water class")),
     Column("responsible_unit", "责任单位", ("responsible unit",)),
-    Column("signboard", "标识牌", ("是否设置标识牌", "signboard", "signboard installed")),
+    Column("signboard", "标识牌", ("是否设置标识牌", "signboard", "signboard installed")),  # GeoJSON: signboardInstalled
     Column("phase", "阶段", ("phase",)),
     Column("status", "状态", ("status",)),
     Column("remediation", "整治类型", ("整治方式", "remediation")),
     Column("accuracy_m", "定位精度（米）", ("accuracy", "accuracy m")),
 )
 BY_KEY = {c.key: c for c in COLUMNS}
-# Readable extras the GeoJSON export carries beside the codes; an import passes over them quietly.
-DISPLAY_ONLY = frozenset({"category_label", "river_label", "district_label"})
+# Readable extras the GeoJSON export carries beside the codes; an import passes over them quietly
+# (snake_case: exports made before the GeoJSON properties were named as in GraphQL).
+DISPLAY_ONLY = frozenset({"categoryLabel", "riverLabel", "districtLabel", "category_label", "river_label",
+                          "district_label"})
 EXPORT_HEADERS = [c.header for c in COLUMNS]
 
 
 def normalise(name: object) -> str:
-    """'  Water_Class (类) ' -> 'water class': case, BOM, brackets (units) and separators do not matter."""
-    s = str(name or "").replace("\ufeff", "").strip().lower()
+    """'  Water_Class (类) ' or 'waterClass' -> 'water class': case (camelCase too), BOM, brackets (units)
+    and separators do not matter."""
+    s = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", str(name or "")).replace("\ufeff", "").strip().lower()
     s = re.sub(r"[（(].*?[)）]", "", s)  # 定位精度（米）, lat (WGS-84)
     s = re.sub(r"[\s_\-./]+", " ", s).strip()
     return s

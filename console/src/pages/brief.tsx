@@ -21,8 +21,9 @@ export function BriefPage({ params }: { me: Me; params: URLSearchParams }) {
     return { b: d.dailyBrief, ref };
   }, [date]);
   const b = data?.b;
-  const byName = new Map((data?.ref.districts ?? []).map((x) => [x.name, x]));
-  const dist = (rows: any[]) => rows.map((r) => ({ label: byName.has(r.key) ? nm(byName.get(r.key)!) : r.label, count: r.count }));
+  // Districts come keyed by code (label beside): shown in the page's language from the reference data.
+  const byCode = new Map((data?.ref.districts ?? []).map((x) => [x.code, x]));
+  const dist = (rows: any[]) => rows.map((r) => ({ label: byCode.has(r.key) ? nm(byCode.get(r.key)!) : r.label, count: r.count }));
   const params_ = new Map<string, number>();
   for (const e of b?.exceedances ?? []) params_.set(e.parameter, (params_.get(e.parameter) ?? 0) + 1);
   return (

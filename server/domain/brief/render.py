@@ -12,25 +12,30 @@ CST = timezone(timedelta(hours=8))
 
 
 def _sections(b: Brief) -> list[tuple[str, list[str], list[list[str]]]]:
+    """The brief in words: codes (kinds, districts, parameters) shown by their Chinese labels."""
     hours = "—" if b.median_hours_to_close is None else f"{b.median_hours_to_close:g}"
+
+    def place(code: str) -> str:
+        return b.district_names.get(code, code)
+
     return [
         ("新增任务（按类型）", ["类型", "数量"], [[KIND_LABELS.get(k, k), str(n)] for k, n in b.new_by_kind]),
-        ("新增任务（按区县）", ["区县", "数量"], [[d, str(n)] for d, n in b.new_by_district]),
+        ("新增任务（按区县）", ["区县", "数量"], [[place(d), str(n)] for d, n in b.new_by_district]),
         ("超标情况", ["排口", "区县", "指标", "测值", "限值", "标准", "超标倍数"],
-         [[f"{e.outfall_code} {e.outfall_name}", e.district, e.parameter, f"{e.value:g} {e.unit}",
+         [[f"{e.outfall_code} {e.outfall_name}", place(e.district_code), e.parameter, f"{e.value:g} {e.unit}",
            "" if e.limit is None else f"{e.limit:g}", e.standard or "",
            "" if e.multiple is None else f"{e.multiple:.2f}"] for e in b.exceedances]),
         ("审核", ["通过", "退回", "整改办结中位时长（小时）"], [[str(b.approved), str(b.rejected), hours]]),
         ("退回原因", ["任务", "原因"], [[c, r] for c, r in b.rejections]),
-        ("逾期任务（按区县）", ["区县", "数量"], [[d, str(n)] for d, n in b.overdue_by_district]),
+        ("逾期任务（按区县）", ["区县", "数量"], [[place(d), str(n)] for d, n in b.overdue_by_district]),
         (f"水质自动站：日末未达标断面（共 {b.water.stations} 个断面，仪器故障 {b.water.faults_open} 个）",
          ["断面", "区县", "最差类别", "超标指标", "最大超标倍数", "开始"],
-         [_episode_row(e) for e in b.water.off_target]),
+         [_episode_row(e, place) for e in b.water.off_target]),
         ("水质自动站：未达标指标", ["指标", "断面数"], [[_param(p), str(n)] for p, n in b.water.by_parameter]),
         ("水质自动站：新发超标", ["断面", "区县", "最差类别", "超标指标", "最大超标倍数", "开始"],
-         [_episode_row(e) for e in b.water.new]),
+         [_episode_row(e, place) for e in b.water.new]),
         ("水质自动站：已解除", ["断面", "区县", "最差类别", "超标指标", "最大超标倍数", "开始"],
-         [_episode_row(e) for e in b.water.cleared]),
+         [_episode_row(e, place) for e in b.water.cleared]),
     ]
 
 
@@ -38,9 +43,9 @@ def _param(p: str) -> str:
     return BY_KEY[p].name_zh if p in BY_KEY else p
 
 
-def _episode_row(e) -> list[str]:
+def _episode_row(e, place) -> list[str]:
     local = e.started_at.astimezone(CST)
-    return [f"{e.station_code} {e.station_name}", e.district_code, e.worst_class or "",
+    return [f"{e.station_code} {e.station_name}", place(e.district_code), e.worst_class or "",
             "、".join(_param(p) for p in e.parameters), "" if e.max_multiple is None else f"{e.max_multiple:.2f}",
             f"{local:%m-%d %H:%M}"]
 

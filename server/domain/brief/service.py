@@ -23,7 +23,7 @@ from server.domain.tasks.models import OPEN_STATES, Submission, Task
 class Exceedance:
     outfall_code: str
     outfall_name: str
-    district: str
+    district_code: str
     parameter: str
     value: float
     unit: str
@@ -36,6 +36,10 @@ class Exceedance:
 class Brief:
     day: date
     scope: str  # 全市 or the district's name
+    # Keyed by code everywhere (kinds by their enum value, districts by GB/T 2260 code, as the stats
+    # key them); labels come from `district_names` and the kind labels where the brief is rendered.
+    scope_code: str | None = None  # the district's code; None city-wide
+    district_names: dict[str, str] = field(default_factory=dict)
     new_by_kind: list[tuple[str, int]] = field(default_factory=list)
     new_by_district: list[tuple[str, int]] = field(default_factory=list)
     exceedances: list[Exceedance] = field(default_factory=list)
@@ -59,7 +63,8 @@ async def daily_brief(*, session: AsyncSession, actor: Actor, day: date, tz_hour
     scoped = actor.role in ("INSPECTOR", "DISTRICT_OFFICER")
     names = dict((await session.execute(select(col(District.code), col(District.name)))).all())
     only = (lambda col: col == actor.district_code) if scoped else (lambda col: True)  # noqa: E731
-    b = Brief(day=day, scope=names.get(actor.district_code, "") if scoped else "全市")
+    b = Brief(day=day, scope=names.get(actor.district_code, "") if scoped else "全市",
+              scope_code=actor.district_code if scoped else None, district_names=names)
 
     new = select(col(Task.kind), col(Task.district_code), func.count()).where(
         col(Task.created_at) >= start, col(Task.created_at) < end, only(col(Task.district_code))).group_by(col(Task.kind), col(Task.district_code))
@@ -67,7 +72,7 @@ async def daily_brief(*, session: AsyncSession, actor: Actor, day: date, tz_hour
     by_district: dict[str, int] = {}
     for kind, d, n in (await session.execute(new)).all():
         by_kind[kind] = by_kind.get(kind, 0) + n
-        by_district[names.get(d, d)] = by_district.get(names.get(d, d), 0) + n
+        by_district[d] = by_district.get(d, 0) + n
     b.new_by_kind = sorted(by_kind.items(), key=lambda t: (-t[1], t[0]))
     b.new_by_district = sorted(by_district.items(), key=lambda t: (-t[1], t[0]))
 
@@ -76,7 +81,7 @@ async def daily_brief(*, session: AsyncSession, actor: Actor, day: date, tz_hour
           .join(Inspection, col(Inspection.id) == col(Measurement.inspection_id)).join(Outfall, col(Outfall.id) == col(Inspection.outfall_id))
           .where(col(Measurement.exceeded).is_(True), col(Inspection.observed_at) >= start, col(Inspection.observed_at) < end,
                  only(col(Inspection.district_code))))
-    b.exceedances = sorted((Exceedance(c, n, names.get(d, d), p, v, u, lim, std,
+    b.exceedances = sorted((Exceedance(c, n, d, p, v, u, lim, std,
                                        exceedance_multiple(v, lim, direction=stored_direction(low)))
                             for c, n, d, p, v, u, lim, low, std in (await session.execute(ex)).all()),
                            key=lambda e: -(e.multiple or 0))
@@ -93,7 +98,7 @@ async def daily_brief(*, session: AsyncSession, actor: Actor, day: date, tz_hour
     late = select(col(Task.district_code), func.count()).where(
         col(Task.status).in_(OPEN_STATES), col(Task.deadline) < end, col(Task.created_at) < end,
         only(col(Task.district_code))).group_by(col(Task.district_code))
-    b.overdue_by_district = sorted(((names.get(d, d), n) for d, n in (await session.execute(late)).all()),
+    b.overdue_by_district = sorted(((d, n) for d, n in (await session.execute(late)).all()),
                                    key=lambda t: (-t[1], t[0]))
 
     closed = select(col(Task.created_at), col(Task.closed_at)).where(

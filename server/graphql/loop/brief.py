@@ -5,15 +5,21 @@ import datetime as dt
 import strawberry
 
 from server.domain.brief import daily_brief, to_html, to_markdown
+from server.domain.stations.params import BY_KEY
+from server.domain.tasks.labels import KIND_LABELS
 from server.graphql.context import Info
 from server.graphql.outfalls.types import StatBucket
+
+
+PARAMETER_LABELS = {k: p.name_zh for k, p in BY_KEY.items()}
 
 
 @strawberry.type
 class BriefExceedance:
     outfall_code: str
     outfall_name: str
-    district: str
+    district_code: str = strawberry.field(description="The outfall's district (GB/T 2260 code).")
+    district: str = strawberry.field(description="The district's name (the label beside `districtCode`).")
     parameter: str
     value: float
     unit: str
@@ -62,14 +68,18 @@ def _episodes(lines) -> list[BriefEpisode]:
 @strawberry.type
 class DailyBrief:
     date: dt.date
-    scope: str
-    new_tasks_by_kind: list[StatBucket]
-    new_tasks_by_district: list[StatBucket]
+    scope: str = strawberry.field(description="全市 (city-wide) or the caller's district's name.")
+    scope_code: str | None = strawberry.field(description="The caller's district's code; null city-wide.")
+    new_tasks_by_kind: list[StatBucket] = strawberry.field(
+        description="Tasks raised that day: `key` the TaskKind, `label` its Chinese name.")
+    new_tasks_by_district: list[StatBucket] = strawberry.field(
+        description="Tasks raised that day: `key` the district's code, `label` its name.")
     exceedances: list[BriefExceedance]
     approved: int
     rejected: int
     rejections: list[BriefRejection]
-    overdue_by_district: list[StatBucket]
+    overdue_by_district: list[StatBucket] = strawberry.field(
+        description="Tasks open past their deadline at the day's end: `key` the district's code, `label` its name.")
     median_hours_to_close: float | None
     water: BriefWater = strawberry.field(description="The automatic stations' water quality that day.")
     markdown: str
@@ -82,19 +92,23 @@ class BriefQuery:
     async def daily_brief(self, info: Info, date: dt.date) -> DailyBrief:
         async with info.context.db.session() as s:
             b = await daily_brief(session=s, actor=info.context.actor, day=date)
-        buckets = lambda pairs: [StatBucket(key=k, label=k, count=n) for k, n in pairs]  # noqa: E731
+        def buckets(pairs, labels) -> list[StatBucket]:  # codes as keys, labels beside
+            return [StatBucket(key=k, label=labels.get(k, k), count=n) for k, n in pairs]
+
+        names = b.district_names
         return DailyBrief(
-            date=b.day, scope=b.scope, new_tasks_by_kind=buckets(b.new_by_kind),
-            new_tasks_by_district=buckets(b.new_by_district),
-            exceedances=[BriefExceedance(outfall_code=e.outfall_code, outfall_name=e.outfall_name, district=e.district,
+            date=b.day, scope=b.scope, scope_code=b.scope_code, new_tasks_by_kind=buckets(b.new_by_kind, KIND_LABELS),
+            new_tasks_by_district=buckets(b.new_by_district, names),
+            exceedances=[BriefExceedance(outfall_code=e.outfall_code, outfall_name=e.outfall_name,
+                                         district_code=e.district_code, district=names.get(e.district_code, ""),
                                          parameter=e.parameter, value=e.value, unit=e.unit, limit=e.limit,
                                          standard=e.standard, multiple=e.multiple,
                                          ratio=None if e.multiple is None else e.multiple + 1) for e in b.exceedances],
             approved=b.approved, rejected=b.rejected,
             rejections=[BriefRejection(task_code=c, reason=r) for c, r in b.rejections],
-            overdue_by_district=buckets(b.overdue_by_district), median_hours_to_close=b.median_hours_to_close,
+            overdue_by_district=buckets(b.overdue_by_district, names), median_hours_to_close=b.median_hours_to_close,
             water=BriefWater(stations=b.water.stations, off_target=_episodes(b.water.off_target),
-                             off_target_by_parameter=buckets(b.water.by_parameter),
+                             off_target_by_parameter=buckets(b.water.by_parameter, PARAMETER_LABELS),
                              new_episodes=_episodes(b.water.new), cleared_episodes=_episodes(b.water.cleared),
                              instrument_faults=b.water.faults_open),
             markdown=to_markdown(b), html=to_html(b))

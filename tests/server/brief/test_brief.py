@@ -10,9 +10,10 @@ from tests.server.api.test_loop_api import RECORD, REVIEW, SUBMIT, photo
 from tests.server.lifecycle.test_standard_api import SET_STD
 
 CST = timezone(timedelta(hours=8))
-Q = """query($d: Date!) { dailyBrief(date: $d) { date scope approved rejected medianHoursToClose
-  newTasksByKind { key count } newTasksByDistrict { key count } overdueByDistrict { key count }
-  exceedances { outfallCode parameter value limit standard multiple } rejections { taskCode reason } markdown html } }"""
+Q = """query($d: Date!) { dailyBrief(date: $d) { date scope scopeCode approved rejected medianHoursToClose
+  newTasksByKind { key label count } newTasksByDistrict { key label count } overdueByDistrict { key label count }
+  exceedances { outfallCode districtCode district parameter value limit standard multiple }
+  rejections { taskCode reason } markdown html } }"""
 
 
 async def test_a_day_in_the_brief(gql, client, users, db, settings):
@@ -50,22 +51,27 @@ async def test_a_day_in_the_brief(gql, client, users, db, settings):
         took = min(timedelta(hours=5), (t.closed_at - day_bounds(datetime.now(CST).date())[0]) / 2)
         t.created_at = t.closed_at - took
     b = (await sup(Q, {"d": today}))["dailyBrief"]
-    assert b["scope"] == "全市"
-    assert {x["key"]: x["count"] for x in b["newTasksByKind"]} == {"EXCEEDANCE": 1, "RIVERBANK_GARBAGE": 1}
-    assert {x["key"]: x["count"] for x in b["newTasksByDistrict"]} == {"渝中区": 1, "万州区": 1}
+    assert (b["scope"], b["scopeCode"]) == ("全市", None)
+    # Codes as keys, as the stats key them; labels beside (the Markdown shows the labels).
+    assert {(x["key"], x["label"]): x["count"] for x in b["newTasksByKind"]} == {
+        ("EXCEEDANCE", "超标排放"): 1, ("RIVERBANK_GARBAGE", "岸边垃圾"): 1}
+    assert {(x["key"], x["label"]): x["count"] for x in b["newTasksByDistrict"]} == {
+        ("500103", "渝中区"): 1, ("500101", "万州区"): 1}
+    assert "| 超标排放 | 1 |" in b["markdown"] and "| 万州区 | 1 |" in b["markdown"] and "500101" not in b["markdown"]
     (e,) = b["exceedances"]
+    assert (e["districtCode"], e["district"]) == ("500103", "渝中区")
     assert (e["parameter"], e["value"], e["limit"], e["standard"]) == ("COD", 150, 100, "GB 8978-1996 一级")
     assert e["multiple"] == 0.5  # 超标倍数 (150 − 100) / 100 against the outfall's own standard, not 150 / 100
     assert "| 0.50 |" in b["markdown"] and "| 1.50 |" not in b["markdown"]
     assert (b["approved"], b["rejected"]) == (1, 1) and b["rejections"][0]["reason"] == "照片模糊"
-    assert b["overdueByDistrict"] == [{"key": "万州区", "count": 1}]
+    assert b["overdueByDistrict"] == [{"key": "500101", "label": "万州区", "count": 1}]
     assert b["medianHoursToClose"] == round(took.total_seconds() / 3600, 2)
     assert b["markdown"].startswith(f"# 水环境每日简况 {today}") and "照片模糊" in b["markdown"]
     assert b["html"].startswith("<!doctype html>") and '<meta charset="utf-8">' in b["html"] and "万州区" in b["html"]
     # A district officer sees the own district only.
     mine = (await officer(Q, {"d": today}))["dailyBrief"]
-    assert mine["scope"] == "渝中区" and mine["overdueByDistrict"] == []
-    assert {x["key"] for x in mine["newTasksByDistrict"]} == {"渝中区"}
+    assert (mine["scope"], mine["scopeCode"]) == ("渝中区", "500103") and mine["overdueByDistrict"] == []
+    assert {x["key"] for x in mine["newTasksByDistrict"]} == {"500103"}
     other = (await (await gql.as_("officer2"))(Q, {"d": today}))["dailyBrief"]
     assert other["exceedances"] == [] and other["approved"] == 0
     # Yesterday is empty.

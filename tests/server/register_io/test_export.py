@@ -84,7 +84,10 @@ async def test_geojson_is_rfc7946_lon_lat_and_gcj02_matches_the_vectors(client, 
     for feat, row in zip(doc["features"], rows):
         assert feat["type"] == "Feature" and feat["id"] == row["code"] == feat["properties"]["code"]
         assert feat["geometry"] == {"type": "Point", "coordinates": [row["lon"], row["lat"]]}
-        assert feat["properties"]["river"] == row["river_code"] and feat["properties"]["name"] == row["name"]
+        p = feat["properties"]
+        assert p["riverCode"] == row["river_code"] and p["name"] == row["name"] and p["riverLabel"]
+        assert p["districtCode"] == row["district_code"] and "waterClass" in p and "signboardInstalled" in p
+        assert all("_" not in k for k in p), p  # named as in GraphQL
     g = (await client.get("/export/outfalls.geojson?crs=GCJ02", headers=h)).json()
     assert g["coordinateSystem"] == "GCJ02"
     for feat, v in zip(g["features"], vectors):

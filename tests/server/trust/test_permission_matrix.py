@@ -310,7 +310,7 @@ async def test_every_cell(gql, users, db, settings, app):
             wrong.append(f"{op} {role} {where}: expected FORBIDDEN, got {code or 'success'}")
         elif expect == "scoped" and op == "Query.dailyBrief":
             brief = (body.get("data") or {}).get("dailyBrief") or {}
-            if errors or brief.get("scope") != "渝中区" or any(b["key"] != "渝中区" for b in brief["newTasksByDistrict"]):
+            if errors or brief.get("scope") != "渝中区" or any(b["key"] != "500103" for b in brief["newTasksByDistrict"]):
                 wrong.append(f"{op} {role} {where}: expected only 渝中区, got {body}")
         elif expect == "scoped":
             root = op.split(".")[1]
