@@ -424,6 +424,10 @@ SPECIFIC = {
     "Mutation.raiseSuspectTasks(tributaries)": "Whether tributaries were searched.",
     "IngestResult.inserted": "Values new.", "IngestResult.updated": "Values changed.",
     "IngestResult.unchanged": "Values already there (replays).",
+    "Query.outfallPoints(crs)": "The datum of the coordinates.", "Station.location(crs)": "The datum of the answer.",
+    "OutfallPoints.count": "How many outfalls; every column has this many entries.",
+    "OutfallPoints.codes": "Register codes.", "OutfallPoints.districtCodes": "District codes.",
+    "OutfallPoints.riverCodes": "River codes.",
     "ReadingSeriesInput.stationCode": "The station's code.", "ReadingSeriesInput.parameter": "The parameter.",
 }
 
