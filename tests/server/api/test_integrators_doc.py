@@ -147,6 +147,14 @@ async def test_the_integrators_guide_runs_as_written(server, tmp_path, monkeypat
     await run("token")
     assert ns["made"]["createApiToken"]["apiToken"]["scopes"] == ["READ", "TASKS_CREATE"]
 
+    # The seed's rows are made older than the sync's margin, and one is touched now: the sync below must
+    # then bring only what changed after the pull, not everything seeded within the margin.
+    margin = timedelta(seconds=int(re.search(r"MARGIN = timedelta\(seconds=(\d+)\)", doc["sync"]).group(1)))
+    page = (await sup("{ outfalls(first: 500) { nodes { id updatedAt } } }"))["outfalls"]["nodes"]
+    newest = max(datetime.fromisoformat(o["updatedAt"]) for o in page)
+    await asyncio.sleep(max(0.0, (newest + margin - datetime.now(timezone.utc)).total_seconds() + 1))
+    await sup.rename(page[-1]["id"], "最近改过的排口")
+
     # Pull the register (449 demo outfalls: three pages of PAGE_SIZE).
     await run("register")
     everything = (await sup("{ outfalls(first: 1) { totalCount } }"))["outfalls"]["totalCount"]
@@ -155,9 +163,6 @@ async def test_the_integrators_guide_runs_as_written(server, tmp_path, monkeypat
     # Sync while others write: changes made before the sync are in it; those made during it are in the
     # next one at the latest; after that the copy equals the server's register.
     ids = list(ns["register"])
-    newest = max(datetime.fromisoformat(o["updatedAt"]) for o in ns["register"].values())
-    margin = timedelta(seconds=int(re.search(r"MARGIN = timedelta\(seconds=(\d+)\)", doc["sync"]).group(1)))
-    await asyncio.sleep(max(0.0, (newest + margin - datetime.now(timezone.utc)).total_seconds() + 1))
     await sup.rename(ids[0], "改名的排口")
     new_before = await sup.register_outfall("新登记排口 甲")
     stop = asyncio.Event()
