@@ -49,6 +49,17 @@ class Server:
     url: str
     data_dir: Path
     proc: subprocess.Popen
+    database_url: str | None = None  # PostgreSQL when set, else SQLite in data_dir
+
+    def count(self, sql: str, *args) -> int:
+        """A count straight from the server's database ($1, $2 ... placeholders), to hold the page to it."""
+        if not self.database_url:
+            import re
+            import sqlite3
+
+            with sqlite3.connect(self.data_dir / "outfallwatch.db") as c:
+                return c.execute(re.sub(r"\$\d+", "?", sql), args).fetchone()[0]
+        return _pg(self.database_url, lambda c: c.fetchval(sql, *args))
 
     def gql(self, query: str, variables: dict | None = None, token: str | None = None) -> dict:
         h = {"Authorization": f"Bearer {token}"} if token else {}
@@ -64,12 +75,49 @@ class Server:
         return self.gql(q, {"u": username, "p": f"{username}-demo"})["login"]["token"]
 
 
-def start_server(data_dir: Path, env_extra: dict | None = None, port: int | None = None) -> Server:
-    """migrate, seed-demo, serve: what `make run` does, with a fresh data folder and a free port."""
+def _pg(url: str, fn):
+    """Runs fn(connection) on PostgreSQL in its own thread and loop (Playwright's loop owns this thread)."""
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
+    import asyncpg
+
+    async def go():
+        c = await asyncpg.connect(url.replace("postgresql+asyncpg://", "postgresql://"))
+        try:
+            return await fn(c)
+        finally:
+            await c.close()
+
+    with ThreadPoolExecutor(1) as ex:
+        return ex.submit(asyncio.run, go()).result()
+
+
+def fresh_pg_database(test_url: str, suffix: str = "_console") -> str:
+    """A new empty database beside OUTFALLWATCH_TEST_DATABASE_URL's (its name + suffix), so the console's
+    server, seeded as `make run` seeds, never meets the other tests' tables."""
+    base, _, name = test_url.rpartition("/")
+    name = name.split("?")[0] + suffix
+    admin = base + "/postgres"
+
+    async def recreate(c):
+        await c.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await c.execute(f'CREATE DATABASE "{name}"')
+
+    _pg(admin, recreate)
+    return f"{base}/{name}"
+
+
+def start_server(data_dir: Path, env_extra: dict | None = None, port: int | None = None,
+                 database_url: str | None = None) -> Server:
+    """migrate, seed-demo, serve: what `make run` does, with a fresh data folder and a free port; on
+    SQLite in that folder, or on `database_url` (an empty PostgreSQL database) when given."""
     port = port or _free_port()
     env = {**os.environ, "OUTFALLWATCH_DATA_DIR": str(data_dir), "OUTFALLWATCH_HOST": "127.0.0.1",
            "OUTFALLWATCH_PORT": str(port), **(env_extra or {})}
     env.pop("OUTFALLWATCH_DATABASE_URL", None)
+    if database_url:
+        env["OUTFALLWATCH_DATABASE_URL"] = database_url
     exe = str(BIN / "outfallwatch")
     for cmd in ("migrate", "seed-demo"):
         subprocess.run([exe, cmd], env=env, check=True, capture_output=True, timeout=300)
@@ -87,7 +135,7 @@ def start_server(data_dir: Path, env_extra: dict | None = None, port: int | None
         if proc.poll() is not None or time.time() > deadline:
             raise RuntimeError("server did not start: " + (data_dir / "server.log").read_text()[-2000:])
         time.sleep(0.2)
-    return Server(url=url, data_dir=data_dir, proc=proc)
+    return Server(url=url, data_dir=data_dir, proc=proc, database_url=database_url)
 
 
 def stop_server(s: Server) -> None:
@@ -100,7 +148,10 @@ def stop_server(s: Server) -> None:
 
 @pytest.fixture(scope="session")
 def server(console_build, tmp_path_factory) -> Server:
-    s = start_server(tmp_path_factory.mktemp("console-server"))
+    """SQLite by default; PostgreSQL (a fresh database beside the suite's) when
+    OUTFALLWATCH_TEST_DATABASE_URL is set, as `make run` would run against it."""
+    pg = os.environ.get("OUTFALLWATCH_TEST_DATABASE_URL")
+    s = start_server(tmp_path_factory.mktemp("console-server"), database_url=fresh_pg_database(pg) if pg else None)
     yield s
     stop_server(s)
 

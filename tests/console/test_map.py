@@ -2,16 +2,13 @@
 district's outfalls (count and drawn points match the database), and a click opens the profile."""
 from __future__ import annotations
 
-import sqlite3
-
 from tests.console.conftest import OTHER, screenshot
 
 WAIT_LOADED = "() => window.__owLayer && window.__owLayer.idle() && window.__owDrawn !== undefined"
 
 
 def db_count(server, sql: str, *args) -> int:
-    with sqlite3.connect(server.data_dir / "outfallwatch.db") as c:
-        return c.execute(sql, args).fetchone()[0]
+    return server.count(sql, *args)
 
 
 def test_supervisor_filters_the_map_to_a_district(pages, server):
@@ -25,7 +22,7 @@ def test_supervisor_filters_the_map_to_a_district(pages, server):
     # the whole demo city is in the first view: every outfall drawn, once
     page.wait_for_function(WAIT_LOADED + f" && window.__owDrawn === {total}", timeout=30_000)
 
-    want = db_count(server, "SELECT count(*) FROM outfalls WHERE district_code = ?", OTHER)
+    want = db_count(server, "SELECT count(*) FROM outfalls WHERE district_code = $1", OTHER)
     assert want > 0
     page.select_option("select[name=district]", OTHER)
     page.wait_for_function(f"() => document.querySelector('[data-testid=filtered-count]')?.textContent === '{want}'")

@@ -43,6 +43,7 @@ export function createMap(container: HTMLElement, opts: { dark?: boolean; intera
       el.className = "district-label";
       el.textContent = lang === "en" ? d.nameEn.replace(/ (District|County|Autonomous County)$/, "") : d.name;
       new maplibregl.Marker({ element: el }).setLngLat([d.lon, d.lat]).addTo(map);
+      el.setAttribute("aria-label", el.textContent); // MapLibre names every marker "Map marker"
     }
   });
   return map;

@@ -130,7 +130,8 @@ export function TaskPage({ id }: { me: Me; id: string }) {
           <li>{fmtTime(x.createdAt)} · {t("CREATED")} · {x.createdBy?.displayName ?? x.source}</li>
           {x.submissions.map((s: any) => [
             <li>{fmtTime(s.submittedAt)} · {t("SUBMITTED")} · {s.submittedBy.displayName}{s.note ? ` · ${s.note}` : ""}
-              <div class="thumbs">{[...s.before, ...s.after].map((m: any) => m.thumbnailUrl && <a href={m.url} target="_blank" rel="noopener"><img src={m.thumbnailUrl} alt="" /></a>)}</div></li>,
+              <div class="thumbs">{[...s.before.map((m: any) => [m, "BEFORE"]), ...s.after.map((m: any) => [m, "AFTER"])].map(([m, role]: any, i: number) =>
+                m.thumbnailUrl && <a href={m.url} target="_blank" rel="noopener"><img src={m.thumbnailUrl} alt={`${t(role)} ${i + 1}`} /></a>)}</div></li>,
             s.review && <li class={s.review.decision === "REJECT" ? "bad" : "ok"}>{fmtTime(s.review.reviewedAt)} · {t(s.review.decision === "APPROVE" ? "APPROVED" : "REJECTED")} · {s.review.reviewer.displayName}{s.review.reason ? ` · ${s.review.reason}` : ""}</li>,
           ])}
           {x.cancelReason && <li>{t("CANCELLED")} · {x.cancelReason}</li>}

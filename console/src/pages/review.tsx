@@ -39,6 +39,7 @@ function PhotoMap({ site, photos }: { site: { lat: number; lon: number } | null;
       d.className = `pin ${cls}`;
       d.textContent = text;
       new maplibregl.Marker({ element: d }).setLngLat([lon, lat]).addTo(map);
+      d.setAttribute("aria-label", d.textContent ?? ""); // MapLibre names every marker "Map marker"
       pts.push([lon, lat]);
     };
     if (site) mark("site", t("site"), site.lon, site.lat);
@@ -49,7 +50,7 @@ function PhotoMap({ site, photos }: { site: { lat: number; lon: number } | null;
     }
     return () => map.remove();
   }, [JSON.stringify([site, photos])]);
-  return <div ref={el} class="photomap" role="img" aria-label={t("photoPositions")} />;
+  return <div ref={el} class="photomap" role="region" aria-label={t("photoPositions")} />;
 }
 
 export function ReviewPage({ me }: { me: Me }) {
