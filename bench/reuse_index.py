@@ -78,7 +78,7 @@ async def build(url: str, n: int, local: int) -> None:
     conn = await asyncpg.connect(raw)
     cols = ["id", "client_id", "request_hash", "uploader_id", "kind", "role", "status", "filename", "content_type",
             "size_bytes", "sha256", "key", "taken_at_naive", "phash", "ph0", "ph1", "ph2", "ph3", "checks",
-            "expires_at", "created_at", "completed_at", "exif_lat", "exif_lon", "object_swept"]
+            "expires_at", "created_at", "completed_at", "exif_lat", "exif_lon", "object_swept", "updated_at"]
     batch = 50_000
     t0 = time.time()
     for start in range(1, n + 1, batch):
@@ -95,7 +95,7 @@ async def build(url: str, n: int, local: int) -> None:
             media.append((i, str(uuid.UUID(int=rnd.getrandbits(128))), "0" * 64, uid, "PHOTO", "GENERAL", "READY",
                           "b.jpg", "image/jpeg", 1, hashlib.sha256(str(i).encode()).hexdigest(), f"k/{i}", False,
                           f"{ph:016x}", (ph >> 48) & 0xFFFF, (ph >> 32) & 0xFFFF, (ph >> 16) & 0xFFFF, ph & 0xFFFF,
-                          "[]", now + timedelta(days=1), now, now, lat, lon, False))
+                          "[]", now + timedelta(days=1), now, now, lat, lon, False, now))
             prints.append((i, cell_of(lat, lon), data, probes[id(data)]))
         await conn.copy_records_to_table("media", records=media, columns=cols)
         await conn.copy_records_to_table("media_prints", records=prints, columns=["media_id", "cell", "data", "probe"])
