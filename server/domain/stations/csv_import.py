@@ -31,13 +31,17 @@ def _chunks(path: Path):
             raise BadInput(f"{path.name}: the header lacks {', '.join(missing)}", field="file")
         ix = {c: header.index(c) for c in (*COLUMNS, "flag") if c in header}
         series: dict[tuple[str, str], Series] = {}
+        times: dict[str, datetime] = {}  # a file repeats each slot time once per station and parameter
         n = 0
         for line, row in enumerate(reader, start=2):
             if not row or not any(c.strip() for c in row):
                 continue
             try:
                 code, param = row[ix["station_code"]].strip(), row[ix["parameter"]].strip().upper()
-                t = datetime.fromisoformat(row[ix["observed_at"]].strip())
+                raw_t = row[ix["observed_at"]]
+                t = times.get(raw_t)
+                if t is None:
+                    t = times[raw_t] = datetime.fromisoformat(raw_t.strip())
                 raw = row[ix["value"]].strip()
                 v = float(raw) if raw else None
                 flag = row[ix["flag"]].strip().upper() or None if "flag" in ix and ix["flag"] < len(row) else None
