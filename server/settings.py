@@ -59,6 +59,12 @@ class Settings:
     # createTask's deadline when none is given, per kind (tasks.service.DEFAULT_DEADLINE_DAYS otherwise).
     task_deadline_days: tuple[tuple[str, int], ...] = ()
     reminder_hours: int = 24
+    # Issue 19 item 8: a task this many days past its deadline (or its last escalation) goes up one
+    # supervision level; the city's completion and on-time targets (渝府办发〔2022〕124号, not retrieved:
+    # unset means the assessment shows rates without pass/fail). lifecycle.json says so.
+    escalate_after_days: int | None = None  # None: lifecycle.json supervision_escalation.default_days
+    target_completion_rate: float | None = None
+    target_on_time_rate: float | None = None
     # How often a live subscription asks again whether its token still holds (logout, revocation, expiry).
     auth_recheck_s: float = 30.0
     # Events: "memory" (one process), "postgres" (LISTEN/NOTIFY) or "redis".
@@ -150,6 +156,9 @@ class Settings:
             sewage_grade=g("SEWAGE_GRADE", "1A"),
             exceedance_deadline_days=int(g("EXCEEDANCE_DEADLINE_DAYS", "7")),
             task_deadline_days=_days_by_kind(g("TASK_DEADLINE_DAYS", "")),
+            escalate_after_days=int(g("ESCALATE_AFTER_DAYS", "")) if g("ESCALATE_AFTER_DAYS", "") else None,
+            target_completion_rate=_rate(g("TARGET_COMPLETION_RATE", "")),
+            target_on_time_rate=_rate(g("TARGET_ON_TIME_RATE", "")),
             events=g("EVENTS", "auto"),
             redis_url=g("REDIS_URL", "redis://127.0.0.1:6379/0"),
             throttle_store=g("THROTTLE_STORE", "redis" if opt("REDIS_URL") else "sql"),
@@ -215,3 +224,13 @@ def _days_by_kind(raw: str) -> tuple[tuple[str, int], ...]:
             raise ValueError(f"OUTFALLWATCH_TASK_DEADLINE_DAYS: {part!r} is not KIND=days")
         out[kind.strip()] = int(days)
     return tuple(out.items())
+
+
+def _rate(v: str | None) -> float | None:
+    """A target rate in [0, 1] (e.g. 0.95), or None when unset."""
+    if v is None or not v.strip():
+        return None
+    r = float(v)
+    if not 0 <= r <= 1:
+        raise ValueError(f"a target rate is between 0 and 1, got {v}")
+    return r

@@ -8,14 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from server.areas import (attestation, core, geo, inspections, media, notify, outfalls, patrols, standards,
-                          stations, tasks, users)
+from server.areas import (attestation, core, geo, inspections, lifecycle, media, notify, outfalls, patrols,
+                          standards, stations, tasks, users)
 from server.areas.area import Area, Job
 from server.domain import permissions
 from server.domain.audit import recorder
 
 AREAS: tuple[Area, ...] = (core.AREA, users.AREA, geo.AREA, outfalls.AREA, media.AREA, attestation.AREA,
-                           inspections.AREA, tasks.AREA, notify.AREA, patrols.AREA, standards.AREA, stations.AREA)
+                           inspections.AREA, tasks.AREA, notify.AREA, patrols.AREA, standards.AREA, stations.AREA,
+                           lifecycle.AREA)
 
 
 def _unique(what: str, names: list[str]) -> None:

@@ -29,6 +29,7 @@ class Inspection(SQLModel, table=True):
     accuracy_m: float | None = None
     flowing: bool | None = None
     dry_weather: bool | None = None  # for a stormwater outlet, flow in dry weather is the finding
+    outcome: str | None = Field(default=None, max_length=8)  # SAMPLED, or DRY: nothing to sample
     note: str | None = Field(default=None, max_length=2000)
 
 

@@ -40,16 +40,24 @@ class Reading:
         return [self.parameter, self.value, *extra]
 
 
+OUTCOMES = ("SAMPLED", "DRY")  # DRY: nothing to sample (issue 19 item 6)
+
+
 async def record_inspection(*, session: AsyncSession, actor: Actor, settings, client_id, outfall_id: int,
                             observed_at: datetime, position: Point | None = None, flowing: bool | None = None,
                             note: str | None = None, readings: Sequence[Reading] = (),
-                            media_ids: Sequence[int] = (), dry_weather: bool | None = None) -> Inspection:
-    """Record what was seen at an outfall; a replay of the clientId returns the first record."""
+                            media_ids: Sequence[int] = (), dry_weather: bool | None = None,
+                            outcome: str | None = None) -> Inspection:
+    """Record what was seen at an outfall; a replay of the clientId returns the first record.
+
+    `outcome` DRY: the outfall was dry, nothing to sample (no effluent reading, not flowing); SAMPLED is
+    implied by readings."""
     client_id = normalise_client_id(client_id)
     h = payload_hash(dict(outfall=outfall_id, observed_at=observed_at.isoformat() if observed_at else None,
                           position=[position.lat, position.lon, position.accuracy_m] if position else None,
                           flowing=flowing, note=note, readings=[r.key() for r in readings],
-                          media=sorted(media_ids), **({"dry": dry_weather} if dry_weather is not None else {})))
+                          media=sorted(media_ids), **({"dry": dry_weather} if dry_weather is not None else {}),
+                          **({"outcome": outcome} if outcome is not None else {})))
     def mine(i: Inspection) -> bool:  # an inspection's replay is its inspector's own
         return i.inspector_id == actor.user_id
 
@@ -70,6 +78,18 @@ async def record_inspection(*, session: AsyncSession, actor: Actor, settings, cl
         check_point(position, "position")
     if note is not None and len(note) > 2000:
         raise BadInput("note is longer than 2000 characters", field="note")
+    if outcome is not None and outcome not in OUTCOMES:
+        raise BadInput(f"outcome must be one of {', '.join(OUTCOMES)}", field="outcome")
+    if outcome == "DRY":
+        if flowing:
+            raise BadInput("a dry outfall is not flowing", field="flowing")
+        if any(r.sample_type == "EFFLUENT" for r in readings):
+            raise BadInput("a dry outfall has no effluent to sample", field="measurements")
+        flowing = False
+    elif outcome == "SAMPLED" and not readings:
+        raise BadInput("SAMPLED needs the readings", field="measurements")
+    elif outcome is None and readings:
+        outcome = "SAMPLED"
     seen = set()
     for i, r in enumerate(readings):
         validate_value(r.parameter, r.value, field=f"measurements[{i}].value")
@@ -85,7 +105,7 @@ async def record_inspection(*, session: AsyncSession, actor: Actor, settings, cl
                      district_code=o.district_code, observed_at=observed_at,
                      lat=position.lat if position else None, lon=position.lon if position else None,
                      accuracy_m=position.accuracy_m if position else None, flowing=flowing, note=note,
-                     dry_weather=dry_weather)
+                     dry_weather=dry_weather, outcome=outcome)
     ins, created = await insert_once(session, ins, "inspection", may_see=mine)
     if not created:
         return ins

@@ -27,6 +27,8 @@ AUDIENCE = {
     "REJECTED": ({"DISTRICT_OFFICER"}, True),
     "CANCELLED": ({"DISTRICT_OFFICER"}, True),
     "OVERDUE": ({"DISTRICT_OFFICER", "SUPERVISOR"}, False),
+    # Late enough to go up a supervision level (issue 19 item 8): the district and the city.
+    "ESCALATED": ({"DISTRICT_OFFICER", "SUPERVISOR"}, True),
     "REMINDER": ({"DISTRICT_OFFICER"}, True),
     # A station's off-target episode, its clearance and an instrument fault: the district and the city.
     "STATION_ALERT": ({"DISTRICT_OFFICER", "SUPERVISOR"}, True),
@@ -38,7 +40,8 @@ MAX_ATTEMPTS = 8
 LEASE = timedelta(seconds=60)
 
 TEXT = {"CREATED": "新任务", "AMENDED": "任务新增超标记录", "STARTED": "已开始整改", "SUBMITTED": "已提交整改材料", "APPROVED": "整改已通过",
-        "REJECTED": "整改被退回", "CANCELLED": "任务已取消", "OVERDUE": "任务已逾期", "REMINDER": "任务即将到期"}
+        "REJECTED": "整改被退回", "CANCELLED": "任务已取消", "OVERDUE": "任务已逾期", "REMINDER": "任务即将到期",
+        "ESCALATED": "任务已升级督办"}
 
 
 def channels_for(settings, type_: str) -> list[str]:

@@ -21,6 +21,10 @@ class Outfall(SQLModel, table=True):
         Index("ix_outfalls_lat_lon", "lat", "lon"),
         Index("ix_outfalls_district_code", "district_code"),
         Index("ix_outfalls_river_code", "river_code"),
+        # Unique indexes, not constraints: adding a constraint would recreate the table on SQLite and drop
+        # its data-version triggers.
+        Index("ix_outfalls_national_code", "national_code", unique=True),
+        Index("ix_outfalls_provincial_code", "provincial_code", unique=True),
     )
     id: int | None = Field(default=None, primary_key=True)
     code: str = Field(max_length=32, unique=True)
@@ -45,6 +49,15 @@ class Outfall(SQLModel, table=True):
     discharge_standard: str = Field(default="UNASSIGNED", max_length=16)
     discharge_grade: str | None = Field(default=None, max_length=8)
     sector_standard: str | None = Field(default=None, max_length=80)
+    # Issue 19 items 3-7. None = recorded before the step existed (the migration guesses nothing).
+    verification: str | None = Field(default=None, max_length=12)  # SUSPECTED, VERIFIED, NOT_OUTFALL
+    national_code: str | None = Field(default=None, max_length=32)  # assigned by the authority
+    provincial_code: str | None = Field(default=None, max_length=32)
+    merged_into_id: int | None = None  # checked by the plan service (no FK: see the unique indexes above)
+    receiving_reach: str | None = Field(default=None, max_length=32)  # a supervisor's choice over the derived one
+    siting_flag: str | None = Field(default=None, max_length=200)  # why rules forbid a new outfall here
+    # LEGACY: TRACED/REMEDIATED set under the old rules (a typed unit, an approved task), before records existed.
+    phase_basis: str | None = Field(default=None, max_length=8)
     created_by_id: int | None = Field(default=None, foreign_key="users.id")
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
     updated_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False, onupdate=utcnow))

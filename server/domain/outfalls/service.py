@@ -28,6 +28,7 @@ from server.domain.permissions import can, require
 from server.domain.text import check_text
 from server.domain.sqltypes import utcnow
 from server.domain.standards.applicable import initial_standard
+from server.domain.lifecycle.receiving import siting_flag
 from server.settings import Settings
 
 @dataclass
@@ -84,13 +85,19 @@ async def register_outfall(*, session: AsyncSession, actor: Actor, client_id, na
                            river_code: str, district_code: str, location: Point, subtype: str | None = None,
                            water_class: str | None = None, responsible_unit: str | None = None,
                            signboard_installed: bool = False, media_ids: list[int] | None = None,
-                           code: str | None = None, settings=None) -> Outfall:
-    """Register an outfall in SURVEYED phase; a replay of the same clientId returns the first one."""
+                           code: str | None = None, settings=None, suspected: bool = False) -> Outfall:
+    """Register an outfall in SURVEYED phase; a replay of the same clientId returns the first one.
+
+    `suspected`: found by remote sensing, UAV or a report and not yet seen on site (HJ 1232 level 1);
+    otherwise it is registered on site, VERIFIED. Where the rules forbid a new outfall (class I/II
+    receiving water, a protected zone) it is registered all the same, with `siting_flag` saying why."""
     client_id = normalise_client_id(client_id)
     payload = dict(name=name, category=category, river_code=river_code, district_code=district_code,
                    lat=location.lat, lon=location.lon, accuracy_m=location.accuracy_m, subtype=subtype,
                    water_class=water_class, responsible_unit=responsible_unit,
                    signboard_installed=bool(signboard_installed), media_ids=sorted(media_ids or []), code=code)
+    if suspected:  # only when set, so the hashes of earlier requests still match
+        payload["suspected"] = True
     h = payload_hash(payload)
     def may_see(o: Outfall) -> bool:
         return o.created_by_id == actor.user_id or can(actor, "outfall.read", o.district_code)
@@ -112,6 +119,8 @@ async def register_outfall(*, session: AsyncSession, actor: Actor, client_id, na
         responsible_unit=_text(responsible_unit, "responsibleUnit", 200),
         signboard_installed=bool(signboard_installed), created_by_id=actor.user_id,
         discharge_standard=initial_standard(subtype),
+        verification="SUSPECTED" if suspected else "VERIFIED",
+        siting_flag=await siting_flag(session, location.lat, location.lon, water_class, river_code),
     )
     async def code_taken():  # the unique violation may be the official code's, not the clientId's
         if code and (await session.execute(select(col(Outfall.id)).where(col(Outfall.code) == code))).first():
@@ -143,6 +152,9 @@ def advance_phase(o: Outfall, target: str) -> bool:
     return False
 
 
+# 溯 and 治 follow reviewed records (issue 19 items 3, 4), never a field edit.
+PHASE_BY_RECORD = {"TRACED": "TRACED follows an approved tracing record (submitTracingRecord, reviewTracingRecord)",
+                   "REMEDIATED": "REMEDIATED follows the city's acceptance of the outfall's remediation plan"}
 UPDATABLE = ("name", "category", "subtype", "river_code", "water_class", "phase", "remediation", "status",
              "responsible_unit", "signboard_installed", "location")
 # Changing these is a supervised decision (outfall.decide), not a field edit.
@@ -187,15 +199,14 @@ async def update_outfall(*, session: AsyncSession, actor: Actor, outfall_id: int
         check_point(p)
         o.lat, o.lon, o.accuracy_m = p.lat, p.lon, p.accuracy_m
     if "responsible_unit" in c:
+        # A note until a tracing record is approved; typing it no longer makes the outfall TRACED.
         o.responsible_unit = _text(c["responsible_unit"], "responsibleUnit", 200)
-        if o.responsible_unit:
-            advance_phase(o, "TRACED")  # 溯: the source has been traced to a responsible unit
     if "phase" in c:
         target = _one_of(c["phase"], PHASES, "phase")
         if PHASES.index(target) < PHASES.index(o.phase):
             raise InvalidState(f"phase cannot move back from {o.phase} to {target}", field="phase")
-        if target == "REMEDIATED" and actor.role not in ("SUPERVISOR", "ADMIN"):
-            raise InvalidState("REMEDIATED follows an approved remediation task", field="phase")
+        if target != o.phase and target in PHASE_BY_RECORD:
+            raise InvalidState(PHASE_BY_RECORD[target], field="phase")
         advance_phase(o, target)
     o.updated_at = utcnow()
     o.version += 1

@@ -32,7 +32,9 @@ async def receiving_target(session: AsyncSession, o: Outfall) -> str | None:
     """The class river water near this outfall is held to: the class a supervisor set on the outfall,
     else the target the reference gives its river (the Yangtze main stem: II), else unknown (None),
     never a default of III."""
-    return o.water_class or river_target(o.river_code)
+    from server.domain.lifecycle.receiving import reach_of  # lifecycle builds on this module
+
+    return o.water_class or (reach_of(o) or {}).get("target_class") or river_target(o.river_code)
 
 
 @dataclass
@@ -43,7 +45,7 @@ class LimitInput:
     basis: str | None = None
 
 
-def _check_limits(limits: list[LimitInput]) -> None:
+def check_limits(limits: list[LimitInput]) -> None:
     seen = set()
     for i, lim in enumerate(limits):
         f = f"approvedLimits[{i}]"
@@ -73,7 +75,7 @@ async def set_discharge_standard(*, session: AsyncSession, actor: Actor, outfall
     require(actor, "outfall.decide", o.district_code)
     s = check_standard(standard, grade, sector)
     if limits is not None:
-        _check_limits(limits)
+        check_limits(limits)
     o.discharge_standard, o.discharge_grade, o.sector_standard = s.key, s.grade, s.sector
     if limits is not None:
         await session.execute(delete(OutfallLimit).where(col(OutfallLimit.outfall_id) == o.id))

@@ -10,10 +10,12 @@ from server.domain.sqltypes import UTCDateTime, utcnow
 
 KINDS = ("ILLEGAL_DISCHARGE", "EXCEEDANCE", "FLOATING_DEBRIS", "RIVERBANK_GARBAGE", "SIGNBOARD",
          "OUTFALL_REMEDIATION", "OTHER")
-SOURCES = ("INSPECTION", "SAMPLE_EXCEEDANCE", "VIDEO_AI", "DRONE", "MANUAL", "STATION")
+SOURCES = ("INSPECTION", "SAMPLE_EXCEEDANCE", "VIDEO_AI", "DRONE", "MANUAL", "STATION", "PUBLIC_COMPLAINT",
+           "RIVER_CHIEF", "INSPECTION_TEAM")
 STATUSES = ("OPEN", "IN_PROGRESS", "SUBMITTED", "APPROVED", "REJECTED", "CANCELLED")
 OPEN_STATES = ("OPEN", "IN_PROGRESS", "SUBMITTED", "REJECTED")
-EVENT_TYPES = ("CREATED", "STARTED", "SUBMITTED", "APPROVED", "REJECTED", "OVERDUE", "CANCELLED", "AMENDED")
+EVENT_TYPES = ("CREATED", "STARTED", "SUBMITTED", "APPROVED", "REJECTED", "OVERDUE", "CANCELLED", "AMENDED",
+               "ESCALATED")
 DECISIONS = ("APPROVE", "REJECT")
 SUBMISSION_STATUSES = ("PENDING_REVIEW", "APPROVED", "REJECTED")
 
@@ -22,7 +24,8 @@ class Task(SQLModel, table=True):
     __tablename__ = "tasks"
     __table_args__ = (Index("ix_tasks_district_status", "district_code", "status"),
                       Index("ix_tasks_status_deadline", "status", "deadline"),
-                      Index("ix_tasks_outfall", "outfall_id"))
+                      Index("ix_tasks_outfall", "outfall_id"),
+                      Index("uq_tasks_intake", "intake_channel", "intake_ref", unique=True))
     id: int | None = Field(default=None, primary_key=True)
     code: str | None = Field(default=None, max_length=32, unique=True)
     client_id: str | None = Field(default=None, max_length=36, unique=True)
@@ -41,6 +44,11 @@ class Task(SQLModel, table=True):
     raised_by_inspection_id: int | None = Field(default=None, foreign_key="inspections.id", index=True)
     parameter: str | None = Field(default=None, max_length=12)  # EXCEEDANCE: the first parameter; later ones in AMENDED events
     cancel_reason: str | None = Field(default=None, max_length=500)
+    # Intake (issue 19 item 8): the channel and its own reference number; supervision level and escalation.
+    intake_channel: str | None = Field(default=None, max_length=16)
+    intake_ref: str | None = Field(default=None, max_length=64)
+    supervision_level: str = Field(default="DISTRICT", max_length=10)
+    escalated_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
     updated_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False, onupdate=utcnow))
     closed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))

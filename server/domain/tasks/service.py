@@ -15,11 +15,12 @@ from server.domain.evidence import Site, Window, pair_checks
 from server.domain.geo.service import check_district
 from server.domain.idempotency import find_replay, insert_once, normalise_client_id, payload_hash
 from server.domain.inspections.models import Inspection, Measurement
+from server.domain.lifecycle.intake import check_intake, intake_taken
 from server.domain.media import service as media
 from server.domain.media.models import Media
 from server.domain.media.reuse import submission_checks
 from server.domain.outfalls.models import Outfall
-from server.domain.outfalls.service import Point, advance_phase, check_point, district_near
+from server.domain.outfalls.service import Point, check_point, district_near
 from server.domain.pagination import Order, Page, decode_cursor, encode_cursor, page
 from server.domain.permissions import DETECTION_KINDS, can, require
 from server.domain.sqltypes import pk, utcnow
@@ -93,7 +94,8 @@ def _may_see_submission(session: AsyncSession, actor: Actor):
 async def create_task(*, session: AsyncSession, actor: Actor, settings, client_id, kind: str, source: str,
                       title: str, district_code: str | None = None, deadline: datetime | None = None,
                       description: str | None = None, outfall_id: int | None = None, location: Point | None = None,
-                      media_ids: Sequence[int] = ()) -> Task:
+                      media_ids: Sequence[int] = (), intake_channel: str | None = None,
+                      intake_ref: str | None = None, supervision_level: str | None = None) -> Task:
     """Send a task to a district; a replay of the clientId returns the first task.
 
     The district comes from the outfall (or the outfall nearest the location) when not given; the
@@ -101,7 +103,10 @@ async def create_task(*, session: AsyncSession, actor: Actor, settings, client_i
     client_id = normalise_client_id(client_id)
     h = payload_hash(dict(kind=kind, source=source, title=title, description=description, district=district_code,
                           outfall=outfall_id, location=[location.lat, location.lon] if location else None,
-                          deadline=deadline.isoformat() if deadline else None, media=sorted(media_ids)))
+                          deadline=deadline.isoformat() if deadline else None, media=sorted(media_ids),
+                          # only when given, so the hashes of requests made before intake existed still match
+                          **({"intake": [intake_channel, intake_ref]} if intake_channel or intake_ref else {}),
+                          **({"level": supervision_level} if supervision_level else {})))
     existing = await find_replay(session, Task, client_id, h, "task", may_see=may_see_task(actor))
     if existing is not None:
         return existing
@@ -113,6 +118,8 @@ async def create_task(*, session: AsyncSession, actor: Actor, settings, client_i
         raise BadInput(f"kind {kind!r} unknown", field="kind")
     if source not in SOURCES:
         raise BadInput(f"source {source!r} unknown", field="source")
+    intake_channel, intake_ref, supervision_level = check_intake(source, intake_channel, intake_ref,
+                                                                 supervision_level, actor)
     title = (title or "").strip()
     if not 1 <= len(title) <= 200:
         raise BadInput("title must be 1-200 characters", field="title")
@@ -142,11 +149,14 @@ async def create_task(*, session: AsyncSession, actor: Actor, settings, client_i
                            field="districtCode")
         require(actor, "task.create", district_code)
     lat, lon = (location.lat, location.lon) if location else ((o.lat, o.lon) if o else (None, None))
+    await intake_taken(session, intake_channel, intake_ref)
     t = Task(client_id=client_id, request_hash=h, kind=kind, source=source, title=title, description=description,
              district_code=district_code, outfall_id=outfall_id, lat=lat, lon=lon, deadline=deadline,
-             created_by_id=actor.user_id)
+             created_by_id=actor.user_id, intake_channel=intake_channel, intake_ref=intake_ref,
+             supervision_level=supervision_level)
     t, created = await insert_once(session, t, "task", may_see=may_see_task(actor),
-                                   in_savepoint=lambda: _assign_code(session, t))
+                                   in_savepoint=lambda: _assign_code(session, t),
+                                   on_conflict=lambda: intake_taken(session, intake_channel, intake_ref))
     if not created:
         return t
     await media.attach(session=session, actor=actor, media_ids=list(media_ids), owner_type="task", owner_id=t.id,
@@ -337,12 +347,8 @@ async def review_submission(*, session: AsyncSession, actor: Actor, settings, su
     await session.refresh(s)
     t = await _load(session, s.task_id, lock=True)
     _move(t, "approve" if decision == "APPROVE" else "reject")
-    if decision == "APPROVE" and t.kind == "OUTFALL_REMEDIATION" and t.outfall_id:
-        o = await session.get(Outfall, t.outfall_id)
-        if o is None:  # the task's foreign key holds it
-            raise NotFound(f"no outfall with id {t.outfall_id}")
-        advance_phase(o, "REMEDIATED")  # 治: verified remediation
-        o.version += 1
+    # An approved task does not make the outfall REMEDIATED: that follows its plan's acceptance
+    # (server/domain/lifecycle/plans.py, issue 19 item 3).
     await events.record(session, t, "APPROVED" if decision == "APPROVE" else "REJECTED", actor, settings,
                         submission_id=s.id, reason=reason)
     return s

@@ -8,6 +8,7 @@ from server.domain.brief import daily_brief, to_html, to_markdown
 from server.domain.stations.params import BY_KEY
 from server.domain.tasks.labels import KIND_LABELS
 from server.graphql.context import Info
+from server.graphql.lifecycle.types import DistrictAssessment
 from server.graphql.outfalls.types import StatBucket
 
 
@@ -84,6 +85,16 @@ class DailyBrief:
     water: BriefWater = strawberry.field(description="The automatic stations' water quality that day.")
     markdown: str
     html: str
+
+    @strawberry.field(description="考核 month to date: tasks due from the 1st of the brief's month to its day, "
+                                  "per district, against the city's targets (when set).")
+    async def assessment(self, info: Info) -> DistrictAssessment:
+        from server.domain.lifecycle.intake import assess
+
+        async with info.context.db.session() as s:
+            a = await assess(session=s, actor=info.context.actor, settings=info.context.settings,
+                             start=self.date.replace(day=1), end=self.date)
+        return DistrictAssessment.from_domain(a)
 
 
 @strawberry.type

@@ -20,6 +20,7 @@ from server.graphql.writes import write
 from server.graphql.enums import MeasurementMethod, Parameter, ReviewDecision, SampleType, TaskEventType, TaskKind, TaskSource, TaskStatus
 from server.graphql.loop.types import (Inspection, InspectionConnection, InspectionEdge, Submission, Task,
                                        TaskConnection, TaskEdge, TaskEvent)
+from server.graphql.lifecycle.enums import InspectionOutcome, IntakeChannel, SupervisionLevel
 
 
 @strawberry.input
@@ -44,6 +45,14 @@ class RecordInspectionInput:
     note: str | None = None
     measurements: list[MeasurementInput] | None = strawberry.field(default_factory=list)
     media_ids: list[strawberry.ID] | None = strawberry.field(default_factory=list)
+    outcome: InspectionOutcome | None = strawberry.field(
+        default=None, description="DRY: the outfall was dry, nothing to sample; SAMPLED is implied by measurements.")
+
+
+@strawberry.input(description="Where a task came in: the channel and its own reference number.")
+class TaskIntakeInput:
+    channel: IntakeChannel
+    reference: str
 
 
 @strawberry.input
@@ -62,6 +71,10 @@ class CreateTaskInput:
     outfall_id: strawberry.ID | None = None
     location: GeoPointInput | None = None
     media_ids: list[strawberry.ID] | None = strawberry.field(default_factory=list)
+    intake: TaskIntakeInput | None = strawberry.field(
+        default=None, description="Required for PUBLIC_COMPLAINT, RIVER_CHIEF and INSPECTION_TEAM tasks.")
+    supervision_level: SupervisionLevel | None = strawberry.field(
+        default=None, description="DISTRICT by default; MUNICIPAL or LISTED (挂牌督办) set by the city.")
 
 
 @strawberry.input
@@ -176,7 +189,8 @@ class LoopMutation:
                 session=s, actor=ctx.actor, settings=ctx.settings, client_id=input.client_id,
                 outfall_id=parse_id(input.outfall_id, "outfallId"), observed_at=input.observed_at,
                 position=_point(input.position), flowing=input.flowing, note=input.note, readings=readings,
-                media_ids=parse_ids(input.media_ids, "mediaIds"), dry_weather=input.dry_weather)
+                media_ids=parse_ids(input.media_ids, "mediaIds"), dry_weather=input.dry_weather,
+                outcome=input.outcome.value if input.outcome else None)
         return Inspection.from_model(i)
 
     @strawberry.mutation
@@ -188,7 +202,10 @@ class LoopMutation:
                 source=input.source.value, title=input.title, district_code=input.district_code,
                 deadline=input.deadline, description=input.description,
                 outfall_id=parse_id(input.outfall_id, "outfallId") if input.outfall_id else None,
-                location=_point(input.location), media_ids=parse_ids(input.media_ids, "mediaIds"))
+                location=_point(input.location), media_ids=parse_ids(input.media_ids, "mediaIds"),
+                intake_channel=input.intake.channel.value if input.intake else None,
+                intake_ref=input.intake.reference if input.intake else None,
+                supervision_level=input.supervision_level.value if input.supervision_level else None)
         return Task.from_model(t)
 
     @strawberry.mutation

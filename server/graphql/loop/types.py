@@ -16,6 +16,7 @@ from server.graphql.enums import (JudgementBasis, MeasurementMethod, Parameter, 
 from server.graphql.geo.types import District
 from server.graphql.media.types import EvidenceCheck, Media
 from server.graphql.users.types import User
+from server.graphql.lifecycle.enums import InspectionOutcome, IntakeChannel, SupervisionLevel
 
 if TYPE_CHECKING:
     from server.graphql.outfalls.types import Outfall
@@ -92,6 +93,10 @@ class Inspection:
     @strawberry.field(description="Whether it was dry weather (a stormwater outlet flowing then is the finding).")
     def dry_weather(self) -> bool | None:
         return self.row.dry_weather
+
+    @strawberry.field(description="SAMPLED, or DRY: nothing to sample; null when not recorded.")
+    def outcome(self) -> InspectionOutcome | None:
+        return InspectionOutcome(self.row.outcome) if self.row.outcome else None
 
     @strawberry.field
     async def outfall(self, info: strawberry.Info) -> OutfallRef:
@@ -211,6 +216,22 @@ class Task:
     version: int
     cancel_reason: str | None
     row: strawberry.Private[TaskRow]
+
+    @strawberry.field(description="Where the task came in (12345, WeChat, river chief, inspection team).")
+    def intake_channel(self) -> IntakeChannel | None:
+        return IntakeChannel(self.row.intake_channel) if self.row.intake_channel else None
+
+    @strawberry.field(description="The channel's own reference number.")
+    def intake_reference(self) -> str | None:
+        return self.row.intake_ref
+
+    @strawberry.field(description="Who supervises it; goes up a level when the task runs late.")
+    def supervision_level(self) -> SupervisionLevel:
+        return SupervisionLevel(self.row.supervision_level or "DISTRICT")
+
+    @strawberry.field(description="When it last went up a supervision level.")
+    def escalated_at(self) -> datetime | None:
+        return self.row.escalated_at
 
     @strawberry.field
     async def district(self, info: strawberry.Info) -> District:

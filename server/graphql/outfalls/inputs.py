@@ -22,6 +22,8 @@ class RegisterOutfallInput:
     responsible_unit: str | None = None
     signboard_installed: bool | None = False
     media_ids: list[strawberry.ID] | None = strawberry.field(default_factory=list)
+    suspected: bool | None = strawberry.field(
+        default=False, description="Found by remote sensing, UAV or a report, not yet seen on site (查: SUSPECTED).")
 
 
 @strawberry.input

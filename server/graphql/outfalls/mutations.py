@@ -23,7 +23,8 @@ class OutfallMutation:
                 location=input.location.to_point(), subtype=input.subtype,
                 water_class=input.water_class.value if input.water_class else None,
                 responsible_unit=input.responsible_unit, signboard_installed=bool(input.signboard_installed),
-                media_ids=parse_ids(input.media_ids, "mediaIds"), settings=ctx.settings)
+                media_ids=parse_ids(input.media_ids, "mediaIds"), settings=ctx.settings,
+                suspected=bool(input.suspected))
         return (await build_outfalls(info, [o]))[0]
 
     @strawberry.mutation(description="Change an outfall's facts; the 查测溯治 phase only moves forward.")

@@ -19,6 +19,9 @@ from server.graphql.enums import (CampaignPhase, Crs, DischargeStandard, Outfall
 from server.graphql.geo.types import District, River
 from server.domain.sqltypes import pk
 from server.graphql.scalars import FloatColumn, IntColumn, StringColumn
+from server.graphql.lifecycle import outfall_fields as life
+from server.graphql.lifecycle.enums import PermitKind, Verification
+from server.graphql.lifecycle.outfall_fields import PermitRef, PlanRef, ReceivingWaterRef, TracingRef
 
 if TYPE_CHECKING:  # strawberry.lazy resolves these at schema build; the names are for linters
     from server.graphql.enums import TaskStatus
@@ -88,6 +91,32 @@ class Outfall:
     standard_label: str = strawberry.field(default="", description="e.g. GB 8978-1996 grade1, 执行标准待确定.")
     suggested_standard: DischargeStandard | None = strawberry.field(
         default=None, description="A hint from the HJ 1312 subtype for whoever assigns the standard; never applied.")
+    row: strawberry.Private[object] = None
+    # The outfall's life (issue 19 items 3-8): server/graphql/lifecycle/outfall_fields.py.
+    national_code: str | None = strawberry.field(default=None, description="Assigned by the national platform (ADMIN).")
+    provincial_code: str | None = strawberry.field(default=None, description="Assigned by the provincial platform.")
+    siting_flag: str | None = strawberry.field(
+        default=None, description="Why the rules forbid a new outfall where this one was registered, if they do.")
+    phase_basis: str | None = strawberry.field(
+        default=None, description="LEGACY: TRACED/REMEDIATED set under the old rules, before records existed.")
+    verification: Verification | None = strawberry.field(
+        resolver=life.verification, description="查: SUSPECTED, VERIFIED or NOT_OUTFALL; null: registered before.")
+    permit_required: PermitKind = strawberry.field(resolver=life.permit_required,
+                                                   description="Order 35: APPROVAL or REGISTRATION.")
+    permit: PermitRef | None = strawberry.field(resolver=life.permit)
+    remediation_plan: PlanRef | None = strawberry.field(resolver=life.plan, description="一口一策.")
+    tracing: TracingRef | None = strawberry.field(
+        resolver=life.tracing, description="The approved tracing record (null for those who may not see it).")
+    tracing_records: list[TracingRef] = strawberry.field(resolver=life.tracing_records_field)
+    receiving_water: ReceivingWaterRef = strawberry.field(resolver=life.receiving_water)
+    public_url: str = strawberry.field(resolver=life.public_url, description="The page the signboard's QR code opens.")
+
+    @strawberry.field(description="Where a merged (合并) outfall's discharge now goes.")
+    async def merged_into(self, info: strawberry.Info) -> Outfall | None:
+        if self.row is None or self.row.merged_into_id is None:
+            return None
+        o = await info.context.loaders.outfall.load(self.row.merged_into_id)
+        return (await build_outfalls(info, [o]))[0] if o else None
 
     @strawberry.field(description="Limits set by its approval or registration; they take precedence over the table.")
     async def approved_limits(self, info: strawberry.Info) -> list[ApprovedLimit]:
@@ -96,9 +125,11 @@ class Outfall:
     @strawberry.field(description="The class river water here is held to: set by a supervisor, else the river's "
                                   "target in the reference (Yangtze main stem: II); null when unknown.")
     async def receiving_target(self, info: strawberry.Info) -> WaterClass | None:
+        from server.domain.lifecycle.receiving import reach_of
         from server.domain.standards.applicable import river_target
 
-        t = self.water_class.value if self.water_class else river_target(self.river.code)
+        t = self.water_class.value if self.water_class else (
+            (reach_of(self.row) or {}).get("target_class") or river_target(self.river.code))
         return WaterClass(t) if t else None
 
     @strawberry.field(description="Photos registered with the outfall (e.g. its signboard).")
@@ -155,6 +186,8 @@ class Outfall:
             discharge_standard=DischargeStandard(o.discharge_standard), discharge_grade=o.discharge_grade,
             sector_standard=o.sector_standard, standard_label=discharge_standard(o).label,
             suggested_standard=DischargeStandard(h) if (h := suggested_standard(o.subtype)) else None,
+            row=o, national_code=o.national_code, provincial_code=o.provincial_code, siting_flag=o.siting_flag,
+            phase_basis=o.phase_basis,
         )
 
 

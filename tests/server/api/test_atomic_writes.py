@@ -164,6 +164,10 @@ async def test_every_mutation_fails_whole_at_its_last_step(gql, client, db, user
     await step(admin, "mutation($id: ID!) { revokeDevice(id: $id) { revokedAt } }", {"id": dev["id"]},
                "revokeDevice")
 
+    from tests.server.lifecycle.atomic import lifecycle_steps
+
+    await lifecycle_steps(step, gql, client, sup, insp, officer, admin)
+
     from server.demo.seed import demo_password
 
     await step(officer, "mutation($o: String!) { changePassword(oldPassword: $o, newPassword: \"河长制-2026-新\") "

@@ -7,6 +7,7 @@ from datetime import date
 
 import pytest
 
+from server.domain.outfalls.models import Outfall
 from server.domain.outfalls.service import Point, register_outfall, update_outfall
 from server.domain.stations import service as stations
 from server.domain.tracing import service as tracing
@@ -99,10 +100,17 @@ async def test_city_network_upstream_suspects_confluence_and_tasks(db, settings,
             await tracing.raise_suspect_tasks(session=s, actor=sup, settings=settings, station=st, parameter="NH3_N",
                                               outfall_ids=[y_down.id], client_id=uuid.uuid4())
     assert getattr(e.value, "field", None) == "outfallIds"
-    # Determining the responsible unit is the outfall service's step: it moves the outfall to TRACED.
+    # A suspect becomes a tracing record answering its task; the approved record makes the outfall TRACED.
+    from server.domain.lifecycle import tracing_records as tr
+
     async with db.transaction() as s:
-        o = await update_outfall(session=s, actor=sup, outfall_id=top[0], changes={"responsible_unit": "某污水处理厂"})
-    assert o.phase == "TRACED"
+        r = await tr.submit_record(session=s, actor=sup, client_id=uuid.uuid4(), data=tr.TracingInput(
+            outfall_id=top[0], party=tr.Party("某污水处理厂", "91130200699229617X", "ENTERPRISE"),
+            sources=["生活污水"], methods=["WATER_QUALITY"], task_id=made[0][0]))
+    async with db.transaction() as s:
+        await tr.review_record(session=s, actor=sup, record_id=r.id, decision="APPROVE")
+        o = await s.get(Outfall, top[0])
+    assert (o.phase, o.responsible_unit) == ("TRACED", "某污水处理厂")
     # A moved outfall is re-placed before the next query.
     async with db.transaction() as s:
         lat, lon = net.point_at("YANGTZE", conf + 10)

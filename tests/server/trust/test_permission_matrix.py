@@ -15,6 +15,7 @@ from server.domain.tasks import service as tasks
 from server.graphql.context import build_context
 from tests.factories.images import make_jpeg
 from tests.server.api import attestation_matrix as attestation_ops
+from tests.server.lifecycle import matrix as lifecycle_ops
 from tests.server.stations import matrix as station_ops
 
 DOC = Path(__file__).resolve().parents[3] / "docs" / "permissions.md"
@@ -264,6 +265,8 @@ async def scenario(op: str, w: World, username: str, d: str) -> dict:
         return await station_ops.run(op, w, q, d)
     if op in attestation_ops.OPS:
         return await attestation_ops.run(op, w, q, d)
+    if op in lifecycle_ops.OPS:
+        return await lifecycle_ops.run(op, w, q, d)
     raise AssertionError(f"no scenario for {op}: add one beside its row in docs/permissions.md")
 
 
