@@ -11,15 +11,15 @@ tasks were assigned before levels existed.
 
 Plain ALTERs on outfalls and tasks, no batch: recreating them on SQLite would drop 0005's triggers.
 
-Revision ID: 0016_outfall_life
-Revises: 0015_updated_at
+Revision ID: 0017_outfall_life
+Revises: 0016_media_prints
 """
 from alembic import op
 import sqlalchemy as sa
 import sqlmodel  # noqa: F401  (AutoString columns)
 
-revision = '0016_outfall_life'
-down_revision = '0015_updated_at'
+revision = '0017_outfall_life'
+down_revision = '0016_media_prints'
 branch_labels = None
 depends_on = None
 
