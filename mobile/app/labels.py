@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -47,6 +48,20 @@ PARAMETERS = {
     "COD": N_("COD"), "NH3_N": N_("Ammonia nitrogen"), "TP": N_("Total phosphorus"),
     "TN": N_("Total nitrogen"), "DO": N_("Dissolved oxygen"), "TURBIDITY": N_("Turbidity"),
 }
+
+
+# Every API parameter code, longest first so NH3_N is not read as a shorter code inside it.
+_CODES = sorted({*PARAMETERS, "CODMN", "BOD5", "FLOW"}, key=len, reverse=True)
+_CODE_RE = re.compile(r"(?<![A-Za-z0-9_])(" + "|".join(map(re.escape, _CODES)) + r")(?![A-Za-z0-9_])")
+_EXTRA_NAMES = {"CODMN": N_("Permanganate index"), "BOD5": N_("BOD5"), "FLOW": N_("Flow")}
+
+
+def readable_title(title: str | None) -> str:
+    """A task title with any parameter code in it (NH3_N, WATER_TEMP…) said in words: titles written
+    by older servers, or typed at a desk, still carry codes."""
+    if not title:
+        return ""
+    return _CODE_RE.sub(lambda m: _(PARAMETERS.get(m.group(1)) or _EXTRA_NAMES[m.group(1)]), title)
 
 
 def label(table: dict[str, str], value: str | None) -> str:

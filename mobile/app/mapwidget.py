@@ -21,6 +21,7 @@ from mobile.core import mapping
 
 TAP_RADIUS = dp(28)  # a marker within this of a tap is the one meant (gloves)
 MARKER = dp(22)
+ZOOMS = (8, 19)  # without tiles: a district down to a few metres
 
 
 class MapWidget(Widget):
@@ -39,7 +40,9 @@ class MapWidget(Widget):
         self.on_tap_outfall, self.on_pin_moved = on_tap_outfall, on_pin_moved
         self.pin_on_tap = pin_on_tap  # registration: a tap puts the pin there (easier with gloves than a drag)
         self._textures: dict = {}
-        self._drag = None
+        self._drag = None  # (kind "pan" | "pin", x0, y0, centre at the start, moved?)
+        self._touches: dict = {}  # uid -> position of each finger on the map
+        self._pinch = None  # (view at the start, the two start positions, their uids)
         self.tiles_drawn = 0
         self.markers_drawn: list[tuple[dict, float, float]] = []
         self._redraw = Clock.create_trigger(lambda _dt: self.draw(), 0)
@@ -72,8 +75,8 @@ class MapWidget(Widget):
         return self.x + x, self.y + y
 
     def zoom_by(self, step):
-        lo, hi = (self.cache.source.min_zoom, self.cache.source.max_zoom) if self.cache else (8, 19)
-        self.zoom = max(lo, min(hi, self.zoom + step))
+        lo, hi = (self.cache.source.min_zoom, self.cache.source.max_zoom) if self.cache else ZOOMS
+        self.zoom = max(lo, min(hi, round(self.zoom) + step))
         self._redraw()
 
     # Drawing ----------------------------------------------------------------------------------
@@ -150,44 +153,78 @@ class MapWidget(Widget):
             StencilPop()
 
     # Touch ------------------------------------------------------------------------------------
+    # One finger pans (or drags the registration pin); a tap opens a marker or places the pin; two
+    # fingers pinch to zoom around their midpoint (mapping.pinch); a mouse wheel zooms on a desktop.
     def on_touch_down(self, touch):
         if not self.collide_point(*touch.pos):
             return super().on_touch_down(touch)
+        if getattr(touch, "is_mouse_scrolling", False):
+            self.zoom_by(1 if touch.button == "scrolldown" else -1)
+            return True
+        touch.grab(self)
+        self._touches[touch.uid] = touch.pos
+        if len(self._touches) == 2:
+            self._start_pinch()
+            return True
+        if len(self._touches) > 2:
+            return True
         if self.pin is not None:
             px, py = self.screen_of(*self.pin)
             if abs(touch.x - px) < TAP_RADIUS * 1.5 and -TAP_RADIUS < touch.y - py < dp(60):
-                self._drag = "pin"
-                touch.grab(self)
+                self._drag = ("pin", touch.x, touch.y, self.centre, False)
                 return True
         self._drag = ("pan", touch.x, touch.y, self.centre, False)
-        touch.grab(self)
         return True
 
+    def _start_pinch(self):
+        a, b = list(self._touches.values())[:2]
+        self._pinch = (self.view(), (a, b), tuple(self._touches)[:2])
+        self._drag = None  # a pinch is never also a tap or a pan
+
     def on_touch_move(self, touch):
-        if touch.grab_current is not self or self._drag is None:
+        if touch.grab_current is not self:
             return False
-        if self._drag == "pin":
-            self.pin = self.view().to_wgs84(touch.x - self.x, touch.y - self.y)
-            self._redraw()
+        self._touches[touch.uid] = touch.pos
+        if self._pinch is not None:
+            view, start, uids = self._pinch
+            if all(u in self._touches for u in uids):
+                lo, hi = (self.cache.source.min_zoom, self.cache.source.max_zoom) if self.cache else ZOOMS
+                self.centre, self.zoom = mapping.pinch(view, start, (self._touches[uids[0]], self._touches[uids[1]]),
+                                                       min_zoom=lo, max_zoom=hi)
+                self._redraw()
             return True
-        _k, x0, y0, centre, _moved = self._drag
-        if abs(touch.x - x0) + abs(touch.y - y0) > dp(6):
+        if self._drag is None:
+            return True
+        kind, x0, y0, centre, moved = self._drag
+        if not moved and abs(touch.x - x0) + abs(touch.y - y0) <= dp(6):
+            return True
+        self._drag = (kind, x0, y0, centre, True)
+        if kind == "pin":
+            self.pin = self.view().to_wgs84(touch.x - self.x, touch.y - self.y)
+        else:
             v = mapping.View(centre[0], centre[1], self.zoom, self.width, self.height, self.datum)
             self.centre = v.to_wgs84(self.width / 2 - (touch.x - x0), self.height / 2 - (touch.y - y0))
-            self._drag = ("pan", x0, y0, centre, True)
-            self._redraw()
+        self._redraw()
         return True
 
     def on_touch_up(self, touch):
         if touch.grab_current is not self:
             return False
         touch.ungrab(self)
+        self._touches.pop(touch.uid, None)
+        if self._pinch is not None:
+            if len(self._touches) < 2:
+                self._pinch = None
+                self._drag = None  # the finger left on the glass does not tap when it lifts
+            return True
         drag, self._drag = self._drag, None
-        if drag == "pin":
+        if drag is None:
+            return True
+        kind, moved = drag[0], drag[4]
+        if kind == "pin" and moved:
             if self.on_pin_moved:
                 self.on_pin_moved(self.pin)
-            return True
-        if drag and not drag[4]:
+        elif not moved:
             self.tap(touch.x, touch.y)
         return True
 
@@ -207,3 +244,24 @@ class MapWidget(Widget):
         if best and self.on_tap_outfall:
             self.on_tap_outfall(best[0])
         return best[0] if best else None
+
+
+def with_controls(map_widget: MapWidget, on_centre, **kw):
+    """The map with its own +, − and ◎ buttons over its top right corner: a gloved hand cannot pinch,
+    so zooming never depends on two fingers."""
+    from kivy.uix.boxlayout import BoxLayout
+    from kivy.uix.floatlayout import FloatLayout
+
+    from mobile.app.widgets import Btn
+
+    area = FloatLayout(**kw)
+    map_widget.size_hint, map_widget.pos_hint = (1, 1), {"x": 0, "y": 0}
+    area.add_widget(map_widget)
+    side = BoxLayout(orientation="vertical", size_hint=(None, None), width=theme.TARGET_H + dp(8),
+                     height=3 * theme.TARGET_H + 2 * dp(6), spacing=dp(6), pos_hint={"right": 0.98, "top": 0.97})
+    side.add_widget(Btn("+", kind="bar", height=theme.TARGET_H, on_press=lambda: map_widget.zoom_by(1)))
+    side.add_widget(Btn("−", kind="bar", height=theme.TARGET_H, on_press=lambda: map_widget.zoom_by(-1)))
+    side.add_widget(Btn("◎", kind="bar", height=theme.TARGET_H, on_press=on_centre))
+    area.add_widget(side)
+    area.zoom_in, area.zoom_out = side.children[2], side.children[1]
+    return area

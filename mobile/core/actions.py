@@ -13,7 +13,7 @@ from typing import Any
 
 from mobile.core.client import ApiError, Client, TransportError
 from mobile.core.device import Fix
-from mobile.core.limits import plausibility_error
+from mobile.core.limits import SAMPLE_TYPES, plausibility_error
 from mobile.core.store import NewPhoto, OutboxItem, Store, StoreError
 
 PhotoArg = str | os.PathLike | tuple[str | os.PathLike, str]
@@ -74,8 +74,11 @@ def _outfall_id(outfall: str | int | OutfallRef | dict) -> Any:
 def record_inspection(store: Store, *, outfall: str | int | OutfallRef | dict, observed_at: datetime | None = None,
                       position: Fix | None = None, flowing: bool | None = None, note: str | None = None,
                       measurements: dict[str, float] | None = None, photos: list[PhotoArg] = (),
-                      client_id: str | None = None) -> OutboxItem:
-    """Queue an inspection; `outfall` is a server id, a cached outfall dict, or an OutfallRef."""
+                      client_id: str | None = None, sample_type: str = "EFFLUENT") -> OutboxItem:
+    """Queue an inspection; `outfall` is a server id, a cached outfall dict, or an OutfallRef.
+    `sample_type`: what the readings are of, the outfall's EFFLUENT or river water UPSTREAM/DOWNSTREAM."""
+    if sample_type not in SAMPLE_TYPES:
+        raise StoreError(f"sample type must be one of {', '.join(SAMPLE_TYPES)}")
     for p, v in (measurements or {}).items():
         err = plausibility_error(p, v)
         if err:
@@ -83,7 +86,9 @@ def record_inspection(store: Store, *, outfall: str | int | OutfallRef | dict, o
     new = _photos(list(photos), "GENERAL")
     payload = {"outfallId": _outfall_id(outfall), "observedAt": _utc(observed_at),
                "position": position.as_input() if position else None, "flowing": flowing, "note": note,
-               "measurements": [{"parameter": p, "value": float(v)} for p, v in (measurements or {}).items()],
+               "measurements": [{"parameter": p, "value": float(v),
+                                 **({"sampleType": sample_type} if sample_type != "EFFLUENT" else {})}
+                                for p, v in (measurements or {}).items()],
                "mediaIds": [{"$photo": p.client_id} for p in new]}
     return store.enqueue("recordInspection", payload, photos=new, client_id=client_id)
 
@@ -94,14 +99,14 @@ def register_outfall(store: Store, *, name: str, category: str, river_code: str,
                      photos: list[PhotoArg] = (), gps_fix: Fix | None = None) -> OutboxItem:
     """Queue a new outfall; OutfallRef(item.client_id) lets inspections refer to it before it syncs.
     `location` is where the outfall is (the pin, maybe moved by hand); `gps_fix` the GPS fix when it
-    was registered, kept in the phone's record beside it ("_gpsFix": keys starting "_" stay local)."""
+    was registered: both are sent, and the server stores the fix beside the location (gpsFix)."""
     new = _photos(list(photos), "GENERAL")
     payload = {"name": name, "category": category, "riverCode": river_code, "districtCode": district_code,
                "location": location.as_input(), "subtype": subtype, "waterClass": water_class,
                "responsibleUnit": responsible_unit, "signboardInstalled": signboard_installed,
                "mediaIds": [{"$photo": p.client_id} for p in new]}
     if gps_fix is not None:
-        payload["_gpsFix"] = gps_fix.as_input()
+        payload["gpsFix"] = gps_fix.as_input()
     return store.enqueue("registerOutfall", payload, photos=new)
 
 

@@ -18,8 +18,11 @@ import httpx
 RETRYABLE_CODES = frozenset({"RATE_LIMITED", "INTERNAL", "INTERNAL_SERVER_ERROR", "SERVICE_UNAVAILABLE"})
 
 USER = "id username displayName role district { code name nameEn }"
+# dischargeStandard ... receivingTarget: what the phone needs to judge readings offline as the server does.
 OUTFALL = ("id code name category subtype phase status waterClass signboardInstalled responsibleUnit createdAt "
-           "river { code name nameEn } district { code name nameEn } location { lat lon accuracyM } distanceM")
+           "river { code name nameEn } district { code name nameEn } location { lat lon accuracyM } distanceM "
+           "dischargeStandard dischargeGrade sectorStandard standardLabel receivingTarget "
+           "approvedLimits { parameter limitMax limitMin }")
 MEDIA = "id clientId kind role status contentType sizeBytes sha256 rejectReason checks { code severity message }"
 TICKET = f"url method headers {{ key value }} fields {{ key value }} expiresAt media {{ {MEDIA} }}"
 MEASUREMENT = "parameter value unit limit limitLow standard exceeded exceedanceRatio exceedanceMultiple"
@@ -179,13 +182,14 @@ class Client:
             {"f": flt or None, "n": first})["tasks"]["edges"]]
 
     def standard_limits(self) -> list[dict[str, Any]] | None:
-        """The server's limit rows, or None while the server does not publish them (schema.graphql has
-        no such field yet): limits.py then uses its bundled table, built from the same domain.json."""
+        """The server's limit rows for every grade (outfalls each have their own standard and grade), or
+        None from a server that cannot give them all: limits.py then uses its bundled table, built from
+        the same domain.json (a server's own-grade-only table would leave other grades unjudged)."""
         try:
-            return self.execute("{standardLimits{standard level label parameter scope condition direction "
-                                "limit limitLow unit}}")["standardLimits"]
+            return self.execute("{standardLimits(allGrades:true){standard level label parameter scope condition "
+                                "direction limit limitLow unit}}")["standardLimits"]
         except ApiError as e:
-            if "Cannot query field" in e.message:
+            if "Cannot query field" in e.message or "allGrades" in e.message:
                 return None
             raise
 

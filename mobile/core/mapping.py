@@ -210,6 +210,29 @@ class View:
         return out
 
 
+def pinch(view: View, start: tuple[tuple[float, float], tuple[float, float]],
+          now: tuple[tuple[float, float], tuple[float, float]], *, min_zoom: float = 3,
+          max_zoom: float = 19) -> tuple[tuple[float, float], float]:
+    """Two fingers moved from `start` to `now` (screen points of the view, y up): the new WGS-84
+    centre and zoom. The spread's ratio changes the zoom by its log2 (fingers twice as far apart:
+    one level in), and the place under the fingers' midpoint at the start stays under their
+    midpoint now, so the map follows the hand as it would on any phone map."""
+    (a0, b0), (a1, b1) = start, now
+    d0 = math.hypot(b0[0] - a0[0], b0[1] - a0[1])
+    d1 = math.hypot(b1[0] - a1[0], b1[1] - a1[1])
+    zoom = view.zoom
+    if d0 > 1 and d1 > 1:
+        zoom = max(min_zoom, min(max_zoom, view.zoom + math.log2(d1 / d0)))
+    m0 = ((a0[0] + b0[0]) / 2, (a0[1] + b0[1]) / 2)
+    m1 = ((a1[0] + b1[0]) / 2, (a1[1] + b1[1]) / 2)
+    anchor = view.to_wgs84(*m0)  # the place that was under the midpoint
+    # Put `anchor` at m1 at the new zoom: the centre is m1's offset from the middle, undone.
+    mlat, mlon = to_map(*anchor, view.datum)
+    ax, ay = project(mlat, mlon, zoom)
+    cx, cy = ax - (m1[0] - view.width / 2), ay + (m1[1] - view.height / 2)
+    return from_map(*unproject(cx, cy, zoom), view.datum), zoom
+
+
 # -- offline cache ----------------------------------------------------------------------------------
 
 class TileCache:

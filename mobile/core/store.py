@@ -591,16 +591,21 @@ class Store:
         if district_code:
             sql, args = sql + " WHERE district_code=?", (district_code,)
         out = [json.loads(r["data"]) for r in self._query(sql + " ORDER BY id", args)]
-        for it in self.items(kind="registerOutfall"):
-            if it.state == SENT:
-                continue
+        local = [it for it in self.items(kind="registerOutfall") if it.state != SENT]
+        if local:
+            # Named as the cached register names them (长江, 渝中区), never by their codes (YANGTZE, 500103).
+            rivers = {r.get("code"): r for r in self.rivers()}
+            districts = {d.get("code"): d for d in self.districts()}
+        for it in local:
             p = it.payload
             if district_code and p.get("districtCode") != district_code:
                 continue
             out.append({"id": None, "clientId": it.client_id, "code": None, "name": p.get("name"),
-                        "category": p.get("category"), "location": p.get("location"),
-                        "district": {"code": p.get("districtCode")}, "river": {"code": p.get("riverCode")},
-                        "waterClass": p.get("waterClass"), "local": True})
+                        "category": p.get("category"), "subtype": p.get("subtype"), "location": p.get("location"),
+                        "district": _named(districts, p.get("districtCode")),
+                        "river": _named(rivers, p.get("riverCode")),
+                        "waterClass": p.get("waterClass"), "responsibleUnit": p.get("responsibleUnit"),
+                        "signboardInstalled": p.get("signboardInstalled"), "phase": "SURVEYED", "local": True})
         return out
 
     def outfall(self, id_or_client_id: str) -> dict[str, Any] | None:
@@ -689,3 +694,9 @@ class Store:
             rel = f"{PHOTO_DIR}/{f.name}"
             if rel not in known and f.is_file() and f.stat().st_mtime < cutoff:
                 f.unlink(missing_ok=True)
+
+
+def _named(cached: dict[str, dict], code: str | None) -> dict[str, Any]:
+    """{code, name, nameEn} from a cached list (rivers, districts); the code alone if it is not cached."""
+    c = cached.get(code) or {}
+    return {"code": code, "name": c.get("name"), "nameEn": c.get("nameEn")}

@@ -142,3 +142,60 @@ def test_marker_colours_and_duplicate_warning():
     near = M.outfalls_near([o, {"id": "8", "location": {"lat": 29.5603, "lon": 106.58}}], 29.5601, 106.58)
     assert [x[0]["id"] for x in near] == ["7", "8"] and near[0][1] < 15
     assert M.outfalls_near([o], 29.5610, 106.58) == []  # 111 m: no warning
+
+
+def _tile_pixel(view: M.View, lat: float, lon: float) -> tuple[float, float]:
+    """Where the tiles in `view` show the place whose coordinates IN THE TILES' DATUM are (lat, lon):
+    the screen corner of the tile it falls in (view.tiles(), what the widget draws) plus its pixel
+    inside that tile. Independent of View.to_screen, which is what is checked against it."""
+    z = int(round(view.zoom))
+    gx, gy = M.project(lat, lon, z)
+    tx, ty = int(gx // M.TILE), int(gy // M.TILE)
+    for tz, x, y, sx, sy in view.tiles():
+        if (tz, x, y) == (z, tx, ty):
+            return sx + (gx - tx * M.TILE), sy + M.TILE - (gy - ty * M.TILE)
+    raise AssertionError("the place is not on a tile in view")
+
+
+@pytest.mark.parametrize("datum", M.DATUMS)
+def test_markers_are_drawn_on_the_tile_pixel_of_their_place(datum):
+    """Issue 16 item 2, both coordinate systems against domain.json's vectors: a WGS-84 position is
+    drawn where the tiles show it. On GCJ-02 tiles that is the pixel of the vector's GCJ-02 output,
+    on WGS-84 tiles the pixel of its input; the other choice is hundreds of metres off and fails."""
+    vectors = [v for v in VECTORS if (v["from"], v["to"]) == ("WGS84", "GCJ02")]
+    assert vectors
+    for v in vectors:
+        # The view is centred near, not on, the place, so the centre's own conversion matters too.
+        view = M.View(v["in_lat"] + 0.001, v["in_lng"] - 0.0015, zoom=17, width=1080, height=1920, datum=datum)
+        sx, sy = view.to_screen(v["in_lat"], v["in_lng"])
+        right = (v["out_lat"], v["out_lng"]) if datum == "GCJ02" else (v["in_lat"], v["in_lng"])
+        wrong = (v["in_lat"], v["in_lng"]) if datum == "GCJ02" else (v["out_lat"], v["out_lng"])
+        ex, ey = _tile_pixel(view, *right)
+        assert (sx, sy) == (pytest.approx(ex, abs=0.5), pytest.approx(ey, abs=0.5)), v.get("place")
+        try:
+            wx, wy = _tile_pixel(view, *wrong)
+        except AssertionError:
+            continue  # so far off it is not even on screen
+        assert abs(wx - sx) + abs(wy - sy) > 100, "the two datums must be told apart"
+        # And a tap on that pixel reads back the WGS-84 place (the registration pin).
+        assert view.to_wgs84(sx, sy) == (pytest.approx(v["in_lat"], abs=2e-6), pytest.approx(v["in_lng"], abs=2e-6))
+
+
+@pytest.mark.parametrize("datum", M.DATUMS)
+def test_pinch_zooms_by_the_spread_and_keeps_the_place_under_the_fingers(datum):
+    view = M.View(29.5610, 106.5815, zoom=15, width=400, height=300, datum=datum)
+    start = ((150.0, 120.0), (250.0, 180.0))
+    under = view.to_wgs84(200.0, 150.0)  # the place under the midpoint
+    # Fingers spread to twice the distance around the same midpoint: one level in, same place there.
+    (lat, lon), zoom = M.pinch(view, start, ((100.0, 90.0), (300.0, 210.0)))
+    assert zoom == pytest.approx(16.0)
+    after = M.View(lat, lon, zoom, 400, 300, datum)
+    assert after.to_screen(*under) == (pytest.approx(200.0, abs=1e-3), pytest.approx(150.0, abs=1e-3))
+    # Pinched in to half and moved 50 px right: half a level out, the place follows the hand.
+    (lat, lon), zoom = M.pinch(view, start, ((225.0, 135.0), (275.0, 165.0)))
+    assert zoom == pytest.approx(14.0)
+    assert M.View(lat, lon, zoom, 400, 300, datum).to_screen(*under) == (pytest.approx(250.0, abs=1e-3),
+                                                                          pytest.approx(150.0, abs=1e-3))
+    # Bounded by the source's zooms; fingers on one spot change nothing.
+    assert M.pinch(view, start, ((0.0, 0.0), (400.0, 300.0)), max_zoom=16)[1] == 16
+    assert M.pinch(view, ((5.0, 5.0), (5.0, 5.0)), ((5.0, 5.0), (5.0, 5.0)))[1] == 15

@@ -110,6 +110,8 @@ def test_buildozer_spec_declares_the_foreground_location_service():
     name, entry, *opts = app["services"].split(":")
     assert name == "Patrol" and (MOBILE / entry).is_file()
     assert "foreground" in opts and "foregroundServiceType=location" in opts
+    # The option is only written into the manifest by python-for-android after PR #3262 (2025-12).
+    assert app.get("p4a.branch") == "develop" or app.get("p4a.commit")
     from mobile.app.android import BACKGROUND, RUNTIME, SERVICE_CLASS
 
     assert SERVICE_CLASS == f"{app['package.domain']}.{app['package.name']}.Service{name}"

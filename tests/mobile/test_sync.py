@@ -64,6 +64,24 @@ def test_offline_outfall_inspection_and_photos_arrive_linked(store, server, jpeg
     assert eng.run_once().requests == 0  # nothing left: no traffic
 
 
+def test_moved_pin_and_gps_fix_both_reach_the_server(store, server):
+    """Issue 16 item 2: the pin the inspector moved is the outfall's location, and the GPS fix when it
+    was registered is stored beside it on the server (outfalls.gps_fix_*, Outfall.gpsFix)."""
+    eng = engine_for(store, server, "inspector")
+    eng.refresh_cache()
+    river = home_outfall(store)["river"]["code"]
+    pin, fix = Fix(29.55712, 106.57731, 12.0), Fix(29.55690, 106.57700, 12.0)
+    reg = actions.register_outfall(store, name="挪过标记的排口", category="OTHER", river_code=river,
+                                   district_code=HOME_DISTRICT, location=pin, gps_fix=fix)
+    assert eng.sync(max_seconds=30).records_sent == 1
+    rows = server.sql("SELECT lat, lon, gps_fix_lat, gps_fix_lon, gps_fix_accuracy_m FROM outfalls WHERE client_id=?",
+                      (reg.client_id,))
+    assert rows == [(pin.lat, pin.lon, fix.lat, fix.lon, 12.0)]
+    got = eng.client.execute("query($i: ID!) { outfall(id: $i) { gpsFix { lat lon } movedFromGpsFixM } }",
+                             {"i": store.server_id_of(reg.client_id)})["outfall"]
+    assert got["gpsFix"] == {"lat": fix.lat, "lon": fix.lon} and 30 < got["movedFromGpsFixM"] < 45
+
+
 def test_rejected_photo_fails_its_record_then_replace_and_retry(store, server, jpeg, tmp_path):
     eng = engine_for(store, server, "inspector")
     eng.refresh_cache()

@@ -45,6 +45,9 @@ class Page(Screen):
         self._root.add_widget(self.patrol_strip)
         self.scroll = Scroll()
         self.body = self.scroll.body
+        header = self.build_header()
+        if header is not None:  # above the scroll: it never moves as the form below it grows or scrolls
+            self._root.add_widget(header)
         self._root.add_widget(self.scroll)
         self.build()
         footer = self.build_footer()
@@ -61,6 +64,10 @@ class Page(Screen):
 
     def build(self):
         """Create the widgets (called again after a language switch)."""
+
+    def build_header(self):
+        """A part fixed above the scrolling body (the registration map), or None."""
+        return None
 
     def build_footer(self):
         """A bar fixed under the scrolling body (a form's Save), or None."""

@@ -3,8 +3,9 @@
 The form belongs to one outfall (FormPage): its unsaved work is that outfall's draft. Only the
 parameters the inspector picks are shown (the last set is remembered on the phone); Save and the
 live exceedance summary sit in a fixed bar under the scrolling form, so Save is always reachable
-and the summary changing never moves a field. Each reading is judged against the cached limits as
-it is typed (core's limits.for_outfall), with or without signal.
+and the summary changing never moves a field. Each reading is judged as it is typed, with or without
+signal, as the server will judge it (core's limits.assess): effluent against this outfall's own
+standard, grade and approved limits (cached with it), river water against the receiving target.
 """
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from mobile.app import labels, theme
 from mobile.app.formatting import error_text, times_over
 from mobile.app.i18n import _
 from mobile.app.screens.form import FormPage
-from mobile.app.widgets import Btn, Card, Column, Field, NumberField, PhotoStrip, Row, Text, Toggle
+from mobile.app.widgets import Btn, Card, Column, Field, NumberField, PhotoStrip, Picker, Row, Text, Toggle
 from mobile.core import actions, limits
 
 DEFAULT_PARAMETERS = ("COD", "NH3_N", "PH")
@@ -53,6 +54,11 @@ class InspectionPage(FormPage):
         b.add_widget(self.note)
 
         b.add_widget(Text(_("Rapid-test readings"), bold=True))
+        self.standard = Text("", size=theme.FONT_SMALL, color=theme.MUTED)
+        b.add_widget(self.standard)
+        self.sample = Picker(sample_choices(), _("Sample"), on_change=lambda _v: (self.judge(), self.changed()))
+        self.sample.select("EFFLUENT")
+        b.add_widget(self.sample)
         self.chooser_button = Btn(_("Choose parameters"), kind="secondary", on_press=self.toggle_chooser)
         b.add_widget(self.chooser_button)
         self.chooser = GridLayout(cols=3, spacing=dp(6), size_hint_y=None, height=0)
@@ -130,6 +136,7 @@ class InspectionPage(FormPage):
     def refresh(self):
         o = self.outfall
         self.heading.text = f"{o.get('name') or ''} {o.get('code') or ''}".strip()
+        self.standard.text = standard_line(o)
         self.show_parameters(self.last_set())
 
     # Draft ------------------------------------------------------------------------------------
@@ -138,12 +145,15 @@ class InspectionPage(FormPage):
 
     def collect(self):
         return {"flowing": self.flowing.active, "note": self.note.text, "parameters": list(self.chosen),
-                "readings": {c: f.text for c, f in self.fields.items() if f.text.strip()}}
+                "readings": {c: f.text for c, f in self.fields.items() if f.text.strip()},
+                "sample": self.sample.value if self.sample.value != "EFFLUENT" else None}
 
     def apply(self, values):
         if bool(values.get("flowing")) != self.flowing.active:
             self.flowing.flip()
         self.note.text = values.get("note") or ""
+        if values.get("sample") in limits.SAMPLE_TYPES:
+            self.sample.select(values["sample"])
         readings = values.get("readings") or {}
         self.show_parameters(list(values.get("parameters") or self.chosen) + list(readings), readings)
 
@@ -169,11 +179,12 @@ class InspectionPage(FormPage):
             self.verdicts[code].text = bad.get(code, "")
             self.verdicts[code].color = theme.DANGER
         rows = self.services.store.limits() if self.app else []
+        sample = self.sample.value or "EFFLUENT"
         exceeded = []
         for code, value in values.items():
             try:
-                j = limits.for_outfall(rows, self.outfall, {code: value, **(
-                    {"WATER_TEMP": values["WATER_TEMP"]} if "WATER_TEMP" in values else {})})[0]
+                j = limits.assess(rows, self.outfall, code, value, sample_type=sample,
+                                  water_temp=values.get("WATER_TEMP"))
             except ValueError as e:  # implausible: the server would refuse it too
                 self.verdicts[code].text = _("implausible")
                 self.verdicts[code].color = theme.DANGER
@@ -183,7 +194,7 @@ class InspectionPage(FormPage):
             bound = (f"{j.limit_low:g}–{j.limit:g}" if j.direction == "range" and j.limit_low is not None
                      else f"≥{j.limit:g}" if j.direction == "min" else f"{j.limit:g}" if j.limit is not None else "")
             if j.limit is None:
-                v.text, v.color = _("no limit"), theme.MUTED
+                v.text, v.color = reason_text(j.reason), theme.MUTED
             elif j.exceeded:
                 times = times_over(j.exceedance_multiple)
                 v.text, v.color = _("EXCEEDS {limit}").format(limit=bound) + ("\n" + times.strip() if times else ""), \
@@ -195,6 +206,9 @@ class InspectionPage(FormPage):
             self.summary.text = _("Exceedance: {what}").format(what="；".join(exceeded)) + "\n" + _(
                 "A task is raised when this reaches the server.")
             self.summary.color = theme.DANGER
+        elif sample == "EFFLUENT" and limits.standard_of(self.outfall)[0] in ("UNASSIGNED", "STORMWATER") and \
+                not self.outfall.get("approvedLimits"):
+            self.summary.text = reason_text(limits.standard_of(self.outfall)[0], long=True)
         else:
             self.summary.text = _("Readings are judged against the cached limits as you type.")
             self.summary.color = theme.MUTED
@@ -212,7 +226,8 @@ class InspectionPage(FormPage):
         try:
             actions.record_inspection(self.services.store, outfall=self.outfall, position=self.services.fix(),
                                       flowing=self.flowing.active, note=self.note.text.strip() or None,
-                                      measurements=values, photos=photos)
+                                      measurements=values, photos=photos,
+                                      sample_type=self.sample.value or "EFFLUENT")
         except Exception as e:  # noqa: BLE001 - StoreError / implausible reading: say why
             self.say(error_text(e))
             return
@@ -220,3 +235,32 @@ class InspectionPage(FormPage):
         self.app.sync_now()
         self.app.back()
         self.app.page(self.app.sm.current).say(_("Inspection saved; it will be sent when there is signal."), ok=True)
+
+
+def sample_choices() -> list[tuple[str, str]]:
+    return [("EFFLUENT", _("Sample: outfall effluent")), ("UPSTREAM", _("Sample: river water upstream")),
+            ("DOWNSTREAM", _("Sample: river water downstream"))]
+
+
+def standard_line(outfall: dict) -> str:
+    """Which limits this outfall's effluent is held to, said before anything is typed."""
+    key, grade = limits.standard_of(outfall)
+    if outfall.get("approvedLimits"):
+        label = _("approved limits") + (f" · {outfall['standardLabel']}" if outfall.get("standardLabel") else "")
+    elif key in ("UNASSIGNED", "STORMWATER"):
+        return reason_text(key, long=True)
+    else:
+        label = outfall.get("standardLabel") or key + (f" {grade}" if grade else "")
+    return _("Effluent judged against: {standard}").format(standard=label)
+
+
+def reason_text(reason: str | None, long: bool = False) -> str:
+    """Why a reading is not judged, in the UI language (limits.REASONS)."""
+    if long:
+        return {"UNASSIGNED": _("Discharge standard not yet assigned: effluent readings are recorded, not judged."),
+                "STORMWATER": _("Stormwater outlet: no discharge limit; flow in dry weather is the finding.")
+                }.get(reason or "", _("not judged"))
+    return {"STORMWATER": _("no limit (stormwater)"), "UNASSIGNED": _("standard to be assigned"),
+            "NO_TABLE": _("no approved limit"), "NO_GRADE": _("grade to be assigned"),
+            "NOT_SET": _("not set by the standard"), "NO_TARGET": _("no target for this river")
+            }.get(reason or "", _("no limit"))

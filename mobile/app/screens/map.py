@@ -3,15 +3,12 @@ to open it), the patrol track as it is walked; tiles from the configured XYZ sou
 else the rivers on a plain background."""
 from __future__ import annotations
 
-from kivy.metrics import dp
-from kivy.uix.boxlayout import BoxLayout
-from kivy.uix.floatlayout import FloatLayout
 
 from mobile.app import theme
 from mobile.app.i18n import _
-from mobile.app.mapwidget import MapWidget
+from mobile.app.mapwidget import MapWidget, with_controls
 from mobile.app.screens.base import Page
-from mobile.app.widgets import Btn, Text
+from mobile.app.widgets import Text
 from mobile.core import mapping
 
 
@@ -34,17 +31,9 @@ class MapPage(Page):
 
     def build(self):
         self._root.remove_widget(self.scroll)  # the map takes the page; it pans itself
-        area = FloatLayout()
         self.map = MapWidget(cache=self.services.tile_cache() if self.app else None,
-                             on_tap_outfall=lambda o: self.app.go("outfall", outfall=o),
-                             size_hint=(1, 1), pos_hint={"x": 0, "y": 0})
-        area.add_widget(self.map)
-        side = BoxLayout(orientation="vertical", size_hint=(None, None), width=theme.TARGET_H + dp(8),
-                         height=3 * theme.TARGET_H + 2 * dp(8), spacing=dp(8), pos_hint={"right": 0.98, "top": 0.98})
-        side.add_widget(Btn("+", kind="bar", height=theme.TARGET_H, on_press=lambda: self.map.zoom_by(1)))
-        side.add_widget(Btn("−", kind="bar", height=theme.TARGET_H, on_press=lambda: self.map.zoom_by(-1)))
-        side.add_widget(Btn("◎", kind="bar", height=theme.TARGET_H, on_press=self.centre_on_me))
-        area.add_widget(side)
+                             on_tap_outfall=lambda o: self.app.go("outfall", outfall=o))
+        area = with_controls(self.map, self.centre_on_me)
         self.status = Text("", size=theme.FONT_SMALL, color=theme.TEXT, size_hint=(0.72, None),
                            pos_hint={"x": 0.02, "y": 0.01})
         area.add_widget(self.status)

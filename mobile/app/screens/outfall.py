@@ -131,7 +131,7 @@ class OutfallPage(Page):
         for t in tasks:
             left, overdue = countdown(t.get("deadline"))
             card = Card()
-            card.add_widget(Text(f"{t.get('title')}", bold=True))
+            card.add_widget(Text(labels.readable_title(t.get('title')), bold=True))
             card.add_widget(Text(f"{t.get('code')} · {labels.label(labels.TASK_STATUS, t.get('status'))} · {left}",
                                  color=theme.DANGER if overdue else theme.MUTED, size=theme.FONT_SMALL))
             self.tasks.add_widget(card)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from kivy.metrics import dp
 
-from mobile.app import theme
+from mobile.app import labels, theme
 from mobile.app.formatting import countdown, error_text
 from mobile.app.i18n import _
 from mobile.app.screens.form import FormPage
@@ -54,7 +54,7 @@ class RectificationPage(FormPage):
 
     def refresh(self):
         t = self.task
-        self.heading.text = f"{t.get('title') or ''}"
+        self.heading.text = labels.readable_title(t.get('title'))
         left, overdue = countdown(t.get("deadline"))
         self.deadline.text = f"{t.get('code') or ''} · {left}"
         self.deadline.color = theme.DANGER if overdue else theme.MUTED

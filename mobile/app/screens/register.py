@@ -12,7 +12,7 @@ from kivy.metrics import dp
 from mobile.app import labels, theme
 from mobile.app.formatting import error_text, place
 from mobile.app.i18n import _, language
-from mobile.app.mapwidget import MapWidget
+from mobile.app.mapwidget import MapWidget, with_controls
 from mobile.app.screens.form import FormPage
 from mobile.app.screens.map import map_data
 from mobile.core import mapping
@@ -33,18 +33,30 @@ class RegisterPage(FormPage):
     def page_title(self):
         return _("Register outfall")
 
+    def build_header(self):
+        # The map sits above the scrolling form, not in it: the text under it may grow a line (the
+        # pin moved, a warning) and the form may scroll, and neither may move the map under the
+        # finger (it used to, by a line or three: the pin landed ~70 px below where it was tapped).
+        # Out of the ScrollView a drag pans the map and two fingers pinch, instead of scrolling.
+        self.pin = None  # where the outfall is: the fix, or where the inspector moved the pin
+        self.pin_fix = None  # (lat, lon, accuracy) of the GPS fix when the pin was placed: sent beside the pin
+        self.map = MapWidget(cache=self.services.tile_cache() if self.app else None, pin_on_tap=True,
+                             on_pin_moved=self._pin_moved, on_tap_outfall=None, zoom=17)
+        head = Column(padding=[theme.PAD, dp(4)], spacing=dp(4))
+        head.add_widget(with_controls(self.map, self._centre_on_fix, size_hint_y=None, height=dp(230)))
+        self.where = Text("", color=theme.MUTED, size=theme.FONT_SMALL)
+        head.add_widget(self.where)
+        self.near_warning = Text("", color=theme.DANGER, bold=True, size=theme.FONT_SMALL, min_height=0)
+        head.add_widget(self.near_warning)
+        return head
+
+    def _centre_on_fix(self):
+        fix = self.services.fix()
+        if fix is not None:
+            self.map.set_data(centre=(fix.lat, fix.lon))
+
     def build(self):
         b = self.body
-        self.where = Text("", color=theme.MUTED, size=theme.FONT_SMALL)
-        b.add_widget(self.where)
-        self.pin = None  # where the outfall is: the fix, or where the inspector moved the pin
-        self.pin_fix = None  # the GPS fix when the pin was placed (kept beside the moved position)
-        self.map = MapWidget(cache=self.services.tile_cache() if self.app else None, pin_on_tap=True,
-                             on_pin_moved=self._pin_moved, on_tap_outfall=None, size_hint_y=None, height=dp(240),
-                             zoom=17)
-        b.add_widget(self.map)
-        self.near_warning = Text("", color=theme.DANGER, bold=True, size=theme.FONT_SMALL)
-        b.add_widget(self.near_warning)
         card = Card()
         card.add_widget(Text(_("Name"), size=theme.FONT_SMALL, color=theme.MUTED))
         self.name_field = self.watch(Field(hint=_("e.g. Caiyuanba storm drain No. 3")))
@@ -100,10 +112,11 @@ class RegisterPage(FormPage):
         text = _("Outfall at {lat:.5f}, {lon:.5f}").format(lat=self.pin[0], lon=self.pin[1])
         if moved:
             text += " · " + _("moved {m:.0f} m from the GPS fix").format(
-                m=mapping.haversine_m(*self.pin, *self.pin_fix))
+                m=mapping.haversine_m(*self.pin, *self.pin_fix[:2]))
         elif fix is not None:
             text += f" ±{fix.accuracy_m or 0:.0f} m"
         self.where.text = text + "\n" + _("Tap the map to move the pin.")
+        # 30 m is "a few tens of metres": two registrations of one outfall by GPS alone land closer.
         near = mapping.outfalls_near(self.services.store.outfalls(), *self.pin)
         self.near_warning.text = _("Already registered {m:.0f} m from here: {name}. Check it is not the same outfall."
                                    ).format(m=near[0][1], name=near[0][0].get("name")) if near else ""
@@ -117,6 +130,8 @@ class RegisterPage(FormPage):
     def apply(self, v):
         if v.get("pin"):
             self.pin, self.pin_fix = tuple(v["pin"]), tuple(v["pinFix"]) if v.get("pinFix") else None
+            if self.pin_fix is not None and len(self.pin_fix) == 2:  # a draft from before the accuracy was kept
+                self.pin_fix = (*self.pin_fix, None)
             self.map.set_data(pin=self.pin, centre=self.pin)
             self._show_where()
         self.name_field.text = v.get("name") or ""
@@ -143,13 +158,13 @@ class RegisterPage(FormPage):
         self.river.set_choices([(r["code"], r["name"] if zh else r.get("nameEn") or r["name"])
                                 for r in rivers_by_distance(store.rivers(), fix)])
         if fix is not None and self.pin is None:
-            self.pin = self.pin_fix = (fix.lat, fix.lon)
+            self.pin, self.pin_fix = (fix.lat, fix.lon), (fix.lat, fix.lon, fix.accuracy_m)
         self.map.set_data(**map_data(self.services), fix=fix, pin=self.pin, centre=self.pin)
         self._show_where()
 
     def on_fix(self, fix):
         if self.pin is None and not self._loading:
-            self.pin = self.pin_fix = (fix.lat, fix.lon)
+            self.pin, self.pin_fix = (fix.lat, fix.lon), (fix.lat, fix.lon, fix.accuracy_m)
             self.map.set_data(pin=self.pin, centre=self.pin)
         self.map.set_data(fix=fix)
         self._show_where()
@@ -164,11 +179,11 @@ class RegisterPage(FormPage):
         return super().has_content({k: v for k, v in values.items() if k not in ("pin", "pinFix")})
 
     def submit(self):
-        fix = self.services.fix()
-        if fix is not None and self.pin is not None:  # the pin's place, with the fix's accuracy
-            from mobile.core.device import Fix
+        from mobile.core.device import Fix
 
-            fix = Fix(self.pin[0], self.pin[1], fix.accuracy_m)
+        # The outfall is where the pin is; the GPS fix it was placed at goes beside it (both are stored).
+        fix = Fix(self.pin[0], self.pin[1], self.pin_fix[2]) if self.pin is not None and self.pin_fix else None
+        gps_fix = Fix(*self.pin_fix) if self.pin_fix else None
         missing = [w for w, ok in ((_("name"), self.name_field.text.strip()), (_("category"), self.category.value),
                                    (_("river"), self.river.value), (_("district"), self.district.value),
                                    (_("GPS fix"), fix)) if not ok]
@@ -182,7 +197,7 @@ class RegisterPage(FormPage):
                 river_code=self.river.value, district_code=self.district.value, location=fix,
                 subtype=self.subtype.value, water_class=self.water_class.value,
                 responsible_unit=self.unit.text.strip() or None, signboard_installed=self.signboard.active,
-                photos=photos, gps_fix=self.services.fix())
+                photos=photos, gps_fix=gps_fix)
         except Exception as e:  # noqa: BLE001 - StoreError: unreadable photo etc.
             self.say(error_text(e))
             return

@@ -2,7 +2,7 @@
 (review_item.py). Decisions are queued like every other record and sent by the sync engine."""
 from __future__ import annotations
 
-from mobile.app import theme
+from mobile.app import labels, theme
 from mobile.app.formatting import local_time, place
 from mobile.app.i18n import _
 from mobile.app.screens.base import Page
@@ -27,7 +27,7 @@ class ReviewPage(Page):
             self.body.add_widget(Text(_("Nothing waiting for review."), color=theme.MUTED))
         for t in queue:
             card = Card()
-            card.add_widget(Text(t.get("title") or "", bold=True))
+            card.add_widget(Text(labels.readable_title(t.get("title")), bold=True))
             sub = t.get("latestSubmission") or {}
             card.add_widget(Text(" · ".join(x for x in (t.get("code"), (t.get("outfall") or {}).get("name"),
                                                          place(t.get("district")),

@@ -70,7 +70,7 @@ class ReviewItemPage(FormPage):
 
     def refresh(self):
         t = self.task
-        self.heading.text = t.get("title") or ""
+        self.heading.text = labels.readable_title(t.get("title"))
         background.run(submission_evidence, self.services.client, self.services.store, t["id"],
                        on_done=lambda res: self._show(*res))
 

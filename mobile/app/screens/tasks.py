@@ -6,7 +6,7 @@ from mobile.app.formatting import countdown, error_text
 from mobile.app.i18n import _
 from mobile.app.screens.base import Page
 from mobile.app.widgets import Btn, Card, Row, Text
-from mobile.core import actions
+from mobile.core import actions, worklist
 
 
 def order(tasks: list[dict]) -> list[dict]:
@@ -17,6 +17,7 @@ def order(tasks: list[dict]) -> list[dict]:
 class TasksPage(Page):
     name_ = "tasks"
     shown_ids: list[str] = []
+    offered: dict[str, tuple[str, ...]] = {}  # task id -> the actions its card offers (worklist.offers)
 
     def page_title(self):
         return _("My tasks")
@@ -24,29 +25,26 @@ class TasksPage(Page):
     def refresh(self):
         self.body.clear_widgets()
         store = self.services.store
-        started = {it.payload.get("id") for it in store.items(kind="startTask") if it.state != "failed"}
-        submitted = {it.payload.get("taskId") for it in store.items(kind="submitRectification")
-                     if it.state != "failed"}
+        p = worklist.pending(store)
         tasks = order(store.tasks())
         self.shown_ids = [t["id"] for t in tasks]
+        self.offered = {}
         if not tasks:
             self.body.add_widget(Text(_("No open tasks. Sync to fetch new ones."), color=theme.MUTED))
         for t in tasks:
             left, overdue = countdown(t.get("deadline"))
             overdue = overdue or bool(t.get("isOverdue"))
             card = Card()
-            card.add_widget(Text(t.get("title") or "", bold=True))
+            card.add_widget(Text(labels.readable_title(t.get("title")), bold=True))
             outfall = (t.get("outfall") or {})
             card.add_widget(Text(" · ".join(x for x in (t.get("code"), labels.label(labels.TASK_KINDS, t.get("kind")),
                                                          outfall.get("name")) if x),
                                  size=theme.FONT_SMALL, color=theme.MUTED))
             status = t.get("status")
-            if t["id"] in submitted:
-                status_text = _("Rectification waiting to send")
-            elif t["id"] in started and status == "OPEN":
-                status_text = _("Start waiting to send")
-            else:
-                status_text = labels.label(labels.TASK_STATUS, status)
+            shown = worklist.state(t, p)
+            status_text = {"SUBMIT_WAITING": _("Rectification waiting to send"),
+                           "START_WAITING": _("Start waiting to send")}.get(shown) or \
+                labels.label(labels.TASK_STATUS, status)
             card.add_widget(Text(f"{status_text} · {left}", color=theme.DANGER if overdue else theme.TEXT,
                                  bold=overdue))
             if status == "REJECTED" and (t.get("latestSubmission") or {}).get("review"):
@@ -54,11 +52,13 @@ class TasksPage(Page):
                     reason=t["latestSubmission"]["review"].get("reason") or ""), color=theme.DANGER,
                     size=theme.FONT_SMALL))
             row = Row()
-            if status == "OPEN" and t["id"] not in started and t["id"] not in submitted:
+            offered = worklist.offers(t, p)
+            self.offered[t["id"]] = offered
+            if "START" in offered:
                 row.add_widget(Btn(_("Start"), on_press=lambda t=t: self.start(t), kind="secondary"))
             row.add_widget(Btn(_("Evidence"), kind="secondary",
                                on_press=lambda t=t: self.app.go("review_item", task=t, readonly=True)))
-            if t["id"] not in submitted:
+            if "RECTIFY" in offered:
                 row.add_widget(Btn(_("Rectify"), on_press=lambda t=t: self.app.go("rectification", task=t)))
             if row.children:
                 card.add_widget(row)

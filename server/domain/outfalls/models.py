@@ -39,6 +39,11 @@ class Outfall(SQLModel, table=True):
     lat: float
     lon: float
     accuracy_m: float | None = None
+    # Where the phone's GPS put the outfall when it was registered, kept beside lat/lon because the
+    # inspector may move the pin by hand (a bad fix under a bridge): both are evidence of the place.
+    gps_fix_lat: float | None = None
+    gps_fix_lon: float | None = None
+    gps_fix_accuracy_m: float | None = None
     water_class: str | None = Field(default=None, max_length=3)
     phase: str = Field(default="SURVEYED", max_length=12)
     remediation: str | None = Field(default=None, max_length=8)

@@ -85,12 +85,15 @@ async def register_outfall(*, session: AsyncSession, actor: Actor, client_id, na
                            river_code: str, district_code: str, location: Point, subtype: str | None = None,
                            water_class: str | None = None, responsible_unit: str | None = None,
                            signboard_installed: bool = False, media_ids: list[int] | None = None,
-                           code: str | None = None, settings=None, suspected: bool = False) -> Outfall:
+                           code: str | None = None, settings=None, suspected: bool = False,
+                           gps_fix: Point | None = None) -> Outfall:
     """Register an outfall in SURVEYED phase; a replay of the same clientId returns the first one.
 
     `suspected`: found by remote sensing, UAV or a report and not yet seen on site (HJ 1232 level 1);
     otherwise it is registered on site, VERIFIED. Where the rules forbid a new outfall (class I/II
-    receiving water, a protected zone) it is registered all the same, with `siting_flag` saying why."""
+    receiving water, a protected zone) it is registered all the same, with `siting_flag` saying why.
+    `location` is where the outfall is (the pin, maybe moved by hand); `gps_fix` the phone's GPS fix
+    when it was registered, stored beside it."""
     client_id = normalise_client_id(client_id)
     payload = dict(name=name, category=category, river_code=river_code, district_code=district_code,
                    lat=location.lat, lon=location.lon, accuracy_m=location.accuracy_m, subtype=subtype,
@@ -98,6 +101,8 @@ async def register_outfall(*, session: AsyncSession, actor: Actor, client_id, na
                    signboard_installed=bool(signboard_installed), media_ids=sorted(media_ids or []), code=code)
     if suspected:  # only when set, so the hashes of earlier requests still match
         payload["suspected"] = True
+    if gps_fix is not None:  # only when given, so replays from phones that never sent one still match
+        payload["gps_fix"] = [gps_fix.lat, gps_fix.lon, gps_fix.accuracy_m]
     h = payload_hash(payload)
     def may_see(o: Outfall) -> bool:
         return o.created_by_id == actor.user_id or can(actor, "outfall.read", o.district_code)
@@ -110,6 +115,8 @@ async def register_outfall(*, session: AsyncSession, actor: Actor, client_id, na
     _one_of(category, CATEGORIES, "category")
     _one_of(water_class, WATER_CLASSES, "waterClass")
     check_point(location)
+    if gps_fix is not None:
+        check_point(gps_fix, "gpsFix")
     await _check_refs(session, river_code, district_code)
     o = Outfall(
         code=code or await next_code(session=session, district_code=district_code),
@@ -121,6 +128,8 @@ async def register_outfall(*, session: AsyncSession, actor: Actor, client_id, na
         discharge_standard=initial_standard(subtype),
         verification="SUSPECTED" if suspected else "VERIFIED",
         siting_flag=await siting_flag(session, location.lat, location.lon, water_class, river_code),
+        gps_fix_lat=gps_fix.lat if gps_fix else None, gps_fix_lon=gps_fix.lon if gps_fix else None,
+        gps_fix_accuracy_m=gps_fix.accuracy_m if gps_fix else None,
     )
     async def code_taken():  # the unique violation may be the official code's, not the clientId's
         if code and (await session.execute(select(col(Outfall.id)).where(col(Outfall.code) == code))).first():

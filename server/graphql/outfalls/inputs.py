@@ -24,6 +24,9 @@ class RegisterOutfallInput:
     media_ids: list[strawberry.ID] | None = strawberry.field(default_factory=list)
     suspected: bool | None = strawberry.field(
         default=False, description="Found by remote sensing, UAV or a report, not yet seen on site (查: SUSPECTED).")
+    gps_fix: GeoPointInput | None = strawberry.field(
+        default=None, description="The phone's GPS fix when registering, when `location` is a pin the inspector "
+                                  "moved by hand; both are stored.")
 
 
 @strawberry.input

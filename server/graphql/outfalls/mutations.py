@@ -24,7 +24,8 @@ class OutfallMutation:
                 water_class=input.water_class.value if input.water_class else None,
                 responsible_unit=input.responsible_unit, signboard_installed=bool(input.signboard_installed),
                 media_ids=parse_ids(input.media_ids, "mediaIds"), settings=ctx.settings,
-                suspected=bool(input.suspected))
+                suspected=bool(input.suspected),
+                gps_fix=input.gps_fix.to_point() if input.gps_fix else None)
         return (await build_outfalls(info, [o]))[0]
 
     @strawberry.mutation(description="Change an outfall's facts; the 查测溯治 phase only moves forward.")

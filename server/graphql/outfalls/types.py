@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 
 from server.domain.geo.crs import to_crs
+from server.domain.geo.distance import haversine_m
 from server.domain.outfalls import queries
 from server.domain.tasks.queries import TaskFilter
 from server.domain.outfalls.models import Outfall as OutfallRow
@@ -79,6 +80,7 @@ class Outfall:
     lat: strawberry.Private[float]
     lon: strawberry.Private[float]
     accuracy_m: strawberry.Private[float | None]
+    gps_fix_point: strawberry.Private[tuple[float, float, float | None] | None]
     row_id: strawberry.Private[int]
     distance_m: float | None = strawberry.field(
         default=None, description="Metres from the `near` point of the query that returned this outfall.")
@@ -145,6 +147,24 @@ class Outfall:
         lat, lon = to_crs(self.lat, self.lon, crs.value)
         return GeoPoint(lat=lat, lon=lon, accuracy_m=self.accuracy_m)
 
+    @strawberry.field(description="The phone's GPS fix when the outfall was registered (WGS-84 unless `crs` says "
+                                  "otherwise), kept beside `location` where the inspector moved the pin by hand; "
+                                  "null when none was sent.")
+    def gps_fix(self, crs: Crs | None = Crs.WGS84) -> GeoPoint | None:
+        if self.gps_fix_point is None:
+            return None
+        lat, lon, acc = self.gps_fix_point
+        if crs is not None and crs is not Crs.WGS84:
+            lat, lon = to_crs(lat, lon, crs.value)
+        return GeoPoint(lat=lat, lon=lon, accuracy_m=acc)
+
+    @strawberry.field(description="Metres between `gpsFix` and `location` (how far the pin was moved); null "
+                                  "without a fix.")
+    def moved_from_gps_fix_m(self) -> float | None:
+        if self.gps_fix_point is None:
+            return None
+        return round(haversine_m(self.lat, self.lon, self.gps_fix_point[0], self.gps_fix_point[1]), 1)
+
     @strawberry.field
     def latest_inspection(self, info: strawberry.Info) -> InspectionRef | None:
         # Prefetched for a whole page by the list resolver: answered synchronously, so a 500-row map
@@ -183,6 +203,7 @@ class Outfall:
             status=OutfallStatus(o.status), responsible_unit=o.responsible_unit,
             signboard_installed=o.signboard_installed, created_at=o.created_at, updated_at=o.updated_at, lat=o.lat, lon=o.lon,
             accuracy_m=o.accuracy_m, row_id=pk(o), distance_m=distance_m,
+            gps_fix_point=(o.gps_fix_lat, o.gps_fix_lon, o.gps_fix_accuracy_m) if o.gps_fix_lat is not None else None,
             discharge_standard=DischargeStandard(o.discharge_standard), discharge_grade=o.discharge_grade,
             sector_standard=o.sector_standard, standard_label=discharge_standard(o).label,
             suggested_standard=DischargeStandard(h) if (h := suggested_standard(o.subtype)) else None,

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import strawberry
 
+from server.domain.errors import BadInput
 from server.domain.permissions import require
 from server.domain.standards.limits import limits_table
 from server.graphql.context import Info
@@ -24,10 +25,15 @@ class StandardLimit:
 
 @strawberry.type
 class StandardsQuery:
-    @strawberry.field(description="Every limit for this server's sewage-plant grade (or the grade given).")
-    def standard_limits(self, info: Info, sewage_grade: str | None = None) -> list[StandardLimit]:
+    @strawberry.field(description="Every limit for this server's sewage-plant grade (or the grade given); with "
+                                  "allGrades, every GB 18918 grade (each outfall has its own grade since its "
+                                  "standard is assigned per outfall: the phone judges offline with these).")
+    def standard_limits(self, info: Info, sewage_grade: str | None = None,
+                        all_grades: bool = False) -> list[StandardLimit]:
         require(info.context.actor, "outfall.read")
-        rows = limits_table(sewage_grade=sewage_grade or info.context.settings.sewage_grade)
+        if all_grades and sewage_grade:
+            raise BadInput("give sewageGrade or allGrades, not both", field="allGrades")
+        rows = limits_table(sewage_grade=None if all_grades else sewage_grade or info.context.settings.sewage_grade)
         return [StandardLimit(standard=r["standard"], level=r["level"], label=r["label"], parameter=r["parameter"],
                               scope=r["scope"], condition=r["condition"], direction=r["direction"], limit=r["limit"],
                               limit_low=r["limit_low"], unit=r["unit"]) for r in rows]

@@ -104,16 +104,19 @@ def make_photos(folder: Path, n: int, seed: int) -> Path:
     return folder
 
 
-def run_role(role: str, display: str, server: UiServer, work: Path, gps_args: list[str], context: dict) -> dict:
-    """One app process for one role; returns what its screens showed (driver.py's JSON)."""
+def run_role(role: str, display: str, server: UiServer, work: Path, gps_args: list[str], context: dict, *,
+             server_url: str | None = None, phone: str | None = None) -> dict:
+    """One app process for one role; returns what its screens showed (driver.py's JSON). `server_url`
+    overrides the server's (an unreachable one for the offline run); `phone` names the data folder,
+    so two runs can be the same phone."""
     result = work / f"{role}.json"
     photos = make_photos(work / f"photos-{role}", 4, seed=len(role))
     env = {**os.environ, "DISPLAY": display, "KIVY_WINDOW": "sdl2", "LIBGL_ALWAYS_SOFTWARE": "1",
            "KIVY_HOME": str(work / "kivy-home"), "OUTFALLWATCH_UI_CONTEXT": json.dumps(context),
            "SDL_AUDIODRIVER": "dummy"}
     env.pop("KIVY_GL_BACKEND", None)  # real (Mesa llvmpipe) GL: screenshots need pixels
-    cmd = [sys.executable, str(DRIVER), role, str(SHOTS), str(result), "--", "--server", server.url,
-           "--data-dir", str(work / f"phone-{role}"), "--photo", str(photos), "--lang", "zh_CN", *gps_args]
+    cmd = [sys.executable, str(DRIVER), role, str(SHOTS), str(result), "--", "--server", server_url or server.url,
+           "--data-dir", str(work / f"phone-{phone or role}"), "--photo", str(photos), "--lang", "zh_CN", *gps_args]
     proc = subprocess.run(cmd, env=env, cwd=ROOT, capture_output=True, text=True, timeout=APP_TIMEOUT_S)
     if not result.is_file():
         raise AssertionError(f"{role}: the app wrote no result (exit {proc.returncode})\n{proc.stderr[-4000:]}")
@@ -122,15 +125,21 @@ def run_role(role: str, display: str, server: UiServer, work: Path, gps_args: li
     return data
 
 
+@pytest.fixture(scope="session")
+def shots_dir() -> Path:
+    """artifacts/screenshots, emptied once per test session (every UI run of the session adds to it)."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    for old in SHOTS.glob("*.png"):
+        old.unlink()
+    return SHOTS
+
+
 @pytest.fixture(scope="module")
-def ui_run(display, ui_server, tmp_path_factory) -> dict:
+def ui_run(display, ui_server, tmp_path_factory, shots_dir) -> dict:
     """inspector -> officer -> supervisor against one server: each later role works on what the
     earlier one sent (the exceedance task, then its rectification)."""
     from tests.mobile.ui.nmea import walk
 
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    for old in SHOTS.glob("*.png"):
-        old.unlink()
     work = tmp_path_factory.mktemp("ui-run")
     nmea = walk(work / "walk.nmea", WALK_START, WALK_STEP, seconds=600)
     runs = {"inspector": run_role("inspector", display, ui_server, work, ["--nmea", str(nmea)], {})}

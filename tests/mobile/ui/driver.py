@@ -147,6 +147,52 @@ class Driver:
                     return w
         raise AssertionError(f"no button {text!r} in a dialog: {self.popup_texts()}")
 
+    # Fingers and pixels ------------------------------------------------------------------------
+    def touch(self, x: float, y: float):
+        """A tap at window coordinates, dispatched through the window as a finger's would be."""
+        from kivy.tests.common import UnitTestTouch
+
+        t = UnitTestTouch(x, y)
+        t.touch_down()
+        t.touch_up()
+
+    def pinch(self, a0, b0, a1, b1, steps: int = 4):
+        """Two fingers down at a0 and b0 (window coordinates), moved together to a1 and b1, lifted."""
+        from kivy.tests.common import UnitTestTouch
+
+        a, b = UnitTestTouch(*a0), UnitTestTouch(*b0)
+        a.touch_down()
+        b.touch_down()
+        for i in range(1, steps + 1):
+            f = i / steps
+            a.touch_move(a0[0] + (a1[0] - a0[0]) * f, a0[1] + (a1[1] - a0[1]) * f)
+            b.touch_move(b0[0] + (b1[0] - b0[0]) * f, b0[1] + (b1[1] - b0[1]) * f)
+        a.touch_up()
+        b.touch_up()
+
+    def pixels(self, points) -> list[tuple[int, int, int]]:
+        """The colours the window shows at window points (y up), read from a screenshot."""
+        from PIL import Image
+
+        tmp = Window.screenshot(str(self.out_dir / ".pixels.png"))
+        try:
+            with Image.open(tmp) as img:
+                rgb = img.convert("RGB")
+                sx, sy = rgb.width / Window.width, rgb.height / Window.height
+                return [rgb.getpixel((int(round(x * sx)), int(round(rgb.height - 1 - y * sy)))) for x, y in points]
+        finally:
+            os.unlink(tmp)
+
+    def pin_pixels(self, m, pin, fix) -> dict:
+        """Where the map says it draws the pin and the fix (window points), and what the screen shows
+        there: the pin's stem above its point, its head, and the fix's blue dot beside the stem."""
+        from kivy.metrics import dp
+
+        px, py = m.to_window(*m.screen_of(*pin))
+        fx, fy = m.to_window(*m.screen_of(*fix))
+        stem, head, dot = self.pixels([(px, py + dp(14)), (px, py + dp(38)), (fx + dp(6), fy)])
+        return {"pin": [px, py], "fix": [fx, fy], "stem": stem, "head": head, "fix_dot": dot}
+
     def idle_sync(self):
         """Sync now and wait until nothing is waiting (records and photos)."""
         self.app.sync_now()

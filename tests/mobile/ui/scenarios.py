@@ -124,10 +124,43 @@ def inspector(d):
     page.water_class.text = page.water_class.values[2]
     page.unit.text = "重庆某化工有限公司"
     page.signboard.flip()
-    # The pin starts at the fix; a tap on the map moves it (the fix is kept beside it).
+    # The pin starts at the fix, drawn on the fix's pixel (read back from the screenshot).
+    yield lambda: page.pin is not None and page.map.fix is not None
+    m = page.map
     d.results["register_pin_start"] = list(page.pin)
-    page.map.tap(page.map.x + page.map.width / 2 + 40, page.map.y + page.map.height / 2 + 30)
-    d.results["register_pin_moved"] = [list(page.pin), list(page.pin_fix), page.where.text, page.near_warning.text]
+    d.results["register_pin_at_fix"] = d.pin_pixels(m, page.pin, page.pin_fix[:2])
+    # Zoom with the glove-sized buttons, then with two fingers.
+    z0 = m.zoom
+    d.press("−", root=page)
+    d.press("−", root=page)
+    yield None
+    d.results["register_zoom_buttons"] = [z0, m.zoom]
+    # An outfall already registered here: put the pin on its marker and the warning names it.
+    yield lambda: m.markers_drawn
+    o, mx, my = min(m.markers_drawn, key=lambda t: (t[1] - m.center_x) ** 2 + (t[2] - m.center_y) ** 2)
+    d.touch(*m.to_window(mx, my))
+    yield None
+    d.results["register_near_warning"] = [o.get("name"), page.near_warning.text]
+    d.press("+", root=page)
+    d.press("+", root=page)
+    yield None
+    cx, cy = m.to_window(m.center_x, m.center_y)
+    zoom_before = m.zoom
+    d.pinch((cx - 40, cy), (cx + 40, cy), (cx - 80, cy), (cx + 80, cy))
+    yield None
+    d.results["register_pinch"] = [zoom_before, m.zoom]
+    m.zoom = zoom_before
+    m.set_data(centre=page.pin_fix[:2])
+    yield None
+    # A real touch (through the window, as a finger) away from the pin moves it there: the pin is
+    # drawn under the finger, and the text under the map growing a line does not move the map.
+    tx, ty = m.to_window(m.center_x + 120, m.center_y - 60)
+    d.touch(tx, ty)
+    yield None
+    yield None
+    d.results["register_touch"] = [tx, ty]
+    d.results["register_pin_after_touch"] = d.pin_pixels(m, page.pin, page.pin_fix[:2])
+    d.results["register_pin_moved"] = [list(page.pin), list(page.pin_fix[:2]), page.where.text, page.near_warning.text]
     d.press(_("Add photo"), root=page.photo)
     yield lambda: page.photo.path
     yield from d.shots("04_register")
@@ -280,3 +313,72 @@ def supervisor(d):
     d.results["after_review_counts"] = d.app.services.store.counts().failures
     d.app.page("review").refresh()
     d.results["review_after_texts"] = d.texts()
+
+
+
+
+# ---- Offline honesty (issue 16 item 6): the same phone, first online, then with no server -------
+
+def offline_prepare(d):
+    """Online once: sign in and download the register, so this phone can work with no server."""
+    page = d.screen
+    page.username.text, page.password.text = "inspector", "inspector-demo"
+    d.press(_("Sign in"))
+    yield lambda: d.app.sm.current == "home"
+    home = d.screen
+    yield lambda: len(home.nearest_list.children) > 0 and d.app.services.store.rivers()
+    yield d.idle_sync()
+
+
+def offline(d):
+    """Started against an address where no server answers: sign in offline, register an outfall and
+    inspect it, press Sync now; the phone must say what waits, prominently, and never that it synced."""
+    from kivy.core.window import Window
+
+    page = d.screen
+    page.username.text, page.password.text = "inspector", "inspector-demo"
+    d.press(_("Sign in"))
+    yield lambda: d.app.sm.current == "home"
+    d.app.go("register")
+    page = d.screen
+    yield lambda: page.pin is not None
+    page.name_field.text = "离线登记排口 UI"
+    page.category.text = _("Other outfall")
+    yangtze = next(label for value, label in page.river._by_value.items() if value == "YANGTZE")
+    page.river.text = yangtze
+    d.press(_("Save and queue for upload"))
+    yield lambda: d.app.sm.current == "outfall"
+    d.results["offline_outfall_texts"] = d.texts()
+    yield from d.shots("13_offline_outfall")
+    d.press(_("Inspect this outfall"))
+    page = d.screen
+    yield None
+    page.fields["COD"].text = "300"
+    d.results["offline_inspection_standard"] = page.standard.text
+    d.results["offline_inspection_verdict"] = page.verdicts["COD"].text
+    d.press(_("Save and queue for upload"))
+    yield None
+    d.app.home()
+    home = d.screen
+    yield None
+    d.press(_("Sync now"))
+    yield lambda: d.app.services.online is False and _("Syncing…") not in home.message.text
+    yield None
+    home.refresh()
+    yield None
+    box = home.waiting_box
+    x, y = box.to_window(box.x, box.y)
+    d.results["offline_home"] = {
+        "texts": d.texts(), "banner": home.waiting_banner.text, "message": home.message.text,
+        "message_colour": list(home.message.color), "banner_font_sp": home.waiting_banner.font_size,
+        "banner_bold": home.waiting_banner.bold, "banner_top_from_window_top": Window.height - (y + box.height),
+        "banner_height": box.height, "counts": list(d.app.services.store.counts())[:3]}
+    d.shot("14_offline_home")
+    d.app.set_language("en")
+    yield None
+    d.press("Sync now")  # the rebuilt screen says it again, in English
+    yield lambda: d.app.services.online is False and "Syncing" not in d.screen.message.text
+    d.results["offline_home_en"] = d.texts()
+    d.shot("14_offline_home_en")
+    d.app.set_language("zh_CN")
+    yield None

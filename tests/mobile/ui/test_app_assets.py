@@ -198,3 +198,19 @@ def test_review_checks_are_named_after_their_photo():
     finally:
         i18n.set_language("zh_CN")
     assert labelled_checks({"checks": [same]}) == [(None, same)] and labelled_checks({}) == []
+
+
+def test_task_titles_say_parameters_in_words_not_codes():
+    """Issue 16 item 9: a title written with API codes (an older server's, a desk's) reads in words."""
+    from mobile.app import i18n, labels
+
+    try:
+        i18n.set_language("zh_CN")
+        assert labels.readable_title("排口 500103-00007 超标：COD、NH3_N") == "排口 500103-00007 超标：化学需氧量、氨氮"
+        assert labels.readable_title("WATER_TEMP/CODMN 异常") == "水温/高锰酸盐指数 异常"
+        assert labels.readable_title("CODMN_X 与 xCOD 不是代码") == "CODMN_X 与 xCOD 不是代码"
+        i18n.set_language("en")
+        assert labels.readable_title("exceeds: NH3_N") == "exceeds: Ammonia nitrogen"
+        assert labels.readable_title(None) == ""
+    finally:
+        i18n.set_language("zh_CN")

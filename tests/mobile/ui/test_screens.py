@@ -229,13 +229,54 @@ def test_map_shows_outfalls_and_opens_the_tapped_one(ui_run):
     assert tapped == opened
 
 
+def _close(colour, rgba, tol=45) -> bool:
+    return all(abs(c - round(255 * v)) <= tol for c, v in zip(colour, rgba[:3]))
+
+
+def test_registration_pin_is_drawn_at_the_fix_and_under_the_finger(ui_run):
+    """Issue 16 item 2: the small map drew the pin ~70 px below where it belonged (the text above the
+    map grew a line after the map was drawn). Read from the screenshot: the pin's stem and head and
+    the fix's blue dot are on the pixels the map computes, first at the fix, then where a finger
+    touched (through the window, as a real touch)."""
+    from mobile.app import theme
+
+    run = ui_run["inspector"]
+    _ok(run)
+    blue = (0.10, 0.45, 0.90)
+    start = run["register_pin_at_fix"]
+    assert start["pin"] == pytest.approx(start["fix"], abs=0.5)
+    assert _close(start["stem"], theme.DANGER) and _close(start["head"], theme.DANGER), start
+    assert _close(start["fix_dot"], blue), start
+    after = run["register_pin_after_touch"]
+    assert after["pin"] == pytest.approx(run["register_touch"], abs=1.0), "the pin must be drawn under the finger"
+    assert _close(after["stem"], theme.DANGER) and _close(after["head"], theme.DANGER), after
+    assert _close(after["fix_dot"], blue), after
+    assert after["fix"] == pytest.approx(start["fix"], abs=1.0)  # the map did not move under the finger
+
+
+def test_registration_map_zooms_by_buttons_and_pinch(ui_run):
+    run = ui_run["inspector"]
+    before, after = run["register_zoom_buttons"]
+    assert after == before - 2
+    before, after = run["register_pinch"]
+    assert after == pytest.approx(before + 1, abs=0.01)  # fingers spread to twice the distance: one level in
+
+
+def test_registration_warns_of_an_outfall_already_there(ui_run):
+    name, warning = ui_run["inspector"]["register_near_warning"]
+    assert name and name in warning and "已有登记" in warning
+
+
 def test_registration_pin_moves_by_hand_and_keeps_the_fix(ui_run, ui_server):
     run = ui_run["inspector"]
     start = run["register_pin_start"]
     pin, fix, where, _warning = run["register_pin_moved"]
     assert fix == start and pin != fix and "GPS" in where
-    lat, lon = ui_server.sql("SELECT lat, lon FROM outfalls WHERE name=?", ("菜园坝雨水排口 UI-测试",))[0]
+    rows = ui_server.sql("SELECT lat, lon, gps_fix_lat, gps_fix_lon FROM outfalls WHERE name=?",
+                         ("菜园坝雨水排口 UI-测试",))
+    lat, lon, fix_lat, fix_lon = rows[0]
     assert (round(lat, 6), round(lon, 6)) == (round(pin[0], 6), round(pin[1], 6))  # the moved position is sent
+    assert (round(fix_lat, 6), round(fix_lon, 6)) == (round(fix[0], 6), round(fix[1], 6))  # and the fix beside it
 
 
 def test_every_screen_meets_the_size_and_contrast_rules(ui_run):

@@ -76,6 +76,8 @@ async def test_register_scoped_to_own_district_and_integrators_only_read(gql, in
     ({"name": "   "}, "name"),
     ({"name": "长" * 101}, "name"),
     ({"subtype": "x" * 65}, "subtype"),
+    ({"gpsFix": {"lat": 39.9, "lon": 116.4}}, "gpsFix"),
+    ({"gpsFix": {"lat": 29.5, "lon": 106.5, "accuracyM": -3}}, "gpsFix.accuracyM"),
 ])
 async def test_bad_register_input_names_the_field_and_writes_nothing(gql, users, change, field):
     supervisor = await gql.as_("supervisor")
@@ -83,6 +85,37 @@ async def test_bad_register_input_names_the_field_and_writes_nothing(gql, users,
     assert err["extensions"]["code"] == "BAD_USER_INPUT"
     assert err["extensions"]["field"] == field, err
     assert await count(supervisor) == 0
+
+
+GPS_FIX = """mutation($i: RegisterOutfallInput!) { registerOutfall(input: $i) {
+  id location { lat lon accuracyM } gpsFix { lat lon accuracyM } movedFromGpsFixM
+  gcj: gpsFix(crs: GCJ02) { lat lon } } }"""
+
+
+async def test_register_keeps_the_gps_fix_beside_the_moved_pin(gql, inspector):
+    """Issue 16 item 2: the pin the inspector moved is the location; the original fix is stored too,
+    read back by id, and a replay must carry the same fix (a different one is another request)."""
+    from server.domain.geo.crs import to_crs
+    from server.domain.geo.distance import haversine_m
+
+    fix = {"lat": 29.56420, "lon": 106.58650, "accuracyM": 18.0}
+    i = reg_input(gpsFix=fix)
+    o = (await inspector(GPS_FIX, {"i": i}))["registerOutfall"]
+    assert o["location"] == {"lat": 29.5647, "lon": 106.587, "accuracyM": 4.5}
+    assert o["gpsFix"] == fix
+    assert o["movedFromGpsFixM"] == round(haversine_m(29.5647, 106.587, fix["lat"], fix["lon"]), 1)
+    assert 60 < o["movedFromGpsFixM"] < 90
+    glat, glon = to_crs(fix["lat"], fix["lon"], "GCJ02")
+    assert (o["gcj"]["lat"], o["gcj"]["lon"]) == (pytest.approx(glat, abs=1e-9), pytest.approx(glon, abs=1e-9))
+    again = (await inspector("query($id: ID!) { outfall(id: $id) { gpsFix { lat lon accuracyM } } }",
+                             {"id": o["id"]}))["outfall"]
+    assert again["gpsFix"] == fix
+    assert (await inspector(GPS_FIX, {"i": i}))["registerOutfall"]["id"] == o["id"]
+    err = await inspector.error(GPS_FIX, {"i": {**i, "gpsFix": {**fix, "lat": 29.5643}}})
+    assert err["extensions"]["code"] == "CONFLICT"
+    # Without a fix (a desk registration, an older phone): null, and nothing computed from nothing.
+    plain = (await inspector(GPS_FIX, {"i": reg_input(name="无定位")}))["registerOutfall"]
+    assert plain["gpsFix"] is None and plain["movedFromGpsFixM"] is None
 
 
 async def test_bad_client_id_is_a_request_error(inspector):
