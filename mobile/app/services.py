@@ -168,7 +168,9 @@ class Services:
 
     def sync(self):
         """Send what is waiting, then refresh the cache (background thread)."""
-        self.last_report = self.engine.sync(max_seconds=20)
+        # Offline, one pass is enough: waiting out the backoff for 20 s with no server only keeps the
+        # radio busy; the app's timer (and "Sync now") tries again.
+        self.last_report = self.engine.sync(max_seconds=20, offline_pause_s=20)
         self.refresh()
         return self.last_report
 

@@ -6,6 +6,8 @@ import json
 import os
 from dataclasses import asdict
 
+from kivy.uix.button import Button
+
 from mobile.app.i18n import _
 
 
@@ -59,6 +61,9 @@ def inspector(d):
     page = d.screen
     yield lambda: len(page.inspections.children) > 0
     d.results["outfall_texts"] = d.texts()
+    # 查测溯治 are status tags, not buttons (issue 16 item 9).
+    d.results["phase_chips"] = [[type(w).__name__, isinstance(w, Button)] for w in page.phase_row.walk(restrict=True)
+                                if w is not page.phase_row]
     yield from d.shots("03_outfall")
 
     # Inspection with an exceedance, judged offline from the cached limits as it is typed.
@@ -120,6 +125,8 @@ def inspector(d):
     page.name_field.text = "菜园坝雨水排口 UI-测试"
     page.category.text = _("Industrial outfall")
     page.subtype.text = page.subtype.values[1]
+    d.results["register_rivers"] = [[page.river._by_label[v] for v in page.river.values],
+                                    [d.app.services.fix().lat, d.app.services.fix().lon]]
     page.river.text = page.river.values[0]
     page.water_class.text = page.water_class.values[2]
     page.unit.text = "重庆某化工有限公司"
@@ -216,6 +223,24 @@ def inspector(d):
                                    "distance_m": d.app.services.patrol.distance_m,
                                    "figures": page.figures.text}
     yield from d.shots("09_patrol")
+    # "A patrol is running" on every other screen: each screen's strip, and on the ones walked to.
+    strips = {}
+    for name in d.app.sm.screen_names:
+        scr = d.app.sm.get_screen(name)
+        scr.show_patrol()
+        strips[name] = [scr.patrol_strip.height > 0 and scr.patrol_strip.opacity > 0, scr.patrol_strip.text]
+    d.results["patrol_strips"] = strips
+    walked = {}
+    for name, params in (("home", {}), ("map", {}), ("register", {}), ("outfall", {"outfall": target}),
+                         ("settings", {})):
+        d.app.go(name, **params)
+        yield None
+        walked[name] = d.screen.patrol_strip.text
+    d.results["patrol_strips_walked"] = walked
+    d.app.home()
+    d.app.go("patrol")
+    yield None
+    page = d.screen
     # A quick finding at the current point, during the patrol; the patrol strip shows on other screens.
     d.press(_("Report a problem here"))
     page = d.screen
@@ -250,7 +275,17 @@ def officer(d):
     yield lambda: len(page.body.children) > 0
     d.results["tasks_texts"] = d.texts()
     d.results["tasks_shown"] = list(page.shown_ids)
+    d.results["tasks_offered"] = dict(page.offered)
     yield from d.shots("06_tasks")
+    # A task opens to its original evidence: the inspection's readings and photos.
+    d.press(_("Evidence"))
+    yield lambda: d.app.sm.current == "review_item" and any(_("Original finding") in t for t in d.texts())
+    yield lambda: not any(_("Loading evidence checks…") in t for t in d.texts())
+    d.results["task_evidence_texts"] = d.texts()
+    yield from d.shots("06_task_evidence")
+    d.app.back()
+    yield None
+    page = d.screen
     # Start the first (overdue) task from its card: the inspected outfall's one exceedance task
     # (every parameter over its limit on one task); then rectify it.
     d.press(_("Start"))
@@ -279,6 +314,12 @@ def officer(d):
     d.results["rectification_photos"] = [page.before.path, page.after.path]
     yield from d.shots("07_rectification")
     d.press(_("Submit for review"))
+    # Back on the task list in the same moment, before the sync has reached the server: the submitted
+    # task offers neither 开始 nor 整改 again, and says its rectification waits to be sent.
+    tasks_page = d.screen
+    d.results["before_sync"] = {"screen": d.app.sm.current, "offered": dict(getattr(tasks_page, "offered", {})),
+                                "waiting": d.app.services.store.counts().records_waiting,
+                                "texts": d.texts()}
     yield d.idle_sync()
     d.results["after_submit_counts"] = d.app.services.store.counts().failures
 
@@ -368,11 +409,12 @@ def offline(d):
     yield None
     box = home.waiting_box
     x, y = box.to_window(box.x, box.y)
+    c = d.app.services.store.counts()
     d.results["offline_home"] = {
         "texts": d.texts(), "banner": home.waiting_banner.text, "message": home.message.text,
         "message_colour": list(home.message.color), "banner_font_sp": home.waiting_banner.font_size,
         "banner_bold": home.waiting_banner.bold, "banner_top_from_window_top": Window.height - (y + box.height),
-        "banner_height": box.height, "counts": list(d.app.services.store.counts())[:3]}
+        "banner_height": box.height, "counts": [c.records_waiting, c.photos_waiting, c.failures]}
     d.shot("14_offline_home")
     d.app.set_language("en")
     yield None

@@ -84,7 +84,17 @@ def test_inspection_shows_exceedance_at_once_and_reaches_the_server(ui_run, ui_s
     run = ui_run["inspector"]
     assert "超标" in run["inspection_summary"]
     assert run["inspection_verdicts"]["COD"].startswith("超标")
-    assert run["inspection_verdicts"]["PH"].startswith("达标")
+    # The live verdict while typing is the server's later judgement (the outfall's own standard): over
+    # where it found an exceedance, within where it judged and found none, "not judged" where it set
+    # no limit (e.g. pH under a standard whose table is not in the reference), never the category rule.
+    judged = _judged(ui_server, run["inspected_outfall"])
+    for param, verdict in run["inspection_verdicts"].items():
+        _value, limit, exceeded = judged[param]
+        expected = "超标" if exceeded else "达标" if limit is not None else None
+        if expected:
+            assert verdict.startswith(expected), (param, verdict, judged[param])
+        else:
+            assert not verdict.startswith(("超标", "达标")), (param, verdict)
     assert run["after_inspection_counts"]["records_waiting"] == 0
     assert run["after_inspection_counts"]["failures"] == 0
     rows = ui_server.sql("SELECT m.parameter, m.value, m.exceeded FROM measurements m JOIN inspections i "
@@ -286,3 +296,57 @@ def test_every_screen_meets_the_size_and_contrast_rules(ui_run):
     assert len(audited) >= 30 and any(n.endswith("_en") for n in audited) and any("sunlight" in n for n in audited)
     bad = {name: problems for name, problems in audited.items() if problems}
     assert not bad, "\n".join(f"{n}: {p}" for n, ps in bad.items() for p in ps)
+
+
+# ---- Smaller things (issue 16 item 9) and patrols on every screen (item 8) -----------------------
+
+def test_phase_chips_are_tags_not_buttons(ui_run):
+    chips = ui_run["inspector"]["phase_chips"]
+    assert chips and not any(is_button for _name, is_button in chips), chips
+
+
+def test_rivers_are_offered_nearest_first(ui_run):
+    from mobile.core import mapping
+
+    codes, (lat, lon) = ui_run["inspector"]["register_rivers"]
+    courses = mapping.river_courses()
+
+    def dist(code):
+        return min((mapping.haversine_m(lat, lon, a, b) for a, b, _d in courses.get(code) or []), default=1e12)
+    assert len(codes) >= 3
+    assert [dist(c) for c in codes] == sorted(dist(c) for c in codes)
+    assert codes[-1] != codes[0] and dist(codes[0]) < 2000  # the river the inspector stands by comes first
+
+
+def test_failure_discard_asks_first_and_says_why_in_chinese(ui_run):
+    run = ui_run["inspector"]
+    question = " | ".join(run["failures_discard_question"])
+    assert "丢弃" in question and "永远不会" in question  # asked, and says what discarding means
+    reasons = [t for t in run["failure_texts"] if t.startswith("原因：")]
+    assert reasons and all(re.search(r"[\u4e00-\u9fff]", r.split("：", 1)[1][:12]) for r in reasons), reasons
+
+
+def test_a_patrol_shows_on_every_screen(ui_run):
+    run = ui_run["inspector"]
+    strips = run["patrol_strips"]
+    assert len(strips) >= 12
+    missing = [name for name, (shown, text) in strips.items() if name != "patrol" and not (shown and "巡河中" in text)]
+    assert not missing, f"no patrol strip on {missing}"
+    assert strips["patrol"][0] is False  # the patrol screen itself shows the patrol in full
+    assert all("巡河中" in text for text in run["patrol_strips_walked"].values()), run["patrol_strips_walked"]
+
+
+def test_a_task_opens_to_its_original_evidence(ui_run):
+    texts = " | ".join(ui_run["officer"]["task_evidence_texts"])
+    assert "原始发现" in texts and "化学需氧量 260" in texts
+
+
+def test_a_submitted_task_offers_no_start_before_the_sync(ui_run):
+    run = ui_run["officer"]
+    before = run["before_sync"]
+    assert before["screen"] == "tasks" and before["waiting"] >= 1
+    assert before["offered"][run["task_id"]] == ["EVIDENCE"], before["offered"]
+    assert "整改待上传" in " | ".join(before["texts"])
+    offered = run["tasks_offered"]
+    assert all("EVIDENCE" in o for o in offered.values())
+    assert not any("NH3_N" in t or "WATER_TEMP" in t for t in run["tasks_texts"])  # titles in words
