@@ -3,14 +3,14 @@ inspector may move the pin by hand, and both the fix and the placed position are
 
 Existing outfalls have no fix recorded (NULL): nobody kept it.
 
-Revision ID: 0014_outfall_gps_fix
-Revises: 0013_lifecycle
+Revision ID: 0016_outfall_gps_fix
+Revises: 0015_updated_at
 """
 from alembic import op
 import sqlalchemy as sa
 
-revision = '0014_outfall_gps_fix'
-down_revision = '0013_lifecycle'
+revision = '0016_outfall_gps_fix'
+down_revision = '0015_updated_at'
 branch_labels = None
 depends_on = None
 
