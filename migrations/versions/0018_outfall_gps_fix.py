@@ -3,14 +3,14 @@ inspector may move the pin by hand, and both the fix and the placed position are
 
 Existing outfalls have no fix recorded (NULL): nobody kept it.
 
-Revision ID: 0017_outfall_gps_fix
-Revises: 0016_media_prints
+Revision ID: 0018_outfall_gps_fix
+Revises: 0017_outfall_life
 """
 from alembic import op
 import sqlalchemy as sa
 
-revision = '0017_outfall_gps_fix'
-down_revision = '0016_media_prints'
+revision = '0018_outfall_gps_fix'
+down_revision = '0017_outfall_life'
 branch_labels = None
 depends_on = None
 
