@@ -37,6 +37,12 @@ def inspector(d):
     d.results["nearest"] = [b.text for b in reversed(home.nearest_list.children)]
     yield from d.shots("02_home")
     yield from d.sunlight_shot("02_home")
+    # Settings (server, language, theme, tiles): pictured and audited like every other screen.
+    d.app.go("settings")
+    yield None
+    yield from d.shots("15_settings")
+    d.app.home()
+    yield None
 
     # The map: my position, the district's outfalls (no tiles configured: rivers on a plain background);
     # tapping a marker opens that outfall.

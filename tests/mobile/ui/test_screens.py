@@ -12,7 +12,7 @@ from tests.mobile.ui.conftest import SHOTS
 SCREENSHOTS = ["01_signin_inspector", "02_home", "02_home_en", "03_outfall", "03_outfall_after_inspection",
                "04_register", "05_inspection", "05_inspection_other_outfall_empty", "05_inspection_draft_restored",
                "06_tasks", "07_rectification", "08_review_queue", "08_review", "08_review_confirm", "09_patrol",
-               "10_failures", "11_finding", "12_map", "02_home_sunlight", "05_inspection_sunlight"]
+               "10_failures", "11_finding", "12_map", "15_settings", "02_home_sunlight", "05_inspection_sunlight"]
 SCREENSHOTS += [f"{n}_en" for n in SCREENSHOTS if not n.endswith(("_en", "_sunlight", "_confirm", "_empty",
                                                                       "_restored"))]
 
