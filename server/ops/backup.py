@@ -6,9 +6,10 @@ rows in one transaction, resets PostgreSQL sequences, puts the objects back and 
 """
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 from sqlalchemy import Integer, delete, func, insert, select, text
@@ -26,11 +27,24 @@ def _tables():
 
 
 def _enc(v):
-    return {"$dt": v.isoformat()} if isinstance(v, datetime) else v
+    if isinstance(v, datetime):
+        return {"$dt": v.isoformat()}
+    if isinstance(v, date):  # after datetime, which is a date too
+        return {"$d": v.isoformat()}
+    if isinstance(v, (bytes, bytearray, memoryview)):  # e.g. media_prints' feature blobs
+        return {"$b64": base64.b64encode(bytes(v)).decode("ascii")}
+    return v
 
 
 def _dec(v):
-    return datetime.fromisoformat(v["$dt"]) if isinstance(v, dict) and set(v) == {"$dt"} else v
+    if isinstance(v, dict) and len(v) == 1:
+        if "$dt" in v:
+            return datetime.fromisoformat(v["$dt"])
+        if "$d" in v:
+            return date.fromisoformat(v["$d"])
+        if "$b64" in v:
+            return base64.b64decode(v["$b64"])
+    return v
 
 
 def _line(row: dict) -> str:

@@ -71,7 +71,8 @@ async def test_round_trip(gql, client, users, db, settings, app, tmp_path):
         # The restored database keeps working: new ids do not collide.
         async with target.transaction() as s:
             await s.execute(text("INSERT INTO users (username, display_name, role, password_hash, token_version, "
-                                 "active, created_at) VALUES ('new', 'n', 'ADMIN', 'x', 0, true, CURRENT_TIMESTAMP)"))
+                                 "active, created_at, updated_at) VALUES ('new', 'n', 'ADMIN', 'x', 0, true, CURRENT_TIMESTAMP, "
+                                 "CURRENT_TIMESTAMP)"))
     finally:
         await target.dispose()
         if cleanup:
