@@ -25,8 +25,8 @@ import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from bench.generate import DEFAULT_URL, sqlalchemy_url
-from bench.http_bench import BBOX, DETAIL_Q, MAP_Q, TASKS_Q
+from bench.generate import DEFAULT_URL, sqlalchemy_url  # noqa: E402 - after the repo is on sys.path
+from bench.http_bench import BBOX, DETAIL_Q, MAP_Q, TASKS_Q  # noqa: E402 - as above
 
 
 async def _app(url: str, fast: bool, data_dir: str):

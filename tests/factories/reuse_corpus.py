@@ -177,9 +177,9 @@ def _font(size: int):
     return ImageFont.load_default(size=size)
 
 
-def _crop(img: Image.Image, l: float, t: float, r: float, b: float) -> Image.Image:
+def _crop(img: Image.Image, left: float, top: float, right: float, bottom: float) -> Image.Image:
     w, h = img.size
-    return img.crop((round(w * l), round(h * t), round(w * (1 - r)), round(h * (1 - b))))
+    return img.crop((round(w * left), round(h * top), round(w * (1 - right)), round(h * (1 - bottom))))
 
 
 def _overlay_text(img: Image.Image) -> Image.Image:

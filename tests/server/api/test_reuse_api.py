@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import io
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 import pytest
 from PIL import Image
 
 from tests.factories import reuse_corpus as rc
-from tests.server.api.test_loop_api import SUBMIT
 from tests.server.api.test_media_api import CST, upload
 
 SITES = [(29.5647, 106.587), (29.5800, 106.5300), (29.6100, 106.4900)]  # a few km apart
@@ -69,7 +68,6 @@ async def test_submission_consistency_checks_with_their_evidence(gql, client, us
     sup, officer = await gql.as_("supervisor"), await gql.as_("officer")
     finding = await _put(sup, client, _exif(photos[(0, 0)], 0))
     create = """mutation($i: CreateTaskInput!) { createTask(input: $i) { id } }"""
-    deadline = (datetime.now(timezone.utc) + timedelta(days=10)).isoformat()
     task = (await sup(create, {"i": {"clientId": str(uuid.uuid4()), "kind": "OUTFALL_REMEDIATION", "source": "MANUAL",
                                      "title": "排口整治", "districtCode": "500103",
                                      "location": {"lat": SITES[0][0], "lon": SITES[0][1]},

@@ -10,12 +10,12 @@ import sys
 
 import pytest
 
-pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc/self/status")
-
 from server.domain.errors import UploadInvalid
 from server.images import process
 from server.images.process import PIXEL_BUDGET
 from tests.factories.images import make_png, pixel_bomb_png
+
+pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc/self/status")
 
 CAP = 50_000_000
 
