@@ -17,6 +17,7 @@ from starlette.routing import Route
 
 from server.domain.errors import BadInput, DomainError, Forbidden, NotFound, RateLimited, Unauthenticated
 from server.domain.geo.crs import CRS_NAMES
+from server.domain.media import provenance
 from server.domain.outfalls.queries import PARAMETERS as OUTFALL_PARAMETERS
 from server.domain.outfalls.queries import OutfallFilter, validate_outfall_filter
 from server.domain.permissions import require
@@ -110,35 +111,31 @@ def export_routes(services) -> list[Route]:
             return stream(exporter.tasks_csv(db, actor, tf), "text/csv; charset=utf-8", "tasks.csv")
         return stream(exporter.tasks_xlsx(db, actor, tf), exporter.XLSX_TYPE, "tasks.xlsx")
 
-    async def signed_photo(request: Request) -> Response:
-        """A photo with the server's C2PA manifest of what it verified (docs/provenance.md)."""
-        from server.domain.media.provenance import signed_photo as sign
+    def signed_download(build, media_type: str, filename: str):
+        """A route for a file the server signs (C2PA, docs/provenance.md): `build` makes its bytes for
+        the caller and the path's id; the filename is formatted with that id."""
+        async def handler(request: Request) -> Response:
+            try:
+                actor = await actor_of(request)
+                record_id = _int_param(request, "id")
+                async with db.session() as s:
+                    data = await build(s, services.store, services.settings, actor, record_id)
+            except DomainError as e:
+                return _error(e)
+            return Response(data, media_type=media_type, headers={
+                "Content-Disposition": f'attachment; filename="{filename.format(record_id)}"',
+                "Cache-Control": "no-store"})
+        return handler
 
-        try:
-            actor = await actor_of(request)
-            media_id = _int_param(request, "id")
-            async with db.session() as s:
-                data = await sign(session=s, store=services.store, settings=services.settings, actor=actor,
-                                  media_id=media_id)
-        except DomainError as e:
-            return _error(e)
-        return Response(data, media_type="image/jpeg", headers={
-            "Content-Disposition": f'attachment; filename="media-{media_id}.jpg"', "Cache-Control": "no-store"})
-
-    async def evidence_pack(request: Request) -> Response:
-        """The task ledger's evidence pack: each photo signed (C2PA), with an index."""
-        from server.domain.media.provenance import evidence_pack as pack
-
-        try:
-            actor = await actor_of(request)
-            task_id = _int_param(request, "id")
-            async with db.session() as s:
-                data = await pack(session=s, store=services.store, settings=services.settings, actor=actor,
-                                  task_id=task_id)
-        except DomainError as e:
-            return _error(e)
-        return Response(data, media_type="application/zip", headers={
-            "Content-Disposition": f'attachment; filename="task-{task_id}-evidence.zip"', "Cache-Control": "no-store"})
+    # A photo with the server's manifest of what it verified; the ledger's evidence pack, each photo signed.
+    signed_photo = signed_download(
+        lambda s, store, settings, actor, i: provenance.signed_photo(session=s, store=store, settings=settings,
+                                                                     actor=actor, media_id=i),
+        "image/jpeg", "media-{}.jpg")
+    evidence_pack = signed_download(
+        lambda s, store, settings, actor, i: provenance.evidence_pack(session=s, store=store, settings=settings,
+                                                                      actor=actor, task_id=i),
+        "application/zip", "task-{}-evidence.zip")
 
     return [Route("/export/outfalls.{fmt:str}", _only(outfalls, {"geojson", "csv", "xlsx"}), methods=["GET"]),
             Route("/export/tasks.{fmt:str}", _only(tasks, {"csv", "xlsx"}), methods=["GET"]),
