@@ -111,8 +111,8 @@ def _me(info: Info) -> Actor:
     return a
 
 
-def _party(p: ResponsiblePartyInput | None) -> tracing_records.Party | None:
-    return None if p is None else tracing_records.Party(p.name, p.uscc, p.type.value, p.contact)
+def _to_party(p: ResponsiblePartyInput) -> tracing_records.Party:
+    return tracing_records.Party(p.name, p.uscc, p.type.value, p.contact)
 
 
 async def _outfall(info: Info, o: OutfallRow) -> Outfall:
@@ -214,8 +214,8 @@ class LifecycleMutation:
     @strawberry.mutation(description="Submit a tracing record for review; idempotent on clientId.")
     async def submit_tracing_record(self, info: Info, input: SubmitTracingRecordInput) -> TracingRecord:
         data = tracing_records.TracingInput(
-            outfall_id=parse_id(input.outfall_id, "outfallId"), determined=input.determined, party=_party(input.party),
-            co_parties=[tracing_records.Party(c.name, c.uscc, c.type.value, c.contact) for c in input.co_parties or []], sources=list(input.sources or []),
+            outfall_id=parse_id(input.outfall_id, "outfallId"), determined=input.determined, party=_to_party(input.party) if input.party else None,
+            co_parties=[_to_party(c) for c in input.co_parties or []], sources=list(input.sources or []),
             methods=[m.value for m in input.methods or []], report=input.report,
             undetermined_reason=input.undetermined_reason,
             task_id=parse_id(input.task_id, "taskId") if input.task_id else None)
