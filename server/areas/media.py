@@ -24,6 +24,7 @@ AREA = Area(
     queries=(MediaQuery,),
     mutations=(MediaMutation,),
     watched={"media": MEDIA},
-    reads={"Media": ("media",), "EvidenceCheck": ("media",), "CheckPosition": ("media",)},
+    reads={"Media": ("media",), "EvidenceCheck": ("media",), "CheckPosition": ("media",),
+           "ReuseEdits": ("media",)},
     uncacheable=("Media.url", "Media.thumbnailUrl", "Media.originalUrl"),  # signed, and they expire
 )

@@ -11,6 +11,7 @@ from server.domain.evidence.checks import (
     before_view_check,
     duplicate_in_submission_check,
     reuse_check,
+    reuse_edit_words,
     hamming,
     is_editor,
     pair_checks,
@@ -21,4 +22,5 @@ from server.domain.evidence.checks import (
 )
 
 __all__ = ["CLOCK_SKEW", "CODES", "SEVERITIES", "SEVERITY", "Check", "PhotoFacts", "Site", "Window", "hamming",
-           "is_editor", "pair_checks", "before_view_check", "duplicate_in_submission_check", "reuse_check", "phash_bands", "photo_checks", "sort_checks", "worst"]
+           "is_editor", "pair_checks", "before_view_check", "duplicate_in_submission_check", "reuse_check",
+           "reuse_edit_words", "phash_bands", "photo_checks", "sort_checks", "worst"]

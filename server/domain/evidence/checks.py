@@ -257,7 +257,15 @@ def reuse_check(other_id: str, *, mirrored: bool, rotation_deg: float, overlap: 
                   f"This is an edited copy of stored photo #{other_id} ({how_en}; {inliers} features agree, "
                   f"{agree_share:.0%} of the picture matches tile by tile), not a new photo",
                   {"mediaIds": [other_id], "agreeShare": round(agree_share, 3), "inliers": inliers,
-                   "mirrored": mirrored, "rotationDeg": round(rotation_deg, 1), "overlap": round(overlap, 3)})
+                   "mirrored": mirrored, "rotationDeg": round(rotation_deg, 1), "overlap": round(overlap, 3),
+                   "scale": round(scale, 3)})
+
+
+def reuse_edit_words(evidence: dict) -> tuple[list[str], list[str]]:
+    """What was done to the stored photo, in words (zh, en), from a REUSED_PHOTO check's evidence.
+    Checks stored before the scale was kept say nothing about rescaling."""
+    return _edits(bool(evidence.get("mirrored")), float(evidence.get("rotationDeg") or 0.0),
+                  float(evidence.get("overlap", 1.0)), float(evidence.get("scale", 1.0)))
 
 
 def before_view_check(number: int, media_id: str, finding_ids: Sequence[str], matched: str | None,

@@ -112,19 +112,30 @@ async def find_reuse(session: AsyncSession, m: Media, *, places: list[tuple[floa
                                                          VERIFY))
     if not best:
         return []
-    rows = (await session.execute(select(col(MediaPrint.media_id), col(MediaPrint.data)).where(
-        col(MediaPrint.media_id).in_(best)))).all()
+    rows = (await session.execute(select(col(MediaPrint.media_id), col(MediaPrint.data), col(Media.width),
+                                         col(Media.height)).join(Media, col(Media.id) == col(MediaPrint.media_id))
+                                  .where(col(MediaPrint.media_id).in_(best)))).all()
 
     def compare_all() -> list[Reuse]:
         out = []
-        for mid, data in rows:
-            hit = R.compare(query, R.Features.from_bytes(data), mirror)
+        for mid, data, w, h in rows:
+            stored = R.Features.from_bytes(data)
+            hit = R.compare(query, stored, mirror)
             if hit is not None and hit.is_reuse:
+                scale = hit.scale * _file_per_work(m.width, m.height, query) / _file_per_work(w, h, stored)
                 out.append(Reuse(mid, hit.inliers, hit.agree_share, hit.overlap, hit.mirrored, hit.rotation_deg,
-                                 hit.scale))
+                                 scale))
         return sorted(out, key=lambda r: r.media_id)  # the oldest first: the original, then earlier copies
 
     return await anyio.to_thread.run_sync(compare_all)
+
+
+def _file_per_work(width: int | None, height: int | None, f) -> float:
+    """File pixels per working pixel: the match measures scale between working images (both shrunk to
+    about 640 px), while the reviewer is told how the copy's file was rescaled against the original's."""
+    if not width or not height or not max(f.size):
+        return 1.0
+    return max(width, height) / max(f.size)
 
 
 async def same_view(session: AsyncSession, a: Media, b: Media):

@@ -19,6 +19,34 @@ class CheckPosition:
     lon: float
 
 
+@strawberry.type(description="What was done to a stored photo to make the copy a REUSED_PHOTO check found, as "
+                            "measured by the match (server/images/reuse.py).")
+class ReuseEdits:
+    mirrored: bool = strawberry.field(description="The copy is a mirror image of the stored photo.")
+    rotation_deg: float = strawberry.field(description="Degrees the copy is turned against the stored photo.")
+    kept_share: float = strawberry.field(
+        description="Share of the stored photo's area the copy still shows (1 = nothing cropped away).")
+    scale: float | None = strawberry.field(
+        description="Copy pixels per stored pixel at the compared size (0.3 = shrunk to 30 %); null on checks "
+                    "recorded before it was kept.")
+    inliers: int = strawberry.field(description="Local features of the two photos that one transform links.")
+    agree_share: float = strawberry.field(
+        description="Share of the overlapping picture whose pixels agree tile by tile once aligned.")
+    words_zh: list[str] = strawberry.field(
+        description="What was done, in Chinese (镜像翻转, 旋转 90°, 裁剪…); empty when the copy was only "
+                    "re-encoded, re-lit or written on.")
+    words_en: list[str] = strawberry.field(description="What was done, in English (mirrored, turned 90°, cropped…).")
+
+    @classmethod
+    def from_evidence(cls, ev: dict) -> "ReuseEdits":
+        from server.domain.evidence import reuse_edit_words
+
+        zh, en = reuse_edit_words(ev)
+        return cls(mirrored=bool(ev.get("mirrored")), rotation_deg=float(ev.get("rotationDeg") or 0.0),
+                   kept_share=float(ev.get("overlap", 1.0)), scale=ev.get("scale"), inliers=int(ev.get("inliers", 0)),
+                   agree_share=float(ev.get("agreeShare", 0.0)), words_zh=zh, words_en=en)
+
+
 @strawberry.type(description="One automatic check of a photo's or video's evidence, judged against the record it "
                             "is attached to (its site and time).")
 class EvidenceCheck:
@@ -36,6 +64,9 @@ class EvidenceCheck:
     positions: list[CheckPosition] = strawberry.field(
         default_factory=list, description="For a distance: where the photo was taken and the site, to be shown on a map.")
     distance_m: float | None = strawberry.field(default=None, description="For a distance: metres between them.")
+    reuse: ReuseEdits | None = strawberry.field(
+        default=None, description="For REUSED_PHOTO: what was done to the stored photo (relatedMedia) to make "
+                                  "this copy; null for other checks.")
 
     @strawberry.field(description="The photos of relatedMediaIds the caller may see (others are left out).")
     async def related_media(self, info: strawberry.Info) -> list["Media"]:
@@ -63,7 +94,8 @@ class EvidenceCheck:
                    related_media_ids=[strawberry.ID(str(i)) for i in ev.get("mediaIds", [])],
                    positions=[CheckPosition(label=p["label"], lat=p["lat"], lon=p["lon"])
                               for p in ev.get("positions", [])],
-                   distance_m=ev.get("distanceM"))
+                   distance_m=ev.get("distanceM"),
+                   reuse=ReuseEdits.from_evidence(ev) if c["code"] == "REUSED_PHOTO" and ev else None)
 
 
 @strawberry.type

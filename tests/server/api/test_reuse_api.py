@@ -13,8 +13,16 @@ from tests.factories import reuse_corpus as rc
 from tests.server.api.test_media_api import CST, upload
 
 SITES = [(29.5647, 106.587), (29.5800, 106.5300), (29.6100, 106.4900)]  # a few km apart
-CHECKS = """checks { code severity messageZh messageEn relatedMediaIds relatedMedia { id url }
-  positions { label lat lon } distanceM }"""
+CHECKS = """checks { code severity messageZh messageEn relatedMediaIds relatedMedia { id url thumbnailUrl }
+  positions { label lat lon } distanceM
+  reuse { mirrored rotationDeg keptShare scale inliers agreeShare wordsZh wordsEn } }"""
+# What the reviewer is told was done to the original, beside the two photos (EvidenceCheck.reuse).
+EDITS = {"crop_uneven": lambda r: r["keptShare"] < 0.9 and any("cropped" in w for w in r["wordsEn"])
+         and any("裁剪" in w for w in r["wordsZh"]),
+         "rotate_90": lambda r: abs(abs(r["rotationDeg"]) - 90) < 5 and any("turned" in w for w in r["wordsEn"]),
+         "mirror": lambda r: r["mirrored"] and "mirrored" in r["wordsEn"] and "镜像翻转" in r["wordsZh"],
+         "scale_30": lambda r: r["scale"] < 0.5 and any("rescaled" in w for w in r["wordsEn"]),
+         "darker": lambda r: not r["mirrored"] and r["wordsEn"] == [] and r["keptShare"] > 0.9}
 COMPLETE = f"""mutation($id: ID!) {{ completeUpload(mediaId: $id) {{ id status {CHECKS} }} }}"""
 
 
@@ -54,6 +62,10 @@ async def test_doctored_copies_are_found_through_the_index_and_honest_visits_are
             c = next(c for c in m["checks"] if c["code"] == "REUSED_PHOTO" and c["relatedMediaIds"] == [originals[s]["id"]])
             assert c["severity"] == "FAIL" and f"#{originals[s]['id']}" in c["messageZh"]
             assert [r["id"] for r in c["relatedMedia"]] == [originals[s]["id"]] and c["relatedMedia"][0]["url"]
+            assert c["relatedMedia"][0]["thumbnailUrl"] and c["positions"] == [] and c["distanceM"] is None
+            r = c["reuse"]
+            assert r["inliers"] >= 12 and r["agreeShare"] >= 0.68, r
+            assert EDITS.get(name, lambda r: True)(r), (name, r)
     for name in ("rotate_270", "mirror_vertical"):
         plain = rc.TRANSFORMS[name](Image.open(io.BytesIO(photos[(0, 0)])).convert("RGB"))
         hits = _reuse(await _put(insp, client, plain))
@@ -89,6 +101,7 @@ async def test_submission_consistency_checks_with_their_evidence(gql, client, us
     assert [c["relatedMediaIds"] for c in by["BEFORE_SAME_VIEW"]] == [[before["id"], finding["id"]]]
     assert [c["relatedMediaIds"] for c in by["BEFORE_NOT_SAME_VIEW"]] == [[elsewhere["id"], finding["id"]]]
     assert by["BEFORE_NOT_SAME_VIEW"][0]["severity"] == "WARNING"
+    assert all(c["reuse"] is None for code in by if code != "REUSED_PHOTO" for c in by[code])
     assert [c["relatedMediaIds"] for c in by["DUPLICATE_IN_SUBMISSION"]] == [[after["id"], twice["id"]]]
     assert [c["relatedMediaIds"] for c in by["REUSED_PHOTO"]] == [[after["id"]]]
     (dist,) = by["FAR_FROM_SITE"]
