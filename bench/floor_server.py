@@ -1,13 +1,16 @@
-"""The floor: the map page (a) and an outfall's detail (b) with direct SQL, encoded with json.dumps.
+"""The floor: the map page (a), an outfall's detail (b) and an officer's task list (c) with direct SQL,
+encoded with json.dumps.
 
 No GraphQL, no ORM, no auth: what serving the same bytes over HTTP costs at the least in Python.
     OUTFALLWATCH_BENCH_PG=postgresql://... uvicorn bench.floor_server:app --port 8101
+    GET /map?bbox=S,W,N,E&first=500   GET /detail?id=N   GET /tasks?district=500103&first=50
 """
 from __future__ import annotations
 
 import contextlib
 import json
 import os
+from datetime import datetime, timezone
 
 import asyncpg
 from starlette.applications import Starlette
@@ -34,6 +37,19 @@ DETAIL_MEASUREMENTS = """SELECT inspection_id, parameter, value, unit, "limit", 
        WHERE inspection_id = ANY($1::int[]) ORDER BY id"""
 DETAIL_MEDIA = """SELECT owner_id, id, sha256, width, height, taken_at FROM media
        WHERE owner_type = 'inspection' AND owner_id = ANY($1::int[]) ORDER BY id"""
+
+# (c): a district's 50 tasks by deadline with the outfall and the latest submission (its checks and
+# review), one statement. The district is a parameter: the floor does no auth, so it is told the
+# officer's district instead of finding it out.
+TASKS_SQL = """
+SELECT t.id, t.code, t.kind, t.status, t.deadline, o.code AS ocode, o.name AS oname,
+       s.submitted_at, s.status AS sstatus, s.checks, s.decision, s.reason
+FROM (SELECT * FROM tasks WHERE district_code = $1 ORDER BY deadline, id LIMIT $2) t
+LEFT JOIN outfalls o ON o.id = t.outfall_id
+LEFT JOIN LATERAL (SELECT submitted_at, status, checks, decision, reason FROM submissions
+                   WHERE task_id = t.id ORDER BY id DESC LIMIT 1) s ON true
+ORDER BY t.deadline, t.id"""
+OPEN_STATES = ("OPEN", "IN_PROGRESS", "SUBMITTED", "REJECTED")
 
 pool: asyncpg.Pool | None = None
 
@@ -90,4 +106,26 @@ async def detail(request):
                          "measurements": by_i[i["id"]], "media": media[i["id"]]} for i in ins]}})
 
 
-app = Starlette(routes=[Route("/map", map_page), Route("/detail", detail)], lifespan=lifespan)
+async def tasks(request):
+    q = request.query_params
+    async with pool.acquire() as c:
+        rows = await c.fetch(TASKS_SQL, q["district"], int(q.get("first", 50)))
+    now = datetime.now(timezone.utc)
+
+    def submission(r):
+        if r["submitted_at"] is None:
+            return None
+        checks = json.loads(r["checks"]) if isinstance(r["checks"], str) else r["checks"]
+        return {"submittedAt": r["submitted_at"].isoformat(), "status": r["sstatus"],
+                "checks": [{"code": c["code"], "severity": c["severity"], "message": f'{c["zh"]} / {c["en"]}'}
+                           for c in checks or []],
+                "review": {"decision": r["decision"], "reason": r["reason"]} if r["decision"] else None}
+
+    return _json({"tasks": [{
+        "code": r["code"], "kind": r["kind"], "status": r["status"], "deadline": r["deadline"].isoformat(),
+        "isOverdue": r["status"] in OPEN_STATES and r["deadline"] < now,
+        "outfall": {"code": r["ocode"], "name": r["oname"]} if r["ocode"] is not None else None,
+        "latestSubmission": submission(r)} for r in rows]})
+
+
+app = Starlette(routes=[Route("/map", map_page), Route("/detail", detail), Route("/tasks", tasks)], lifespan=lifespan)

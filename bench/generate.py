@@ -150,7 +150,7 @@ async def generate(url: str, scale: float, seed: int = 2026) -> dict:
         users += [(f"insp{d}", "INSPECTOR", d, f"巡查员{d}", shared), (f"off{d}", "DISTRICT_OFFICER", d, f"区县专员{d}", shared)]
     await conn.executemany(
         "INSERT INTO users (username, role, district_code, display_name, password_hash, token_version, active, "
-        "created_at) VALUES ($1, $2, $3, $4, $5, 0, true, $6)", [(*u[:4], u[4], NOW) for u in users])
+        "created_at, updated_at) VALUES ($1, $2, $3, $4, $5, 0, true, $6, $6)", [(*u[:4], u[4], NOW) for u in users])
     uids = {r["username"]: r["id"] for r in await conn.fetch("SELECT id, username FROM users")}
     inspectors = {d: uids[f"insp{d}"] for d in districts}
     officers = {d: uids[f"off{d}"] for d in districts}
@@ -203,7 +203,7 @@ async def generate(url: str, scale: float, seed: int = 2026) -> dict:
         return unit, lim, low, std, exceeded, (round(v / lim, 3) if lim else None)
 
     icols = ("id", "client_id", "request_hash", "outfall_id", "inspector_id", "district_code", "observed_at",
-             "received_at", "lat", "lon", "accuracy_m", "flowing", "note")
+             "received_at", "lat", "lon", "accuracy_m", "flowing", "note", "updated_at")
     mcols = ("id", "inspection_id", "parameter", "value", "unit", "limit", "limit_low", "standard", "exceeded",
              "exceedance_ratio")
     per = n["measurements_per"]
@@ -215,8 +215,9 @@ async def generate(url: str, scale: float, seed: int = 2026) -> dict:
         for i in range(1, n["inspections"] + 1):
             oid, d, cat, wc = outfalls[rng.randrange(len(outfalls))]
             at = NOW - timedelta(seconds=rng.uniform(0, 730 * 86400))
-            irows.append((i, uid(rng), "bench", oid, inspectors[d], d, at, at + timedelta(minutes=rng.uniform(1, 600)),
-                          None, None, None, rng.random() < 0.7, None))
+            received = at + timedelta(minutes=rng.uniform(1, 600))
+            irows.append((i, uid(rng), "bench", oid, inspectors[d], d, at, received,
+                          None, None, None, rng.random() < 0.7, None, received))
             inspections.append((i, d, inspectors[d]))
             for p in rng.sample(PARAMS, per):
                 lo, hi = TYPICAL[p]
@@ -237,7 +238,7 @@ async def generate(url: str, scale: float, seed: int = 2026) -> dict:
     tcols = ("id", "code", "client_id", "kind", "source", "status", "title", "district_code", "outfall_id", "lat",
              "lon", "deadline", "created_by_id", "created_at", "updated_at", "closed_at", "overdue_at", "version")
     scols = ("id", "client_id", "request_hash", "task_id", "submitted_by_id", "submitted_at", "note", "status",
-             "checks", "decision", "reason", "reviewer_id", "reviewed_at")
+             "checks", "decision", "reason", "reviewer_id", "reviewed_at", "updated_at")
     ecols = ("id", "task_id", "type", "district_code", "actor_id", "at", "detail")
     checks_ok = "[]"  # checks list only what is wrong
     checks_bad = json.dumps([{"code": "FAR_FROM_SITE", "severity": "WARNING", "zh": "照片位置距现场 1.8 公里",
@@ -276,7 +277,7 @@ async def generate(url: str, scale: float, seed: int = 2026) -> dict:
                     srows.append((sid, uid(rng), "bench", i, officers[d], sub_at, "已整改", st,
                                   checks_bad if decision == "REJECT" else checks_ok, decision,
                                   "整改后照片位置不符" if decision == "REJECT" else None,
-                                  supervisor if decision else None, rev_at))
+                                  supervisor if decision else None, rev_at, rev_at or sub_at))
                     submissions.append((sid, d, officers[d]))
             if len(trows) >= CHUNK:
                 await lt.copy(trows)
@@ -294,7 +295,7 @@ async def generate(url: str, scale: float, seed: int = 2026) -> dict:
     mcols = ("id", "client_id", "request_hash", "uploader_id", "district_code", "kind", "role", "status", "filename",
              "content_type", "size_bytes", "sha256", "key", "display_key", "thumb_key", "width", "height",
              "taken_at", "taken_at_naive", "phash", "ph0", "ph1", "ph2", "ph3", "checks", "owner_type", "owner_id",
-             "slot", "expires_at", "created_at", "completed_at")
+             "slot", "expires_at", "created_at", "completed_at", "updated_at")
     owners = []
     for s_id, d, off in submissions:
         owners += [("submission", s_id, d, off, "BEFORE"), ("submission", s_id, d, off, "AFTER")]
@@ -317,7 +318,7 @@ async def generate(url: str, scale: float, seed: int = 2026) -> dict:
                          rng.randrange(300_000, 4_000_000), digest, key + "/original", key + "/display",
                          key + "/thumb", 4000, 3000, at, False, f"{ph:016x}", ph >> 48, (ph >> 32) & 0xFFFF,
                          (ph >> 16) & 0xFFFF, ph & 0xFFFF, "[]", otype, oid,
-                         role.lower() if otype == "submission" else None, at + timedelta(hours=1), at, at))
+                         role.lower() if otype == "submission" else None, at + timedelta(hours=1), at, at, at))
             if len(rows) >= CHUNK:
                 await lmed.copy(rows)
                 rows = []

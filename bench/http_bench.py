@@ -1,12 +1,19 @@
 """HTTP benchmarks of the hot paths, with the floor and PostGraphile side by side in the same run.
 
     python bench/http_bench.py [--url postgresql://postgres@127.0.0.1:5432/outfallwatch_bench]
-                               [--duration 10] [--cases a,b,c,d,e,f] [--no-postgraphile]
+                               [--duration 10] [--cases a,b,c,d,e,f,g] [--no-postgraphile]
+                               [--servers ours,nocache,2w,floor,postgraphile] [--out FILE]
+
+Quick look at the uncached goals only (about 4 minutes):
+    python bench/http_bench.py --cases a,b,c,g --servers nocache,floor,postgraphile --duration 5
 
 Each server runs as a user would run it: ours with `outfallwatch serve` (uvicorn, one process,
 PostgreSQL), the floor with uvicorn (bench/floor_server.py), PostGraphile 4 from npm in a temporary
 folder. Load comes from wrk (C, so the load generator costs little of the two cores), at
-concurrency 1 and 16; latency percentiles from wrk's histogram. Peak memory is each server's VmHWM.
+concurrency 1 and 16; latency percentiles from wrk's histogram. Peak memory is each server's VmHWM;
+server CPU per request is the process's CPU time (utime + stime, workers included) over the requests
+wrk completed in that measurement. The load average is recorded with every row: on a shared machine
+absolute timings move with it, ratios within one run are what to compare.
 Generates the city-scale database first when it is empty (bench/generate.py).
 """
 from __future__ import annotations
@@ -62,6 +69,12 @@ $$ LANGUAGE sql STABLE;
 CREATE OR REPLACE FUNCTION inspections_media(i inspections) RETURNS SETOF media AS $$
   SELECT * FROM media WHERE owner_type = 'inspection' AND owner_id = i.id ORDER BY id
 $$ LANGUAGE sql STABLE;
+CREATE OR REPLACE FUNCTION tasks_latest_submission(t tasks) RETURNS submissions AS $$
+  SELECT * FROM submissions WHERE task_id = t.id ORDER BY id DESC LIMIT 1
+$$ LANGUAGE sql STABLE;
+CREATE OR REPLACE FUNCTION tasks_is_overdue(t tasks) RETURNS boolean AS $$
+  SELECT t.status IN ('OPEN', 'IN_PROGRESS', 'SUBMITTED', 'REJECTED') AND t.deadline < now()
+$$ LANGUAGE sql STABLE;
 """
 PGL_MAP = """query Map($s: Float!, $w: Float!, $n: Float!, $e: Float!) {
   outfallsInBbox(south: $s, west: $w, north: $n, east: $e, first: 500) { nodes {
@@ -72,6 +85,14 @@ PGL_DETAIL = """query Detail($id: Int!) { outfallById(id: $id) { id code name ca
   inspectionsByOutfallId(first: 20, orderBy: [OBSERVED_AT_DESC, ID_DESC]) { nodes { observedAt flowing note
     measurementsByInspectionId(orderBy: ID_ASC) { nodes { parameter value unit limit exceeded } }
     media { nodes { id sha256 width height takenAt } } } } } }"""
+
+# (c) for PostGraphile: the district is a condition (it has no sign-in to scope by); checks are the
+# submission's JSON column, the review its decision and reason columns.
+PGL_TASKS = """query Tasks($d: String!) { allTasks(condition: {districtCode: $d}, orderBy: [DEADLINE_ASC, ID_ASC],
+  first: 50) { nodes { code kind status deadline isOverdue outfallByOutfallId { code name }
+  latestSubmission { submittedAt status checks decision reason } } } }"""
+OFFICER_DISTRICT = "500103"  # the demo officer's district (server/demo/seed.py)
+SERVERS = ("ours", "nocache", "2w", "floor", "postgraphile")
 
 
 def free_port() -> int:
@@ -110,6 +131,24 @@ def peak_rss_mb(pid: int) -> float | None:
         kids = []
     total = one(pid) + sum(one(k) for k in kids)
     return round(total / 1024, 1) if total else None
+
+
+def cpu_seconds(pid: int) -> float:
+    """utime + stime of the process and its children (uvicorn's workers), in seconds."""
+    tick = os.sysconf("SC_CLK_TCK")
+
+    def one(p: int) -> float:
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+            return (int(fields[11]) + int(fields[12])) / tick
+        except (OSError, IndexError, ValueError):
+            return 0.0
+
+    try:
+        kids = [int(k) for k in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        kids = []
+    return one(pid) + sum(one(k) for k in kids)
 
 
 class Servers:
@@ -242,18 +281,30 @@ def gql(base: str, query: str, variables: dict, token: str = "") -> dict:
     return body["data"]
 
 
-def verify_same(bases: dict, t: dict, tokens: dict) -> None:
-    """Every server must return the same 500 outfalls for (a) and the same 20 inspections for (b)."""
+def verify_same(bases: dict, t: dict, tokens: dict, cases: set, ref: str) -> None:
+    """Every server must return the same 500 outfalls for (a), the same 20 inspections for (b) and the
+    same 50 tasks for (c) as our server `ref`."""
     b = dict(zip(("south", "west", "north", "east"), BBOX))
-    ours = [e["node"]["code"] for e in gql(bases["ours"], MAP_Q, {"b": b}, tokens["supervisor"])["outfalls"]["edges"]]
-    floor = [o["code"] for o in httpx.get(bases["floor"] + "/map", params={
-        "bbox": ",".join(map(str, BBOX)), "first": 500}).json()["outfalls"]]
-    assert len(ours) == 500 and ours == floor, "ours and the floor disagree on the map page"
-    d_ours = gql(bases["ours"], DETAIL_Q, {"id": str(t["detail_id"])}, tokens["supervisor"])["outfall"]
-    d_floor = httpx.get(bases["floor"] + "/detail", params={"id": t["detail_id"]}).json()["outfall"]
+    ours = [e["node"]["code"] for e in gql(bases[ref], MAP_Q, {"b": b}, tokens["supervisor"])["outfalls"]["edges"]]
+    d_ours = gql(bases[ref], DETAIL_Q, {"id": str(t["detail_id"])}, tokens["supervisor"])["outfall"]
     key = lambda ins: [(i["observedAt"][:19], len(i["measurements"]), len(i["media"])) for i in ins]  # noqa: E731
     got = key([e["node"] for e in d_ours["inspections"]["edges"]])
-    assert got == key(d_floor["inspections"]), "ours and the floor disagree on the detail page"
+    mine = [e["node"]["code"] for e in gql(bases[ref], TASKS_Q, {}, tokens["officer"])["tasks"]["edges"]]
+    assert len(ours) == 500 and len(mine) == 50, (len(ours), len(mine))
+    for other in ("ours", "ours_nocache", "ours_nocache_2w"):
+        if other in bases and other != ref:
+            tok = login(bases[other], "supervisor")
+            again = [e["node"]["code"] for e in gql(bases[other], MAP_Q, {"b": b}, tok)["outfalls"]["edges"]]
+            assert again == ours, f"{other} and {ref} disagree on the map page"
+    if "floor" in bases:
+        floor = [o["code"] for o in httpx.get(bases["floor"] + "/map", params={
+            "bbox": ",".join(map(str, BBOX)), "first": 500}).json()["outfalls"]]
+        assert ours == floor, "ours and the floor disagree on the map page"
+        d_floor = httpx.get(bases["floor"] + "/detail", params={"id": t["detail_id"]}).json()["outfall"]
+        assert got == key(d_floor["inspections"]), "ours and the floor disagree on the detail page"
+        fl = [x["code"] for x in httpx.get(bases["floor"] + "/tasks", params={
+            "district": OFFICER_DISTRICT, "first": 50}).json()["tasks"]]
+        assert mine == fl, "ours and the floor disagree on the officer's tasks"
     if "postgraphile" in bases:
         p = gql(bases["postgraphile"], PGL_MAP, dict(zip("swne", BBOX)))["outfallsInBbox"]["nodes"]
         assert [o["code"] for o in p] == ours, "PostGraphile disagrees on the map page"
@@ -261,6 +312,8 @@ def verify_same(bases: dict, t: dict, tokens: dict) -> None:
         pins = [{"observedAt": n["observedAt"], "measurements": n["measurementsByInspectionId"]["nodes"],
                  "media": n["media"]["nodes"]} for n in pd["inspectionsByOutfallId"]["nodes"]]
         assert key(pins) == got, "PostGraphile disagrees on the detail page"
+        pt = gql(bases["postgraphile"], PGL_TASKS, {"d": OFFICER_DISTRICT})["allTasks"]["nodes"]
+        assert [x["code"] for x in pt] == mine, "PostGraphile disagrees on the officer's tasks"
 
 
 def main(argv=None) -> int:
@@ -268,11 +321,20 @@ def main(argv=None) -> int:
     ap.add_argument("--url", default=os.environ.get("OUTFALLWATCH_BENCH_URL", DEFAULT_URL))
     ap.add_argument("--duration", type=int, default=10, help="seconds per measurement")
     ap.add_argument("--cases", default="a,b,c,d,e,f,g")
+    ap.add_argument("--servers", default=",".join(SERVERS),
+                    help="of " + ",".join(SERVERS) + " (ours: cache on; nocache: cache off; 2w: cache off, 2 workers)")
     ap.add_argument("--no-postgraphile", action="store_true")
     ap.add_argument("--out", default=str(ROOT / "bench" / "results" / "http_latest.json"))
     args = ap.parse_args(argv)
     if not shutil.which("wrk"):
         raise SystemExit("wrk not found: apt-get install wrk (the load generator)")
+    want = set(args.servers.split(","))
+    if unknown := want - set(SERVERS):
+        raise SystemExit(f"unknown server(s) {sorted(unknown)}; choose from {','.join(SERVERS)}")
+    if args.no_postgraphile:
+        want.discard("postgraphile")
+    if not want & {"ours", "nocache"}:
+        raise SystemExit("--servers needs ours or nocache (they log in, verify the others and write for (g))")
     try:
         t = asyncio.run(pick_targets(args.url))
     except (OSError, asyncpg.InvalidCatalogNameError, asyncpg.UndefinedTableError):
@@ -291,24 +353,34 @@ def main(argv=None) -> int:
 
     cases = set(args.cases.split(","))
     tmp = Path(tempfile.mkdtemp(prefix="ow-bench-"))
-    srv = Servers(args.url, tmp, not args.no_postgraphile)
+    srv = Servers(args.url, tmp, "postgraphile" in want)
     results: dict = {"machine": {"cpus": os.cpu_count(), "platform": platform.platform(),
                                  "python": platform.python_version()},
+                     "started": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+                     "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
                      "data": t, "duration_s": args.duration, "rows": []}
     try:
-        if not args.no_postgraphile:
+        if "postgraphile" in want:
             asyncio.run(pgl_functions())
-        srv.ours("ours", cache=True)
-        srv.ours("ours_nocache", cache=False)
-        srv.ours("ours_nocache_2w", cache=False, workers=2)
-        srv.floor()
-        srv.postgraphile()
+        if "ours" in want:
+            srv.ours("ours", cache=True)
+        if "nocache" in want:
+            srv.ours("ours_nocache", cache=False)
+        if "2w" in want:
+            srv.ours("ours_nocache_2w", cache=False, workers=2)
+        if "floor" in want:
+            srv.floor()
+        if "postgraphile" in want:
+            srv.postgraphile()
         bases = {k: f"http://127.0.0.1:{p}" for k, p in srv.ports.items()}
-        tokens = {u: login(bases["ours"], u) for u in ("supervisor", "officer", "inspector")}
-        tokens_nc = {"supervisor": login(bases["ours_nocache"], "supervisor")}
-        tokens_2w = {"supervisor": login(bases["ours_nocache_2w"], "supervisor")}
-        verify_same(bases, t, tokens)
-        print("verified: every server returns the same map page and detail page")
+        ref = "ours" if "ours" in bases else "ours_nocache"
+        tokens = {u: login(bases[ref], u) for u in ("supervisor", "officer", "inspector")}
+        ours_servers = [(k, label) for k, label in (("ours", "ours"), ("ours_nocache", "ours, cache off"),
+                                                    ("ours_nocache_2w", "ours, cache off, 2 workers")) if k in bases]
+        sup = {k: login(bases[k], "supervisor") for k, _ in ours_servers}
+        off = {k: login(bases[k], "officer") for k, _ in ours_servers}
+        verify_same(bases, t, tokens, cases, ref)
+        print("verified: every server returns the same map page, detail page and task page")
         bbox_vars = dict(zip(("south", "west", "north", "east"), BBOX))
         lat, lon = t["record_at"]
         record = {"clientId": "__UUID__", "outfallId": str(t["record_outfall"]),
@@ -316,79 +388,107 @@ def main(argv=None) -> int:
                   "position": {"lat": lat, "lon": lon, "accuracyM": 5},
                   "measurements": [{"parameter": "COD", "value": 25.0}, {"parameter": "NH3_N", "value": 0.8},
                                    {"parameter": "PH", "value": 7.2}]}
-        plan = []  # (case, label, server, url, kwargs)
-        if "a" in cases:
-            body = json.dumps({"query": MAP_Q, "variables": {"b": bbox_vars}})
-            plan += [("a", "map page", "ours", bases["ours"] + "/graphql", dict(body=body, auth=tokens["supervisor"])),
-                     ("a", "map page", "ours, cache off", bases["ours_nocache"] + "/graphql",
-                      dict(body=body, auth=tokens_nc["supervisor"])),
-                     ("a", "map page", "ours, cache off, 2 workers", bases["ours_nocache_2w"] + "/graphql",
-                      dict(body=body, auth=tokens_2w["supervisor"])),
-                     ("a", "map page", "floor", bases["floor"] + "/map?bbox=" + ",".join(map(str, BBOX)) + "&first=500",
-                      dict(method="GET"))]
-            if "postgraphile" in bases:
-                plan.append(("a", "map page", "PostGraphile", bases["postgraphile"] + "/graphql",
-                             dict(body=json.dumps({"query": PGL_MAP, "variables": dict(zip("swne", BBOX))}))))
-        if "b" in cases:
-            body = json.dumps({"query": DETAIL_Q, "variables": {"id": str(t["detail_id"])}})
-            plan += [("b", "outfall detail", "ours", bases["ours"] + "/graphql",
-                      dict(body=body, auth=tokens["supervisor"])),
-                     ("b", "outfall detail", "ours, cache off", bases["ours_nocache"] + "/graphql",
-                      dict(body=body, auth=tokens_nc["supervisor"])),
-                     ("b", "outfall detail", "ours, cache off, 2 workers", bases["ours_nocache_2w"] + "/graphql",
-                      dict(body=body, auth=tokens_2w["supervisor"])),
-                     ("b", "outfall detail", "floor", bases["floor"] + f"/detail?id={t['detail_id']}",
-                      dict(method="GET"))]
-            if "postgraphile" in bases:
-                plan.append(("b", "outfall detail", "PostGraphile", bases["postgraphile"] + "/graphql",
-                             dict(body=json.dumps({"query": PGL_DETAIL, "variables": {"id": t["detail_id"]}}))))
-        if "c" in cases:
-            plan.append(("c", "officer's tasks", "ours", bases["ours"] + "/graphql",
-                         dict(body=json.dumps({"query": TASKS_Q}), auth=tokens["officer"])))
-        if "d" in cases:
-            plan.append(("d", "outfallStats", "ours", bases["ours"] + "/graphql",
-                         dict(body=json.dumps({"query": STATS_Q}), auth=tokens["supervisor"])))
-            plan.append(("d", "outfallStats", "ours, cache off", bases["ours_nocache"] + "/graphql",
-                         dict(body=json.dumps({"query": STATS_Q}), auth=tokens_nc["supervisor"])))
-        if "e" in cases:
-            plan.append(("e", "near search (moving point)", "ours", bases["ours"] + "/graphql",
-                         dict(body=json.dumps({"query": NEAR_Q}), auth=tokens["supervisor"], vary="near")))
-        if "f" in cases:
-            plan.append(("f", "recordInspection", "ours", bases["ours"] + "/graphql",
-                         dict(body=json.dumps({"query": RECORD_Q, "variables": {"i": record}}),
-                              auth=tokens["inspector"], vary="uuid")))
         writes = dict(body=json.dumps({"query": RECORD_Q, "variables": {"i": record}}), auth=tokens["inspector"],
                       vary="uuid")
+        map_body = json.dumps({"query": MAP_Q, "variables": {"b": bbox_vars}})
+        floor_map = bases.get("floor", "") + "/map?bbox=" + ",".join(map(str, BBOX)) + "&first=500"
+        plan = []  # (case, label, server, url, kwargs, server key or None)
+        if "a" in cases:
+            plan += [("a", "map page", label, bases[k] + "/graphql", dict(body=map_body, auth=sup[k]), k)
+                     for k, label in ours_servers]
+            if "floor" in bases:
+                plan.append(("a", "map page", "floor", floor_map, dict(method="GET"), "floor"))
+            if "postgraphile" in bases:
+                plan.append(("a", "map page", "PostGraphile", bases["postgraphile"] + "/graphql",
+                             dict(body=json.dumps({"query": PGL_MAP, "variables": dict(zip("swne", BBOX))})),
+                             "postgraphile"))
+        if "b" in cases:
+            body = json.dumps({"query": DETAIL_Q, "variables": {"id": str(t["detail_id"])}})
+            plan += [("b", "outfall detail", label, bases[k] + "/graphql", dict(body=body, auth=sup[k]), k)
+                     for k, label in ours_servers]
+            if "floor" in bases:
+                plan.append(("b", "outfall detail", "floor", bases["floor"] + f"/detail?id={t['detail_id']}",
+                             dict(method="GET"), "floor"))
+            if "postgraphile" in bases:
+                plan.append(("b", "outfall detail", "PostGraphile", bases["postgraphile"] + "/graphql",
+                             dict(body=json.dumps({"query": PGL_DETAIL, "variables": {"id": t["detail_id"]}})),
+                             "postgraphile"))
+        if "c" in cases:
+            body = json.dumps({"query": TASKS_Q})
+            plan += [("c", "officer's tasks", label, bases[k] + "/graphql", dict(body=body, auth=off[k]), k)
+                     for k, label in ours_servers]
+            if "floor" in bases:
+                plan.append(("c", "officer's tasks", "floor",
+                             bases["floor"] + f"/tasks?district={OFFICER_DISTRICT}&first=50", dict(method="GET"),
+                             "floor"))
+            if "postgraphile" in bases:
+                plan.append(("c", "officer's tasks", "PostGraphile", bases["postgraphile"] + "/graphql",
+                             dict(body=json.dumps({"query": PGL_TASKS, "variables": {"d": OFFICER_DISTRICT}})),
+                             "postgraphile"))
+        if "d" in cases:
+            body = json.dumps({"query": STATS_Q})
+            plan += [("d", "outfallStats", label, bases[k] + "/graphql", dict(body=body, auth=sup[k]), k)
+                     for k, label in ours_servers if k != "ours_nocache_2w"]
+        if "e" in cases:
+            plan.append(("e", "near search (moving point)", "ours" if ref == "ours" else "ours, cache off",
+                         bases[ref] + "/graphql", dict(body=json.dumps({"query": NEAR_Q}), auth=sup[ref], vary="near"),
+                         ref))
+        if "f" in cases:
+            plan.append(("f", "recordInspection", "ours" if ref == "ours" else "ours, cache off",
+                         bases[ref] + "/graphql", dict(**writes), ref))
         if "g" in cases:  # the map while inspections arrive: every write moves the data version
-            body = json.dumps({"query": MAP_Q, "variables": {"b": bbox_vars}})
-            plan.append(("g", "map page, 1 writer busy", "ours", bases["ours"] + "/graphql",
-                         dict(body=body, auth=tokens["supervisor"], background=writes)))
-        for case, label, server, url, kw in plan:
+            plan += [("g", "map page, 1 writer busy", label, bases[k] + "/graphql",
+                      dict(body=map_body, auth=sup[k], background=writes), k)
+                     for k, label in ours_servers if k != "ours_nocache_2w"]
+            if "floor" in bases:
+                plan.append(("g", "map page, 1 writer busy", "floor", floor_map,
+                             dict(method="GET", background=writes), "floor"))
+        for case, label, server, url, kw, key in plan:
             background = kw.pop("background", None)
             wrk(url, conns=4, seconds=2, **kw)  # warm-up: caches, JIT, pools
             row = {"case": case, "label": label, "server": server}
             for conns in (1, 16):
-                bg = wrk_background(bases["ours"] + "/graphql", seconds=args.duration + 2, **background) \
+                bg = wrk_background(bases[ref] + "/graphql", seconds=args.duration + 2, **background) \
                     if background else None
+                load = os.getloadavg()[0]
+                cpu0 = cpu_seconds(srv.procs[key].pid) if key in srv.procs else None
                 r = wrk(url, conns=conns, seconds=args.duration, **kw)
-                if bg is not None:
+                if cpu0 is not None and r["requests"]:
+                    # Beside writes, the writer's requests are served by the same process (when it is
+                    # the one measured): CPU over all the requests it served.
+                    served = r["requests"]
+                    if bg is not None:
+                        r["background_writes_per_s"] = bg.result()["rps"]
+                        if key == ref:
+                            served += bg.result()["requests"]
+                    r["server_cpu_ms_per_request"] = round((cpu_seconds(srv.procs[key].pid) - cpu0) * 1000 / served,
+                                                           2)
+                elif bg is not None:
                     r["background_writes_per_s"] = bg.result()["rps"]
+                r["load_average"] = round(load, 2)
                 row[f"c{conns}"] = r
             results["rows"].append(row)
             c1, c16 = row["c1"], row["c16"]
             extra = f" | writes/s beside it {c1['background_writes_per_s']}/{c16['background_writes_per_s']}" \
                 if "background_writes_per_s" in c1 else ""
+            cpu = f" | CPU/req {c1['server_cpu_ms_per_request']:.1f}/{c16['server_cpu_ms_per_request']:.1f} ms" \
+                if "server_cpu_ms_per_request" in c1 and "server_cpu_ms_per_request" in c16 else ""
             print(f"({case}) {label:<28} {server:<16} c=1 p50 {c1['p50']:7.2f} p95 {c1['p95']:7.2f} "
                   f"p99 {c1['p99']:7.2f} ms {c1['rps']:7.1f} rps | c=16 p50 {c16['p50']:7.2f} p99 {c16['p99']:7.2f} "
-                  f"ms {c16['rps']:7.1f} rps | errors {c1['errors'] + c16['errors']}{extra}", flush=True)
+                  f"ms {c16['rps']:7.1f} rps | errors {c1['errors'] + c16['errors']}{extra}{cpu} | load "
+                  f"{c1['load_average']}/{c16['load_average']}", flush=True)
         results["peak_rss_mb"] = {k: peak_rss_mb(p.pid) for k, p in srv.procs.items()}
         results["postgraphile_version"] = getattr(srv, "pgl_version", None)
     finally:
         srv.stop()
+    results["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
     results["ratios"] = ratios(results["rows"])
+    results["goals"] = goals(results["rows"])
     print("peak memory (VmHWM, MB):", results["peak_rss_mb"])
     for k, v in results["ratios"].items():
         print(f"{k}: {v}")
+    for g in results["goals"]:
+        print(f"goal {g['goal']}: {g['value']} (target {g['target']}) {'met' if g['met'] else 'NOT met'}")
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text(json.dumps(results, ensure_ascii=False, indent=2))
     print("wrote", args.out)
@@ -398,18 +498,44 @@ def main(argv=None) -> int:
 def ratios(rows: list[dict]) -> dict:
     by = {(r["case"], r["server"]): r for r in rows}
     out = {}
-    for case in ("a", "b"):
-        ours = by.get((case, "ours"))
-        if not ours:
-            continue
-        for other, name in (("floor", "floor"), ("PostGraphile", "PostGraphile"), ("ours, cache off", "uncached")):
-            o = by.get((case, other))
-            if o:
-                out[f"({case}) ours/{name} p50 c=1"] = round(ours["c1"]["p50"] / o["c1"]["p50"], 2)
-                out[f"({case}) ours/{name} rps c=16"] = round(ours["c16"]["rps"] / o["c16"]["rps"], 2)
-        nc, fl = by.get((case, "ours, cache off")), by.get((case, "floor"))
-        if nc and fl:
-            out[f"({case}) uncached/floor p50 c=1"] = round(nc["c1"]["p50"] / fl["c1"]["p50"], 2)
+    for case in ("a", "b", "c", "g"):
+        for mine, mname in (("ours", "ours"), ("ours, cache off", "uncached")):
+            ours = by.get((case, mine))
+            if not ours:
+                continue
+            for other, name in (("floor", "floor"), ("PostGraphile", "PostGraphile")):
+                o = by.get((case, other))
+                if o:
+                    out[f"({case}) {mname}/{name} p50 c=1"] = round(ours["c1"]["p50"] / o["c1"]["p50"], 2)
+                    out[f"({case}) {mname}/{name} rps c=16"] = round(ours["c16"]["rps"] / o["c16"]["rps"], 2)
+        c, u = by.get((case, "ours")), by.get((case, "ours, cache off"))
+        if c and u:
+            out[f"({case}) cached/uncached p50 c=1"] = round(c["c1"]["p50"] / u["c1"]["p50"], 2)
+            out[f"({case}) cached/uncached rps c=16"] = round(c["c16"]["rps"] / u["c16"]["rps"], 2)
+    return out
+
+
+def goals(rows: list[dict]) -> list[dict]:
+    """Issue 18's goals, with the response cache off, from this run's rows."""
+    by = {(r["case"], r["server"]): r for r in rows}
+    out = []
+
+    def add(goal, value, target, met):
+        out.append({"goal": goal, "value": value, "target": target, "met": bool(met)})
+
+    for case, factor in (("a", 2), ("b", 2), ("c", 3), ("g", 2)):
+        u, f = by.get((case, "ours, cache off")), by.get((case, "floor"))
+        if u and f:
+            r = round(u["c1"]["p50"] / f["c1"]["p50"], 2)
+            add(f"({case}) uncached p50 c=1 / floor", r, f"<= {factor}", r <= factor)
+        p = by.get((case, "PostGraphile"))
+        if u and p and case in ("a", "b"):
+            r = round(u["c16"]["rps"] / p["c16"]["rps"], 2)
+            add(f"({case}) uncached rps c=16 / PostGraphile", r, ">= 1", r >= 1)
+    u = by.get(("a", "ours, cache off"))
+    if u and "server_cpu_ms_per_request" in u["c1"]:
+        v = u["c1"]["server_cpu_ms_per_request"]
+        add("(a) uncached server CPU per request, c=1 (ms)", v, "<= 15", v <= 15)
     return out
 
 
