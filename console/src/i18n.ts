@@ -137,3 +137,10 @@ export function fmtTime(iso: string | null | undefined): string {
   if (!iso) return "";
   return new Date(iso).toLocaleString(lang === "zh" ? "zh-CN" : "en-GB", { timeZone: "Asia/Shanghai", hour12: false });
 }
+
+/** More entries from a page module (kept beside it, so pages added by different people do not all edit
+ *  the two dictionaries above). An existing key is not overwritten. */
+export function addStrings(moreZh: Record<string, string>, moreEn: Record<string, string>) {
+  for (const [k, v] of Object.entries(moreZh)) if (!(k in zh)) zh[k] = v;
+  for (const [k, v] of Object.entries(moreEn)) if (!(k in en)) en[k] = v;
+}

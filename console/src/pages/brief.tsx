@@ -7,6 +7,7 @@ import { reference } from "../reference";
 import type { Me } from "../session";
 import { barOption, Chart } from "../charts";
 import { ErrorBox } from "../ui";
+import { AssessmentCard, ExceedanceTable } from "../life/assessment";
 
 const today = () => new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10); // China Standard Time
 
@@ -16,7 +17,7 @@ export function BriefPage({ params }: { me: Me; params: URLSearchParams }) {
   const { data, error, loading, reload } = useAsync(async () => {
     const [d, ref] = await Promise.all([gql<any>(`query($d: Date!) { dailyBrief(date: $d) { date scope
       newTasksByKind { key label count } newTasksByDistrict { key label count } overdueByDistrict { key label count }
-      exceedances { outfallCode outfallName district parameter value unit limit standard ratio }
+      exceedances { outfallCode outfallName district districtCode parameter value unit limit standard multiple }
       approved rejected rejections { taskCode reason } medianHoursToClose html } }`, { d: date }), reference()]);
     return { b: d.dailyBrief, ref };
   }, [date]);
@@ -49,6 +50,8 @@ export function BriefPage({ params }: { me: Me; params: URLSearchParams }) {
           <section class="card"><h2>{t("exceedancesByParam")}</h2><Chart label={t("exceedancesByParam")} option={barOption([...params_].map(([k, n]) => ({ label: k, count: n })), { color: "#b3261e" })} /></section>
           <section class="card"><h2>{t("overdueByDistrict")}</h2><Chart label={t("overdueByDistrict")} option={barOption(dist(b.overdueByDistrict), { color: "#8a5300" })} /></section>
         </div>
+        <ExceedanceTable rows={b.exceedances} districts={byCode} />
+        <AssessmentCard date={date} districts={byCode} />
         <section class="card printable">
           {/* The server's own rendering (escaped), isolated so its stylesheet cannot restyle the console. */}
           <iframe title={t("brief")} sandbox="" srcdoc={b.html} class="briefdoc" />

@@ -7,10 +7,12 @@ import { useAsync, useLang } from "../hooks";
 import { reference, type Named } from "../reference";
 import { isCity, type Me } from "../session";
 import { Countdown, ErrorBox, Status } from "../ui";
+import { canIntake, IntakeCell, IntakeForm, LevelCell } from "../life/intake";
 
 const STATUSES = ["OPEN", "IN_PROGRESS", "SUBMITTED", "REJECTED", "APPROVED", "CANCELLED"];
 const KINDS = ["ILLEGAL_DISCHARGE", "EXCEEDANCE", "FLOATING_DEBRIS", "RIVERBANK_GARBAGE", "SIGNBOARD", "OUTFALL_REMEDIATION", "OTHER"];
 export const TASK_FIELDS = `id code title kind status deadline isOverdue createdAt version
+  source intakeChannel intakeReference supervisionLevel escalatedAt
   district { code name nameEn } outfall { id code name }
   latestSubmission { submittedAt status review { decision reason reviewer { displayName } } }`;
 
@@ -29,6 +31,7 @@ export function LedgerPage({ me }: { me: Me; params: URLSearchParams }) {
   const [after, setAfter] = useState<string | null>(null);
   const [error, setError] = useState<any>(null);
   const [flash, setFlash] = useState<Set<string>>(new Set());
+  const [intake, setIntake] = useState(false);
   useEffect(() => { reference().then((r) => setDistricts(r.districts)); }, []);
 
   const filter = { status: status ? [status] : null, kind: kind || null, districtCode: district || null, overdue: overdue || null };
@@ -69,6 +72,7 @@ export function LedgerPage({ me }: { me: Me; params: URLSearchParams }) {
     <div class="page">
       <header class="pagehead">
         <h1>{t("tasks")} <span class="muted" data-testid="task-total">{total}</span></h1>
+        {canIntake(me) && <button class="primary" data-action="intake" onClick={() => setIntake(true)}>{t("fromComplaint")}</button>}
         <button onClick={() => download(`/export/tasks.csv${qs ? "?" + qs : ""}`, "tasks.csv")}>{t("ledgerExportCsv")}</button>
         <button onClick={() => download(`/export/tasks.xlsx${qs ? "?" + qs : ""}`, "tasks.xlsx")}>{t("ledgerExportXlsx")}</button>
       </header>
@@ -83,14 +87,16 @@ export function LedgerPage({ me }: { me: Me; params: URLSearchParams }) {
         <label>{t("sort")}<select name="sort" value={sort} onChange={sel((v) => setSort(v as Sort))}>
           <option value="deadline">{t("deadline")}</option><option value="created">{t("created")}</option><option value="status">{t("status")}</option></select></label>
       </div>
+      {intake && <IntakeForm me={me} onClose={(task) => { setIntake(false); if (task) location.hash = `#/task/${task.id}`; }} />}
       {error && <ErrorBox error={error} onRetry={() => load()} />}
       <table class="grid ledger">
         <thead><tr><th>{t("code")}</th><th>{t("title")}</th><th>{t("kind")}</th><th>{t("district")}</th><th>{t("outfall")}</th>
-          <th>{t("status")}</th><th>{t("deadline")}</th><th>{t("review")}</th></tr></thead>
+          <th>{t("intake")}</th><th>{t("supervisionLevel")}</th><th>{t("status")}</th><th>{t("deadline")}</th><th>{t("review")}</th></tr></thead>
         <tbody>{sorted.map((x) => (
           <tr data-task={x.code} data-status={x.status} class={`${x.isOverdue ? "overdue" : ""} ${flash.has(x.id) ? "flash" : ""}`}>
             <td><a href={`#/task/${x.id}`}>{x.code}</a></td><td>{x.title}</td><td>{t(x.kind)}</td><td>{nm(x.district)}</td>
             <td>{x.outfall ? <a href={`#/outfall/${x.outfall.id}`}>{x.outfall.code}</a> : "—"}</td>
+            <td><IntakeCell x={x} /></td><td><LevelCell x={x} />{x.escalatedAt && <span class="muted small"> {t("escalatedAt")} {fmtTime(x.escalatedAt)}</span>}</td>
             <td><Status s={x.status} /></td>
             <td>{["APPROVED", "CANCELLED"].includes(x.status) ? fmtTime(x.deadline) : <Countdown deadline={x.deadline} />}</td>
             <td>{x.latestSubmission?.review ? `${t(x.latestSubmission.review.decision === "APPROVE" ? "approved" : "rejected")}${x.latestSubmission.review.reason ? ": " + x.latestSubmission.review.reason : ""}` : ""}</td>
@@ -119,6 +125,8 @@ export function TaskPage({ id }: { me: Me; id: string }) {
       <section class="card">
         <dl class="facts">
           <dt>{t("kind")}</dt><dd>{t(x.kind)}</dd><dt>{t("district")}</dt><dd>{nm(x.district)}</dd>
+          <dt>{t("intake")}</dt><dd><IntakeCell x={x} /></dd>
+          <dt>{t("supervisionLevel")}</dt><dd><LevelCell x={x} />{x.escalatedAt && <span class="muted small"> {t("escalatedAt")} {fmtTime(x.escalatedAt)}</span>}</dd>
           <dt>{t("outfall")}</dt><dd>{x.outfall ? <a href={`#/outfall/${x.outfall.id}`}>{x.outfall.code} {x.outfall.name}</a> : "—"}</dd>
           <dt>{t("deadline")}</dt><dd>{fmtTime(x.deadline)} {!["APPROVED", "CANCELLED"].includes(x.status) && <Countdown deadline={x.deadline} />}</dd>
           <dt>{t("description")}</dt><dd>{x.description ?? "—"}</dd>

@@ -7,29 +7,21 @@ import type { Me } from "../session";
 import { Chart } from "../charts";
 import { Countdown, ErrorBox, Status } from "../ui";
 import { TaskForm } from "./taskform";
+import { LIFE_FIELDS, LifePanel } from "../life/cards";
+import { Reading, readingGroups } from "../life/readings";
 
 const PHASES = ["SURVEYED", "MONITORED", "TRACED", "REMEDIATED"];
 const Q = `query($id: ID!) { outfall(id: $id) {
   id code name category subtype phase remediation status waterClass responsibleUnit signboardInstalled createdAt
   river { code name nameEn } district { code name nameEn } location { lat lon }
+  ${LIFE_FIELDS}
   media { id role url thumbnailUrl takenAt }
-  inspections(first: 50) { totalCount edges { node { id observedAt flowing note inspector { displayName }
-    measurements { parameter value unit limit limitLow standard exceeded }
+  inspections(first: 50) { totalCount edges { node { id observedAt flowing dryWeather outcome note inspector { displayName }
+    measurements { parameter value unit limit limitLow standard exceeded exceedanceMultiple sampleType method screening basis note }
     media { id role url thumbnailUrl takenAt } } } }
   tasks(first: 50) { totalCount edges { node { id code title kind status deadline isOverdue
     latestSubmission { status before { id thumbnailUrl url } after { id thumbnailUrl url } } media { id thumbnailUrl url } } } }
 } }`;
-
-function readingsChart(inspections: any[]) {
-  // One line per parameter, oldest first, with the limit it was judged against as a dashed line.
-  const byParam = new Map<string, { at: string; v: number; limit: number | null; unit: string; exceeded: boolean }[]>();
-  for (const i of [...inspections].reverse())
-    for (const m of i.measurements) {
-      if (!byParam.has(m.parameter)) byParam.set(m.parameter, []);
-      byParam.get(m.parameter)!.push({ at: i.observedAt, v: m.value, limit: m.limit, unit: m.unit, exceeded: m.exceeded });
-    }
-  return [...byParam.entries()];
-}
 
 export function ProfilePage({ me, id }: { me: Me; id: string }) {
   useLang();
@@ -54,6 +46,7 @@ export function ProfilePage({ me, id }: { me: Me; id: string }) {
         {canTask && <button class="primary" onClick={() => setCreating(true)}>{t("createTask")}</button>}
       </header>
       {creating && <TaskForm outfall={o} onClose={(done) => { setCreating(false); if (done) reload(); }} />}
+      <LifePanel me={me} o={o} inspections={inspections} reload={reload} />
       <div class="cols">
         <section class="card">
           <h2>{t("profile")}</h2>
@@ -62,8 +55,8 @@ export function ProfilePage({ me, id }: { me: Me; id: string }) {
             <dt>{t("river")}</dt><dd>{nm(o.river)}</dd>
             <dt>{t("district")}</dt><dd>{nm(o.district)}</dd>
             <dt>{t("waterClass")}</dt><dd>{o.waterClass ?? "—"}</dd>
-            <dt>{t("remediation")}</dt><dd>{o.remediation ?? "—"}</dd>
-            <dt>{t("status")}</dt><dd>{o.status}</dd>
+            <dt>{t("remediation")}</dt><dd>{o.remediation ? t(`plan.${o.remediation}`) : "—"}</dd>
+            <dt>{t("status")}</dt><dd data-testid="outfall-status">{t(`outfallSt.${o.status}`)}</dd>
             <dt>{t("responsibleUnit")}</dt><dd>{o.responsibleUnit ?? "—"}</dd>
             <dt>{t("signboard")}</dt><dd>{o.signboardInstalled ? t("yes") : t("no")}</dd>
             <dt>WGS-84</dt><dd>{o.location.lat.toFixed(5)}, {o.location.lon.toFixed(5)}</dd>
@@ -76,18 +69,7 @@ export function ProfilePage({ me, id }: { me: Me; id: string }) {
         </section>
         <section class="card">
           <h2>{t("readings")}</h2>
-          {readingsChart(inspections).map(([param, rows]) => {
-            const limit = rows.find((r) => r.limit != null)?.limit;
-            return <Chart label={param} height={150} option={{
-              title: { text: `${param} (${rows[0].unit})`, textStyle: { fontSize: 12 } },
-              grid: { left: 44, right: 20, top: 28, bottom: 24 }, tooltip: { trigger: "axis" },
-              xAxis: { type: "time" }, yAxis: { type: "value", scale: true },
-              series: [{ type: "line", data: rows.map((r) => [r.at, r.v]), symbolSize: 7,
-                         itemStyle: { color: "#2c7fb8" },
-                         markLine: limit != null ? { symbol: "none", lineStyle: { color: "#b3261e", type: "dashed" },
-                                                      data: [{ yAxis: limit, label: { formatter: `${t("limit")} ${limit}` } }] } : undefined }],
-            }} />;
-          })}
+          {readingGroups(inspections).map((g) => <Chart label={g.title} height={150} option={g.option} />)}
           {!inspections.length && <p class="muted">{t("none")}</p>}
         </section>
       </div>
@@ -97,7 +79,7 @@ export function ProfilePage({ me, id }: { me: Me; id: string }) {
           <thead><tr><th>{t("date")}</th><th>{t("name")}</th><th>{t("readings")}</th><th>{t("description")}</th></tr></thead>
           <tbody>{inspections.map((i: any) => (
             <tr><td>{fmtTime(i.observedAt)}</td><td>{i.inspector.displayName}</td>
-              <td>{i.measurements.map((m: any) => <span class={`reading ${m.exceeded ? "bad" : ""}`}>{m.parameter} {m.value}{m.unit !== "dimensionless" ? ` ${m.unit}` : ""}{m.limit != null ? ` / ${m.limit}` : ""} </span>)}</td>
+              <td>{i.outcome === "DRY" && <span class="badge warn">{t("dryOutcome")}</span>}{i.measurements.map((m: any) => <Reading m={m} />)}</td>
               <td>{i.note}</td></tr>))}</tbody>
         </table>
       </section>
