@@ -128,11 +128,6 @@ async def permit_of(session: AsyncSession, outfall_id: int) -> OutfallPermit | N
         .scalar_one_or_none()
 
 
-async def permit_changes(session: AsyncSession, permit_id: int) -> list[PermitChange]:
-    return list((await session.execute(select(PermitChange).where(col(PermitChange.permit_id) == permit_id)
-                                       .order_by(col(PermitChange.id)))).scalars())
-
-
 async def set_codes(*, session: AsyncSession, actor: Actor, outfall_id: int, national_code: str | None,
                     provincial_code: str | None) -> Outfall:
     """The codes the national and provincial platforms assign (opaque strings: HJ 1235's layout is

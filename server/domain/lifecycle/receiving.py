@@ -54,10 +54,21 @@ def derive_reach(lat: float, lon: float, river: str | None) -> tuple[dict | None
 
 
 async def zones_at(session: AsyncSession, lat: float, lon: float) -> list[ProtectedZone]:
-    s, w, n, e = bbox_around(lat, lon, MAX_ZONE_RADIUS_M)
-    rows = (await session.execute(select(ProtectedZone).where(col(ProtectedZone.lat).between(s, n),
-                                                              col(ProtectedZone.lon).between(w, e)))).scalars()
-    return [z for z in rows if haversine_m(lat, lon, z.lat, z.lon) <= z.radius_m]
+    return (await zones_near(session, [(lat, lon)]))[0]
+
+
+async def zones_near(session: AsyncSession, points: list[tuple[float, float]]) -> list[list[ProtectedZone]]:
+    """The protected zones around each point, in one query for all of them: the zones in the box that holds
+    every point's search box, then each point's own by distance (zones are few; outfalls on a page many)."""
+    if not points:
+        return []
+    boxes = [bbox_around(lat, lon, MAX_ZONE_RADIUS_M) for lat, lon in points]
+    s, w = min(b[0] for b in boxes), min(b[1] for b in boxes)
+    n, e = max(b[2] for b in boxes), max(b[3] for b in boxes)
+    rows = list((await session.execute(select(ProtectedZone).where(
+        col(ProtectedZone.lat).between(s, n), col(ProtectedZone.lon).between(w, e))
+        .order_by(col(ProtectedZone.id)))).scalars())
+    return [[z for z in rows if haversine_m(lat, lon, z.lat, z.lon) <= z.radius_m] for lat, lon in points]
 
 
 def reach_of(o: Outfall) -> dict | None:
@@ -68,6 +79,11 @@ def reach_of(o: Outfall) -> dict | None:
 
 
 async def receiving_water(session: AsyncSession, o: Outfall) -> ReceivingWater:
+    return receiving_water_with(o, await zones_at(session, o.lat, o.lon))
+
+
+def receiving_water_with(o: Outfall, zones: list[ProtectedZone]) -> ReceivingWater:
+    """The receiving water of `o`, given the protected zones at its place (zones_near batches them)."""
     reach: dict | None
     if o.receiving_reach and o.receiving_reach in reaches():
         reach, derived, dist = reaches()[o.receiving_reach], False, None
@@ -78,7 +94,6 @@ async def receiving_water(session: AsyncSession, o: Outfall) -> ReceivingWater:
     if target is None:
         target = river_target(o.river_code)
         basis = "REACH" if target else "NONE"
-    zones = await zones_at(session, o.lat, o.lon)
     return ReceivingWater(reach, derived, dist, target, basis, zones,
                           new_outfall_prohibited(target, [z.kind for z in zones]))
 

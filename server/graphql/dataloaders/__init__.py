@@ -17,7 +17,7 @@ class Loaders:
     user: DataLoader
     records: dict = field(default_factory=dict)
 
-    def __getattr__(self, name):  # loaders of the rectification loop, by name
+    def __getattr__(self, name):  # the loaders of records.py and lifecycle.py, by name
         try:
             return self.__dict__["records"][name]
         except KeyError:
@@ -25,6 +25,7 @@ class Loaders:
 
     @classmethod
     def create(cls, db: Database) -> "Loaders":
-        from server.graphql.dataloaders.records import make
+        from server.graphql.dataloaders import lifecycle, records
 
-        return cls(district=district_loader(db), river=river_loader(db), user=user_loader(db), records=make(db))
+        return cls(district=district_loader(db), river=river_loader(db), user=user_loader(db),
+                   records={**records.make(db), **lifecycle.make(db)})

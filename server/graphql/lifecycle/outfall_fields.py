@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
-from server.domain.lifecycle import permits, plans, receiving, tracing_records
+from server.domain.lifecycle import receiving
 from server.domain.lifecycle.public import public_path
 from server.domain.lifecycle.rules import permit_kind
 from server.domain.permissions import can
@@ -35,16 +35,14 @@ def permit_required(root) -> PermitKind:
 async def permit(root, info: strawberry.Info) -> PermitRef | None:
     from server.graphql.lifecycle.types import OutfallPermit
 
-    async with info.context.db.session() as s:
-        p = await permits.permit_of(s, root.row.id)
+    p = await info.context.loaders.permit.load(root.row.id)
     return OutfallPermit.from_model(p) if p else None
 
 
 async def plan(root, info: strawberry.Info) -> PlanRef | None:
     from server.graphql.lifecycle.types import RemediationPlan
 
-    async with info.context.db.session() as s:
-        p = await plans.plan_for(s, root.row.id)
+    p = await info.context.loaders.plan.load(root.row.id)
     return RemediationPlan.from_model(p) if p else None
 
 
@@ -53,8 +51,7 @@ async def tracing(root, info: strawberry.Info) -> TracingRef | None:
 
     if not can(info.context.actor, "trace.read", root.row.district_code):
         return None  # contacts are the district's and the city's to see
-    async with info.context.db.session() as s:
-        r = await tracing_records.approved_record(s, root.row.id)
+    r = await info.context.loaders.approved_tracing.load(root.row.id)
     return TracingRecord.from_model(r) if r else None
 
 
@@ -63,16 +60,14 @@ async def tracing_records_field(root, info: strawberry.Info) -> list[TracingRef]
 
     if not can(info.context.actor, "trace.read", root.row.district_code):
         return []
-    async with info.context.db.session() as s:
-        rows = await tracing_records.records_of(session=s, actor=info.context.actor, outfall_id=root.row.id)
-    return [TracingRecord.from_model(r) for r in rows]
+    return [TracingRecord.from_model(r) for r in await info.context.loaders.tracing_records.load(root.row.id)]
 
 
 async def receiving_water(root, info: strawberry.Info) -> ReceivingWaterRef:
     from server.graphql.lifecycle.types import ProtectedZone, ReceivingReach, ReceivingWater
 
-    async with info.context.db.session() as s:
-        w = await receiving.receiving_water(s, root.row)
+    zones = await info.context.loaders.zones.load((root.row.lat, root.row.lon))
+    w = receiving.receiving_water_with(root.row, zones)
     return ReceivingWater(reach=ReceivingReach.from_ref(w.reach) if w.reach else None, derived=w.derived,
                           distance_m=round(w.distance_m, 1) if w.distance_m is not None else None,
                           target_class=WaterClass(w.target_class) if w.target_class else None,

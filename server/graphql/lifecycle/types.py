@@ -182,10 +182,7 @@ class OutfallPermit:
 
     @strawberry.field(description="Issued, changed (变更), cancelled (注销), oldest first.")
     async def changes(self, info: strawberry.Info) -> list[PermitChange]:
-        from server.domain.lifecycle.permits import permit_changes
-
-        async with info.context.db.session() as s:
-            return [PermitChange.from_model(c) for c in await permit_changes(s, self.row.id or 0)]
+        return [PermitChange.from_model(c) for c in await info.context.loaders.permit_changes.load(self.row.id)]
 
     @classmethod
     def from_model(cls, p: PermitRow) -> "OutfallPermit":

@@ -92,3 +92,56 @@ async def test_map_page_with_latest_inspection_statements_do_not_grow(gql, db, u
         counts.append(len(seen))
     # auth + page + districts + rivers + latest inspections (no count: totalCount not asked)
     assert counts == [5, 5], counts
+
+
+LIFE = """query($n: Int) { outfalls(first: $n) { edges { node { id code verification permitRequired publicUrl
+  receivingWater { derived targetClass targetBasis newOutfallProhibited reach { key } zones { name } }
+  tracing { id party { name } } tracingRecords { id status }
+  remediationPlan { id type missingItems } permit { kind documentNo changes { change } } } } } }"""
+
+
+async def test_outfall_page_with_life_fields_statements_do_not_grow(gql, db, users):
+    """Receiving water, tracing, plan and permit (issue 19) are loaded per page, not per outfall."""
+    from datetime import date
+
+    from sqlalchemy import select
+
+    from server.domain.lifecycle.models import (OutfallPermit, PermitChange, ProtectedZone, RemediationPlan,
+                                                TracingRecord)
+    from server.domain.outfalls.models import Outfall
+
+    await seed(db, users, 40)
+    async with db.transaction() as s:
+        s.add(ProtectedZone(name="水源地", kind="DRINKING_WATER_PROTECTION", lat=29.56, lon=106.58,
+                            radius_m=2000, source="test"))
+        for k, o in enumerate((await s.execute(select(Outfall).order_by(Outfall.id))).scalars()):
+            if k % 2 == 0:  # every other outfall has a life: records of each kind
+                for status in ("SUPERSEDED", "APPROVED"):
+                    s.add(TracingRecord(client_id=str(uuid.uuid4()), request_hash="x", outfall_id=o.id,
+                                        district_code=o.district_code, status=status, party_name=f"厂{k}",
+                                        party_type="INDIVIDUAL", sources=["x"], methods=["FIELD_SURVEY"]))
+                s.add(RemediationPlan(client_id=str(uuid.uuid4()), request_hash="x", outfall_id=o.id,
+                                      district_code=o.district_code, type="RECTIFY", measures="m",
+                                      deadline=date(2030, 1, 1)))
+                p = OutfallPermit(outfall_id=o.id, kind="REGISTRATION", document_no=f"D{k}", authority="a",
+                                  decided_on=date(2025, 1, 1))
+                s.add(p)
+                await s.flush()
+                s.add(PermitChange(permit_id=p.id, change="ISSUED", document_no=f"D{k}", authority="a",
+                                   decided_on=date(2025, 1, 1)))
+    g = await gql.as_("supervisor")
+    counts = []
+    for n in (6, 40):
+        with count_statements(db) as seen:
+            d = await g(LIFE, {"n": n})
+        nodes = [e["node"] for e in d["outfalls"]["edges"]]
+        assert len(nodes) == n
+        lived = [x for x in nodes if x["remediationPlan"]]
+        assert len(lived) == n // 2 and all(x["tracing"] and len(x["tracingRecords"]) == 2
+                                            and x["permit"]["changes"] == [{"change": "ISSUED"}] for x in lived)
+        assert any(x["receivingWater"]["zones"] == [{"name": "水源地"}] for x in nodes)
+        assert any(x["receivingWater"]["zones"] == [] for x in nodes)
+        counts.append(len(seen))
+    # auth + page + districts + rivers + zones + approved tracing + tracing records + plan + permit
+    # + permit changes
+    assert counts == [10, 10], " | ".join(q[:40] for q in seen)
