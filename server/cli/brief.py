@@ -24,7 +24,7 @@ def _run(args, settings):
         try:
             async with db.session() as s:  # the city's view: the brief is the bureau's
                 return await daily_brief(session=s, actor=Actor(user_id=0, username="cli", role="ADMIN",
-                                                                district_code=None), day=day)
+                                                                district_code=None), day=day, settings=settings)
         finally:
             await db.dispose()
 

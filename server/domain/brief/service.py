@@ -3,13 +3,15 @@ from __future__ import annotations
 
 import statistics
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from server.domain.actor import Actor
+from server.domain.brief.assessment import Assessment, assess
+from server.domain.brief.days import day_bounds
 from server.domain.geo.models import District
 from server.domain.inspections.models import Inspection, Measurement
 from server.domain.outfalls.models import Outfall
@@ -30,6 +32,11 @@ class Exceedance:
     limit: float | None
     standard: str | None
     multiple: float | None  # 超标倍数 (C − limit)/limit; None for pH and DO
+    # What was sampled (EFFLUENT, UPSTREAM, DOWNSTREAM; None before sample types), what it was judged
+    # against (DISCHARGE, APPROVED, RECEIVING_WATER) and how it was measured (KIT screens, LAB confirms).
+    sample_type: str | None = None
+    basis: str | None = None
+    method: str = "KIT"
 
 
 @dataclass
@@ -49,15 +56,12 @@ class Brief:
     overdue_by_district: list[tuple[str, int]] = field(default_factory=list)
     median_hours_to_close: float | None = None
     water: WaterSection = field(default_factory=WaterSection)  # stations: off target, by parameter, episodes
+    assessment: Assessment | None = None  # 考核 month to date; None when no settings were given
 
 
-def day_bounds(day: date, tz_hours: int = 8) -> tuple[datetime, datetime]:
-    start = datetime.combine(day, time(0), tzinfo=timezone(timedelta(hours=tz_hours))).astimezone(timezone.utc)
-    return start, start + timedelta(days=1)
-
-
-async def daily_brief(*, session: AsyncSession, actor: Actor, day: date, tz_hours: int = 8) -> Brief:
-    """Aggregates for one China Standard Time day; district roles see their own district only."""
+async def daily_brief(*, session: AsyncSession, actor: Actor, day: date, tz_hours: int = 8, settings=None) -> Brief:
+    """Aggregates for one China Standard Time day; district roles see their own district only. With
+    `settings` (the city's targets), the district assessment from the 1st of the month to `day`."""
     require(actor, "task.read", actor.district_code)
     start, end = day_bounds(day, tz_hours)
     scoped = actor.role in ("INSPECTOR", "DISTRICT_OFFICER")
@@ -77,13 +81,14 @@ async def daily_brief(*, session: AsyncSession, actor: Actor, day: date, tz_hour
     b.new_by_district = sorted(by_district.items(), key=lambda t: (-t[1], t[0]))
 
     ex = (select(col(Outfall.code), col(Outfall.name), col(Outfall.district_code), col(Measurement.parameter), col(Measurement.value),
-                 col(Measurement.unit), col(Measurement.limit), col(Measurement.limit_low), col(Measurement.standard))
+                 col(Measurement.unit), col(Measurement.limit), col(Measurement.limit_low), col(Measurement.standard),
+                 col(Measurement.sample_type), col(Measurement.basis), col(Measurement.method))
           .join(Inspection, col(Inspection.id) == col(Measurement.inspection_id)).join(Outfall, col(Outfall.id) == col(Inspection.outfall_id))
           .where(col(Measurement.exceeded).is_(True), col(Inspection.observed_at) >= start, col(Inspection.observed_at) < end,
                  only(col(Inspection.district_code))))
     b.exceedances = sorted((Exceedance(c, n, d, p, v, u, lim, std,
-                                       exceedance_multiple(v, lim, direction=stored_direction(low)))
-                            for c, n, d, p, v, u, lim, low, std in (await session.execute(ex)).all()),
+                                       exceedance_multiple(v, lim, direction=stored_direction(low)), st, basis, m)
+                            for c, n, d, p, v, u, lim, low, std, st, basis, m in (await session.execute(ex)).all()),
                            key=lambda e: -(e.multiple or 0))
 
     rev = (select(col(Submission.decision), col(Task.code), col(Submission.reason)).join(Task, col(Task.id) == col(Submission.task_id))
@@ -106,4 +111,7 @@ async def daily_brief(*, session: AsyncSession, actor: Actor, day: date, tz_hour
     hours = [(c - o).total_seconds() / 3600 for o, c in (await session.execute(closed)).all()]
     b.median_hours_to_close = round(statistics.median(hours), 2) if hours else None
     b.water = await water_section(session, start, end, actor.district_code if scoped else None)
+    if settings is not None:
+        b.assessment = await assess(session=session, actor=actor, settings=settings, start=day.replace(day=1),
+                                    end=day, tz_hours=tz_hours)
     return b

@@ -11,7 +11,8 @@ from sqlalchemy import select
 
 from server.domain.actor import Actor
 from server.domain.errors import BadInput, Unauthenticated
-from server.domain.lifecycle import intake, permits, plans, receiving, tracing_records, verification
+from server.domain.brief.assessment import assess
+from server.domain.lifecycle import permits, plans, receiving, tracing_records, verification
 from server.domain.lifecycle.models import RemediationPlan as PlanRow
 from server.domain.lifecycle.models import TracingRecord as TracingRow
 from server.domain.lifecycle.rules import reaches
@@ -164,8 +165,8 @@ class LifecycleQuery:
     async def district_assessment(self, info: Info, from_: Annotated[dt.date, strawberry.argument(name="from")],
                                   to: dt.date | None = None) -> DistrictAssessment:
         async with info.context.db.session() as s:
-            a = await intake.assess(session=s, actor=_me(info), settings=info.context.settings,
-                                    start=from_, end=to or from_)
+            a = await assess(session=s, actor=_me(info), settings=info.context.settings,
+                             start=from_, end=to or from_)
         return DistrictAssessment.from_domain(a)
 
 

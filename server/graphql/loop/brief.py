@@ -8,6 +8,7 @@ from server.domain.brief import daily_brief, to_html, to_markdown
 from server.domain.stations.params import BY_KEY
 from server.domain.tasks.labels import KIND_LABELS
 from server.graphql.context import Info
+from server.graphql.enums import JudgementBasis, MeasurementMethod, SampleType
 from server.graphql.lifecycle.types import DistrictAssessment
 from server.graphql.outfalls.types import StatBucket
 
@@ -30,6 +31,13 @@ class BriefExceedance:
         description="超标倍数 as the bureaus define it, (value − limit) / limit; null for pH and DO.")
     ratio: float | None = strawberry.field(
         description="value / limit (not 超标倍数).", deprecation_reason="Use multiple (超标倍数, (C − limit)/limit).")
+    sample_type: SampleType | None = strawberry.field(
+        default=None, description="What was sampled: the outfall's effluent, or river water up- or downstream.")
+    basis: JudgementBasis | None = strawberry.field(
+        default=None, description="What it was judged against: the outfall's standard, its approved limits, or "
+                                  "the receiving water's target class.")
+    method: MeasurementMethod = strawberry.field(
+        default=MeasurementMethod.KIT, description="KIT: a screening result until a lab confirms it.")
 
 
 @strawberry.type
@@ -85,16 +93,9 @@ class DailyBrief:
     water: BriefWater = strawberry.field(description="The automatic stations' water quality that day.")
     markdown: str
     html: str
-
-    @strawberry.field(description="考核 month to date: tasks due from the 1st of the brief's month to its day, "
-                                  "per district, against the city's targets (when set).")
-    async def assessment(self, info: Info) -> DistrictAssessment:
-        from server.domain.lifecycle.intake import assess
-
-        async with info.context.db.session() as s:
-            a = await assess(session=s, actor=info.context.actor, settings=info.context.settings,
-                             start=self.date.replace(day=1), end=self.date)
-        return DistrictAssessment.from_domain(a)
+    assessment: DistrictAssessment = strawberry.field(
+        description="考核 month to date: tasks due from the 1st of the brief's month to its day, per district, "
+                    "against the city's targets (when set; unset: no pass/fail). The Markdown and HTML show it too.")
 
 
 @strawberry.type
@@ -102,7 +103,7 @@ class BriefQuery:
     @strawberry.field(description="水环境每日简况 for one China Standard Time day, within the caller's scope.")
     async def daily_brief(self, info: Info, date: dt.date) -> DailyBrief:
         async with info.context.db.session() as s:
-            b = await daily_brief(session=s, actor=info.context.actor, day=date)
+            b = await daily_brief(session=s, actor=info.context.actor, day=date, settings=info.context.settings)
         def buckets(pairs, labels) -> list[StatBucket]:  # codes as keys, labels beside
             return [StatBucket(key=k, label=labels.get(k, k), count=n) for k, n in pairs]
 
@@ -114,7 +115,10 @@ class BriefQuery:
                                          district_code=e.district_code, district=names.get(e.district_code, ""),
                                          parameter=e.parameter, value=e.value, unit=e.unit, limit=e.limit,
                                          standard=e.standard, multiple=e.multiple,
-                                         ratio=None if e.multiple is None else e.multiple + 1) for e in b.exceedances],
+                                         ratio=None if e.multiple is None else e.multiple + 1,
+                                         sample_type=SampleType(e.sample_type) if e.sample_type else None,
+                                         basis=JudgementBasis(e.basis) if e.basis else None,
+                                         method=MeasurementMethod(e.method)) for e in b.exceedances],
             approved=b.approved, rejected=b.rejected,
             rejections=[BriefRejection(task_code=c, reason=r) for c, r in b.rejections],
             overdue_by_district=buckets(b.overdue_by_district, names), median_hours_to_close=b.median_hours_to_close,
@@ -122,4 +126,4 @@ class BriefQuery:
                              off_target_by_parameter=buckets(b.water.by_parameter, PARAMETER_LABELS),
                              new_episodes=_episodes(b.water.new), cleared_episodes=_episodes(b.water.cleared),
                              instrument_faults=b.water.faults_open),
-            markdown=to_markdown(b), html=to_html(b))
+            markdown=to_markdown(b), html=to_html(b), assessment=DistrictAssessment.from_domain(b.assessment))

@@ -100,7 +100,7 @@ async def test_complaint_becomes_a_task_and_escalates_when_late(gql, users, db, 
 
 async def test_district_assessment_against_configurable_targets(gql, users, db, settings):
     from server.domain.actor import Actor
-    from server.domain.lifecycle.intake import assess
+    from server.domain.brief.assessment import assess
 
     sup = await gql.as_("supervisor")
     day = date.today() + timedelta(days=3)
