@@ -9,6 +9,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, timedelta
 
+import httpx
 import pytest
 
 from tests.console.conftest import CST, HOME, OTHER, assert_accessible, create_task, screenshot
@@ -62,6 +63,8 @@ def test_a_supervisor_walks_a_suspected_outfall_to_close_out(pages, server, tmp_
     page.click("[data-action=verify]")
     page.wait_for_selector("[data-testid=verification][data-state=VERIFIED]")
     page.wait_for_selector("[data-testid=public-link] a[href$='/public/outfalls/" + o["code"] + "']")
+    public = httpx.get(page.get_attribute("[data-testid=public-link] a", "href"), timeout=30)
+    assert public.status_code == 200 and o["code"] in public.text  # the server's own page, no sign-in
 
     # 溯: a record with the party, its USCC, sources and methods, then the city's review.
     page.click("[data-action=submit-tracing]")
@@ -402,3 +405,123 @@ def test_life_views_in_both_languages(pages, server, shown, lang):
         if not suffix:
             assert_accessible(page, f"brief with assessment ({lang})")
         assert not page.errors
+
+
+def execute(s, sql_sqlite: str, sql_pg: str, *args) -> None:
+    """A write straight into the server's database, for what only time does (a deadline long past)."""
+    if not s.database_url:
+        import re
+        import sqlite3
+
+        with sqlite3.connect(s.data_dir / "outfallwatch.db") as c:
+            c.execute(re.sub(r"\$\d+", "?", sql_sqlite), args)
+        return
+    from tests.console.conftest import _pg
+
+    _pg(s.database_url, lambda c: c.execute(sql_pg, *args))
+
+
+def test_a_late_task_escalates_and_the_ledger_shows_it(pages, server):
+    import os
+    import subprocess
+
+    from tests.console.conftest import BIN
+
+    task = create_task(server, server.token("supervisor"), title="逾期升级的任务")
+    execute(server, "UPDATE tasks SET deadline = datetime('now', '-10 days') WHERE id = $1",
+            "UPDATE tasks SET deadline = now() - interval '10 days' WHERE id = $1", int(task["id"]))
+    env = {**os.environ, "OUTFALLWATCH_DATA_DIR": str(server.data_dir)}
+    env.pop("OUTFALLWATCH_DATABASE_URL", None)
+    if server.database_url:
+        env["OUTFALLWATCH_DATABASE_URL"] = server.database_url
+    r = subprocess.run([str(BIN / "outfallwatch"), "tick", "--only", "escalation"], env=env, capture_output=True,
+                       text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    page = pages.as_("officer")
+    page.goto(server.url + "/console/#/tasks")
+    row = page.locator(f"tr[data-task='{task['code']}']")
+    row.wait_for()
+    assert row.locator("[data-testid=level]").get_attribute("data-level") == "MUNICIPAL"
+    assert "升级于" in row.text_content()
+    assert not page.errors
+
+
+def test_a_rectification_is_refused_at_acceptance_then_accepted(pages, server, tmp_path):
+    """规范: the standardised-construction items as photos, the re-test chosen from the outfall's inspections,
+    acceptance refused with a reason (back in progress, the reason shown), asked again and accepted; 销号
+    leaves the outfall in use. Also a shared outfall's co-party and a protected zone entered from its plan."""
+    sup = server.token("supervisor")
+    o = register(server, sup, name="规范化整治排口", where=(29.5750, 106.5690))
+    server.gql("mutation($id: ID!, $i: SetDischargeStandardInput!) { setDischargeStandard(id: $id, input: $i) { id } }",
+               {"id": o["id"], "i": {"standard": "GB8978", "grade": "grade1"}}, sup)
+    page = pages.as_("supervisor")
+    page.goto(server.url + f"/console/#/outfall/{o['id']}")
+    # A shared outfall: the main party and another.
+    page.click("[data-action=submit-tracing]")
+    form = page.locator("[data-testid=tracing-form]")
+    form.locator("input[name=partyName]").fill("重庆某园区管委会")
+    form.locator("select[name=partyType]").select_option("INSTITUTION")
+    form.locator("[data-action=add-coparty]").click()
+    form.locator("input[name=coName0]").fill("重庆某化工有限公司")
+    form.locator("input[name=coUscc0]").fill(USCC)
+    form.locator("textarea[name=sources]").fill("园区雨污混流")
+    form.locator("input[name=methods][value=FIELD_SURVEY]").check()
+    form.locator("button[type=submit]").click()
+    page.wait_for_selector("[data-testid=tracing-record][data-status=SUBMITTED]")
+    assert "重庆某化工有限公司" in page.text_content("[data-testid=tracing-record]")
+    # A protected zone around it, with its source.
+    page.click("[data-action=record-zone]")
+    form = page.locator("[data-testid=zone-form]")
+    form.locator("input[name=zoneName]").fill("某水厂取水口一级保护区")
+    form.locator("input[name=zoneSource]").fill("渝府〔2026〕1号 饮用水水源保护区划分方案")
+    form.locator("button[type=submit]").click()
+    page.wait_for_selector("[data-testid=receiving-card] li:has-text('渝府〔2026〕1号')")
+
+    page.click("[data-action=create-plan]")
+    form = page.locator("[data-testid=plan-form]")
+    form.locator("select[name=type]").select_option("RECTIFY")
+    form.locator("textarea[name=measures]").fill("设置采样点、检查井，安装带二维码标识牌")
+    form.locator("button[type=submit]").click()
+    page.wait_for_selector("[data-testid=plan-card][data-status=IN_PROGRESS]")
+    items = page.eval_on_selector_all("[data-testid=plan-card] li[data-item]", "els => els.map(e => e.dataset.item)")
+    assert items == ["SAMPLING_POINT", "INSPECTION_WELL", "SIGNBOARD_QR", "PASSING_RETEST"]
+    for k, item in enumerate(items[:3]):
+        page.click(f"[data-action=evidence-{item}]")
+        form = page.locator(f"[data-testid=evidence-form-{item}]")
+        form.locator("input[name=photos]").set_input_files(str(photo_file(tmp_path, o, seed=950 + k)))
+        form.locator("button[type=submit]").click()
+        page.wait_for_selector(f"li[data-item={item}][data-missing='0']", timeout=30_000)
+    # The re-test: an effluent reading within GB 8978 grade 1, recorded after the plan.
+    server.gql("mutation($i: RecordInspectionInput!) { recordInspection(input: $i) { id } }", {"i": {
+        "clientId": str(uuid.uuid4()), "outfallId": o["id"], "observedAt": datetime.now(CST).isoformat(), "flowing": True,
+        "measurements": [{"parameter": "COD", "value": 60, "sampleType": "EFFLUENT", "method": "LAB"}]}}, sup)
+    page.reload()
+    page.click("[data-action=evidence-PASSING_RETEST]")
+    form = page.locator("[data-testid=evidence-form-PASSING_RETEST]")
+    assert "COD 60" in form.locator("select[name=inspection]").text_content()
+    form.locator("button[type=submit]").click()
+    page.wait_for_selector("li[data-item=PASSING_RETEST][data-missing='0']")
+    page.click("[data-action=request-acceptance]")
+    page.wait_for_selector("[data-testid=plan-card][data-status=SUBMITTED]")
+
+    page.click("[data-action=plan-reject]")
+    page.fill("textarea[name=plan-reason]", "检查井未加盖，请整改")
+    page.click("[data-action=plan-reject-confirm]")
+    page.wait_for_selector("[data-testid=plan-card][data-status=IN_PROGRESS]")
+    assert page.text_content("[data-testid=plan-reason]") == "检查井未加盖，请整改"
+    page.click("[data-action=request-acceptance]")
+    page.wait_for_selector("[data-testid=plan-card][data-status=SUBMITTED]")
+    page.click("[data-action=plan-approve]")
+    page.wait_for_selector("[data-testid=plan-card][data-status=ACCEPTED]")
+    page.click("[data-action=close-out]")
+    page.click("[data-action=close-out-confirm]")
+    page.wait_for_selector("[data-testid=plan-card][data-status=CLOSED_OUT]")
+    assert page.locator("[data-testid=outfall-closed]").count() == 0, "a rectified outfall stays in use"
+    tall_screenshot(page, "life-rectified-full-zh")
+    got = server.gql("""query($id: ID!) { outfall(id: $id) { status phase remediationPlan { status evidence { item passed } }
+        receivingWater { zones { name source } } tracingRecords { coParties { name uscc } } } }""", {"id": o["id"]}, sup)["outfall"]
+    assert got["status"] == "ACTIVE" and got["phase"] == "REMEDIATED" and got["remediationPlan"]["status"] == "CLOSED_OUT"
+    assert {e["item"] for e in got["remediationPlan"]["evidence"]} == set(items)
+    assert got["receivingWater"]["zones"][0]["source"].startswith("渝府〔2026〕1号")
+    assert got["tracingRecords"][0]["coParties"] == [{"name": "重庆某化工有限公司", "uscc": USCC}]
+    assert not page.errors

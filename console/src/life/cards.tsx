@@ -33,6 +33,7 @@ const CLASSES = ["I", "II", "III", "IV", "V"];
 const PARTY_TYPES = ["ENTERPRISE", "INSTITUTION", "INDIVIDUAL", "LOCAL_GOVERNMENT", "OTHER"];
 const METHODS = ["FIELD_SURVEY", "PIPE_INSPECTION", "DYE_TEST", "WATER_QUALITY", "RECORDS", "INTERVIEW", "OTHER"];
 const PLAN_TYPES = ["BAN", "MERGE", "RECTIFY"];
+const ZONE_KINDS = ["DRINKING_WATER_PROTECTION", "PROTECTED_III", "SWIMMING", "NATURE_RESERVE", "OTHER_SENSITIVE"];
 
 /** What this user may do to this outfall: the permission table of docs/permissions.md, mirrored so the
  *  console offers only what the server would allow (the server still decides). */
@@ -159,6 +160,8 @@ function ReceivingCard({ me, o, reload }: { me: Me; o: any; reload: () => void }
   const may = mayDo(me, o);
   const w = o.receivingWater;
   const [editing, setEditing] = useState(false);
+  const [zone, setZone] = useState(false);
+  const z = useAction(() => { setZone(false); reload(); });
   const reaches = useAsync(() => (editing ? gql<any>("{ receivingReaches { key name riverCode targetClass } }") : Promise.resolve(null)), [editing]);
   const a = useAction(() => { setEditing(false); reload(); });
   return (
@@ -174,7 +177,23 @@ function ReceivingCard({ me, o, reload }: { me: Me; o: any; reload: () => void }
           <li>{z.name} · {t(`zone.${z.kind}`)} · {t("sources")}: {z.source}</li>)}</ul> : t("none")}</dd>
       </dl>
       {w.newOutfallProhibited && <p class="badge bad" data-testid="prohibited">{t("prohibited")}: {w.newOutfallProhibited}</p>}
-      {may.decide && !editing && <button data-action="set-receiving" onClick={() => setEditing(true)}>{t("setReceiving")}</button>}
+      <div class="row wrap">
+        {may.decide && !editing && <button data-action="set-receiving" onClick={() => setEditing(true)}>{t("setReceiving")}</button>}
+        {may.decide && !zone && <button data-action="record-zone" onClick={() => setZone(true)}>{t("recordZone")}</button>}
+      </div>
+      {zone && <InlineForm label={t("recordZone")} submit={t("save")} busy={z.busy} err={z.err} onCancel={() => setZone(false)} testid="zone-form"
+          onSubmit={(f) => z.run(() => gql(`mutation($i: RecordProtectedZoneInput!) { recordProtectedZone(input: $i) { id } }`, { i: {
+            name: str(f, "zoneName"), kind: f.get("zoneKind"), center: { lat: num(f, "zoneLat"), lon: num(f, "zoneLon") },
+            radiusM: num(f, "zoneRadius"), source: str(f, "zoneSource") } }))}>
+        <label>{t("name")}<input name="zoneName" required maxLength={200} /></label>
+        <label>{t("kind")}<select name="zoneKind">{ZONE_KINDS.map((k) => <option value={k}>{t(`zone.${k}`)}</option>)}</select></label>
+        <div class="row">
+          <label>{t("latitude")}<input name="zoneLat" type="number" step="any" required defaultValue={o.location.lat} /></label>
+          <label>{t("longitude")}<input name="zoneLon" type="number" step="any" required defaultValue={o.location.lon} /></label>
+          <label>{t("radiusM")}<input name="zoneRadius" type="number" step="any" min={1} required defaultValue={500} /></label>
+        </div>
+        <label>{t("zoneSource")}<input name="zoneSource" required maxLength={500} /></label>
+      </InlineForm>}
       {editing && <InlineForm label={t("setReceiving")} submit={t("save")} busy={a.busy} err={a.err} onCancel={() => setEditing(false)}
                               onSubmit={(f) => a.run(() => gql(`mutation($id: ID!, $r: String, $c: WaterClass) { setReceivingWater(id: $id, reachKey: $r, waterClass: $c) { id } }`,
                                                                { id: o.id, r: str(f, "reach"), c: str(f, "waterClass") }))}>
@@ -274,16 +293,20 @@ function TracingRecordView({ me, r, reload }: { me: Me; r: any; reload: () => vo
   );
 }
 
-function TracingCard({ me, o, reload }: { me: Me; o: any; reload: () => void }) {
+function TracingCard({ me, o, tasks, reload }: { me: Me; o: any; tasks: any[]; reload: () => void }) {
   const may = mayDo(me, o);
   const [open, setOpen] = useState(false);
   const [determined, setDetermined] = useState(true);
+  const [co, setCo] = useState(0);  // how many other parties (a shared outfall) the form asks for
+  const openTasks = tasks.filter((x) => !["APPROVED", "CANCELLED"].includes(x.status));
   const a = useAction(() => { setOpen(false); reload(); });
   const [clientId, setClientId] = useState(() => crypto.randomUUID());  // a retried click records once
   function submit(f: FormData) {
-    const i: any = { clientId, outfallId: o.id, determined, methods: f.getAll("methods"), report: str(f, "report") };
+    const i: any = { clientId, outfallId: o.id, determined, methods: f.getAll("methods"), report: str(f, "report"),
+                     taskId: str(f, "taskId") };
     if (determined) {
       i.party = { name: str(f, "partyName"), type: f.get("partyType"), uscc: str(f, "uscc"), contact: str(f, "contact") };
+      i.coParties = [...Array(co).keys()].map((k) => ({ name: str(f, `coName${k}`), type: f.get(`coType${k}`), uscc: str(f, `coUscc${k}`) }));
       i.sources = String(f.get("sources") ?? "").split("\n").map((s) => s.trim()).filter(Boolean);
     } else {
       i.undeterminedReason = str(f, "undeterminedReason");
@@ -311,6 +334,14 @@ function TracingCard({ me, o, reload }: { me: Me; o: any; reload: () => void }) 
           <label>{t("partyType")}<select name="partyType">{PARTY_TYPES.map((p) => <option value={p}>{t(`party.${p}`)}</option>)}</select></label>
           <label>{t("uscc")}<input name="uscc" maxLength={18} pattern="[0-9A-HJ-NPQRTUWXYa-hj-npqrtuwxy]{18}" /></label>
           <label>{t("contact")}<input name="contact" maxLength={100} /></label>
+          {[...Array(co).keys()].map((k) => (
+            <fieldset class="inline coparty"><legend>{t("coParties")} {k + 1}</legend>
+              <label>{t("name")}<input name={`coName${k}`} required maxLength={200} /></label>
+              <label>{t("partyType")}<select name={`coType${k}`}>{PARTY_TYPES.map((p) => <option value={p}>{t(`party.${p}`)}</option>)}</select></label>
+              <label>{t("uscc")}<input name={`coUscc${k}`} maxLength={18} /></label>
+            </fieldset>))}
+          <div class="row"><button type="button" data-action="add-coparty" onClick={() => setCo(co + 1)}>{t("addCoParty")}</button>
+            {co > 0 && <button type="button" onClick={() => setCo(co - 1)}>{t("removeLimit")}</button>}</div>
           <label>{t("sewageSources")}<textarea name="sources" rows={2} required /></label>
         </> : <>
           <label>{t("undeterminedReason")}<textarea name="undeterminedReason" rows={2} required /></label>
@@ -319,6 +350,8 @@ function TracingCard({ me, o, reload }: { me: Me; o: any; reload: () => void }) 
         <fieldset class="inline"><legend>{t("methods")}</legend>
           {METHODS.map((m) => <label class="check"><input type="checkbox" name="methods" value={m} />{t(`method.${m}`)}</label>)}</fieldset>
         <label>{t("report")}<textarea name="report" rows={3} maxLength={4000} /></label>
+        {openTasks.length > 0 && <label>{t("answersTask")}<select name="taskId"><option value="">—</option>
+          {openTasks.map((x) => <option value={x.id}>{x.code} {x.title}</option>)}</select></label>}
       </InlineForm>}
     </section>
   );
@@ -471,7 +504,7 @@ function PublicLink({ o }: { o: any }) {
   );
 }
 
-export function LifePanel({ me, o, inspections, reload }: { me: Me; o: any; inspections: any[]; reload: () => void }) {
+export function LifePanel({ me, o, inspections, tasks, reload }: { me: Me; o: any; inspections: any[]; tasks: any[]; reload: () => void }) {
   return (
     <section class="life" aria-labelledby="life-h">
       <div class="lifehead">
@@ -482,7 +515,7 @@ export function LifePanel({ me, o, inspections, reload }: { me: Me; o: any; insp
       <VerifyCard me={me} o={o} reload={reload} />
       {o.sitingFlag && o.sitingFlag !== o.receivingWater.newOutfallProhibited && <p class="badge bad">{o.sitingFlag}</p>}
       <div class="lifegrid">
-        <TracingCard me={me} o={o} reload={reload} />
+        <TracingCard me={me} o={o} tasks={tasks} reload={reload} />
         <PlanCard me={me} o={o} inspections={inspections} reload={reload} />
         <StandardCard me={me} o={o} reload={reload} />
         <ReceivingCard me={me} o={o} reload={reload} />

@@ -46,7 +46,7 @@ export function ProfilePage({ me, id }: { me: Me; id: string }) {
         {canTask && <button class="primary" onClick={() => setCreating(true)}>{t("createTask")}</button>}
       </header>
       {creating && <TaskForm outfall={o} onClose={(done) => { setCreating(false); if (done) reload(); }} />}
-      <LifePanel me={me} o={o} inspections={inspections} reload={reload} />
+      <LifePanel me={me} o={o} inspections={inspections} tasks={tasks} reload={reload} />
       <div class="cols">
         <section class="card">
           <h2>{t("profile")}</h2>
