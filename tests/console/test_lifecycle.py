@@ -185,10 +185,12 @@ def test_officers_and_inspectors_get_no_supervisor_action(pages, server):
         for action in SUPERVISOR_ACTIONS:
             assert page.locator(f"[data-action={action}]").count() == 0, f"{who} was offered {action}"
         page.goto(server.url + f"/console/#/outfall/{suspect['id']}")
+        page.wait_for_selector(f"[data-testid=profile-code]:text-is('{suspect['code']}')")
         page.wait_for_selector("[data-testid=verification][data-state=SUSPECTED]")
         # An inspector verifies a suspect of their own district; an officer does not.
         assert page.locator("[data-action=verify]").count() == (1 if who == "inspector" else 0)
         page.goto(server.url + f"/console/#/outfall/{elsewhere['id']}")
+        page.wait_for_selector(f"[data-testid=profile-code]:text-is('{elsewhere['code']}')")
         page.wait_for_selector("[data-testid=verification][data-state=SUSPECTED]")
         assert page.locator("[data-action=verify]").count() == 0, f"{who} offered to verify another district's suspect"
         assert not page.errors

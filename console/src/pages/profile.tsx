@@ -27,7 +27,8 @@ export function ProfilePage({ me, id }: { me: Me; id: string }) {
   useLang();
   const { data, error, loading, reload } = useAsync(() => gql<any>(Q, { id }), [id]);
   const [creating, setCreating] = useState(false);
-  if (loading && !data) return <p class="pad">{t("loading")}</p>;
+  // Another outfall's answer is not shown while this one loads (its actions would act on the wrong outfall).
+  if ((loading && !data) || (data?.outfall && data.outfall.id !== id)) return <p class="pad">{t("loading")}</p>;
   if (error) return <div class="pad"><ErrorBox error={error} onRetry={reload} /></div>;
   const o = data.outfall;
   if (!o) return <div class="pad"><ErrorBox error={{ code: "NOT_FOUND", message: id }} /></div>;
