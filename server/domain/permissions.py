@@ -71,10 +71,16 @@ def can(actor: Actor | None, verb: str, district_code: str | None = None) -> boo
     return not r.district_scoped or _in_district(actor, district_code)
 
 
-def require(actor: Actor | None, verb: str, district_code: str | None = None) -> Actor:
-    """Return the actor when allowed; raise UNAUTHENTICATED or FORBIDDEN naming the verb."""
+def signed_in(actor: Actor | None) -> Actor:
+    """The actor, or UNAUTHENTICATED: the one check that someone is signed in, whatever they may do."""
     if actor is None:
         raise Unauthenticated("sign in first: a valid Bearer token is required")
+    return actor
+
+
+def require(actor: Actor | None, verb: str, district_code: str | None = None) -> Actor:
+    """Return the actor when allowed; raise UNAUTHENTICATED or FORBIDDEN naming the verb."""
+    actor = signed_in(actor)
     if not can(actor, verb, district_code):
         what = verb.replace('.', ' ')
         if actor.token_id is not None:

@@ -6,9 +6,10 @@ from typing import Any
 
 import strawberry
 
-from server.db import Database
+from server.db import RequestDatabase, Sessions
 from server.domain.actor import Actor
 from server.domain.errors import DomainError, RateLimited, Unauthenticated
+from server.domain.permissions import signed_in
 from server.graphql.dataloaders import Loaders
 from server.graphql.errors import overload
 from server.settings import Settings
@@ -28,7 +29,7 @@ class Context:
     # so subscribers may send {"Authorization": "Bearer …"} here instead.
     connection_params: dict | None = None
     # This request's view of the database (a cap on its concurrent sessions); see RequestDatabase.
-    request_db: Any = None
+    request_db: RequestDatabase | None = None
     token: str | None = None  # the Bearer token the actor came from, to ask again on long-lived connections
 
     async def actor_from_connection(self) -> Actor | None:
@@ -55,7 +56,7 @@ class Context:
         return self.services.settings
 
     @property
-    def db(self) -> Database:
+    def db(self) -> Sessions:
         return self.request_db if self.request_db is not None else self.services.db
 
     @property
@@ -64,6 +65,12 @@ class Context:
         if self._auth_error is not None:
             raise self._auth_error
         return self._actor
+
+    @property
+    def signed_in(self) -> Actor:
+        """The signed-in actor, or UNAUTHENTICATED: what resolvers hand to services, which take an Actor.
+        The service still checks what this actor may do."""
+        return signed_in(self.actor)
 
     @property
     def actor_or_none(self) -> Actor | None:

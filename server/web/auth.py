@@ -31,7 +31,7 @@ async def authenticate(services: Services, session, token: str, addr: str | None
     """A Bearer token (sign-in JWT or integrator API token) to an Actor, with the token's rate limit."""
     if is_api_token(token):
         actor = await actor_from_api_token(session=session, token=token, client_addr=addr)
-        if services.token_limit is not None and actor.token_id is not None:  # both always set: narrowing
+        if actor.token_id is not None:
             await services.token_limit.hit(actor.token_id)
         return actor
     return await actor_from_token(session=session, token=token, secret=services.settings.secret_key,

@@ -1,7 +1,7 @@
 """What lives for the whole process, built once in create_app and handed to every door."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import InitVar, dataclass, field
 from typing import Any
 
 from server.db import Database
@@ -22,16 +22,17 @@ class Services:
     extra: dict = field(default_factory=dict)
     # Shared counters (the database, or Redis when configured): every worker and machine sees them.
     counters: Any = None
-    password_throttle: PasswordThrottle | None = None
-    token_limit: TokenRateLimit | None = None  # requests per API token per minute
+    # The throttles are always there once built; a caller (a test) may hand in its own instead.
+    password_throttle: PasswordThrottle = field(init=False)
+    token_limit: TokenRateLimit = field(init=False)  # requests per API token per minute
+    throttle: InitVar[PasswordThrottle | None] = None
+    limit: InitVar[TokenRateLimit | None] = None
 
-    def __post_init__(self):
+    def __post_init__(self, throttle: PasswordThrottle | None, limit: TokenRateLimit | None) -> None:
         if self.counters is None:
             self.counters = make_counters(self.settings, self.db)
-        if self.password_throttle is None:
-            self.password_throttle = PasswordThrottle(self.counters)
-        if self.token_limit is None:
-            self.token_limit = TokenRateLimit(self.counters)
+        self.password_throttle = throttle if throttle is not None else PasswordThrottle(self.counters)
+        self.token_limit = limit if limit is not None else TokenRateLimit(self.counters)
 
 
 def build_services(settings: Settings) -> Services:

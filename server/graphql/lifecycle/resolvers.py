@@ -9,8 +9,7 @@ import strawberry
 from sqlmodel import col
 from sqlalchemy import select
 
-from server.domain.actor import Actor
-from server.domain.errors import BadInput, Unauthenticated
+from server.domain.errors import BadInput
 from server.domain.brief.assessment import assess
 from server.domain.lifecycle import permits, plans, receiving, tracing_records, verification
 from server.domain.lifecycle.models import RemediationPlan as PlanRow
@@ -105,13 +104,6 @@ class RecordProtectedZoneInput:
     source: str = strawberry.field(description="The published plan that draws the zone.")
 
 
-def _me(info: Info) -> Actor:
-    a = info.context.actor
-    if a is None:
-        raise Unauthenticated("sign in first: a valid Bearer token is required")
-    return a
-
-
 def _to_party(p: ResponsiblePartyInput) -> tracing_records.Party:
     return tracing_records.Party(p.name, p.uscc, p.type.value, p.contact)
 
@@ -125,7 +117,7 @@ class LifecycleQuery:
     @strawberry.field(description="Remediation plans by status (e.g. SUBMITTED: the acceptance queue), oldest first.")
     async def remediation_plans(self, info: Info, status: PlanStatus | None = None,
                                 district_code: str | None = None, first: int = 100) -> list[RemediationPlan]:
-        require(_me(info), "outfall.read")
+        require(info.context.signed_in, "outfall.read")
         if not 1 <= first <= info.context.settings.max_page:
             raise BadInput(f"first must be 1-{info.context.settings.max_page}", field="first")
         q = select(PlanRow).order_by(col(PlanRow.id)).limit(first)
@@ -139,7 +131,7 @@ class LifecycleQuery:
     @strawberry.field(description="Tracing records by status (SUBMITTED: the review queue), within the caller's scope.")
     async def tracing_records(self, info: Info, status: TracingStatus | None = None,
                               first: int = 100) -> list[TracingRecord]:
-        a = _me(info)
+        a = info.context.signed_in
         require(a, "trace.read", a.district_code)
         if not 1 <= first <= info.context.settings.max_page:
             raise BadInput(f"first must be 1-{info.context.settings.max_page}", field="first")
@@ -153,19 +145,19 @@ class LifecycleQuery:
 
     @strawberry.field(description="The reference reaches with their target class and water function zone.")
     def receiving_reaches(self, info: Info) -> list[ReceivingReach]:
-        require(_me(info), "outfall.read")
+        require(info.context.signed_in, "outfall.read")
         return [ReceivingReach.from_ref(r) for r in reaches().values()]
 
     @strawberry.field(description="Protected and sensitive zones, as supervisors entered them.")
     async def protected_zones(self, info: Info) -> list[ProtectedZone]:
         async with info.context.db.session() as s:
-            return [ProtectedZone.from_model(z) for z in await receiving.list_zones(session=s, actor=_me(info))]
+            return [ProtectedZone.from_model(z) for z in await receiving.list_zones(session=s, actor=info.context.signed_in)]
 
     @strawberry.field(description="考核: each district's completion and on-time rates for tasks due from..to (local days).")
     async def district_assessment(self, info: Info, from_: Annotated[dt.date, strawberry.argument(name="from")],
                                   to: dt.date | None = None) -> DistrictAssessment:
         async with info.context.db.session() as s:
-            a = await assess(session=s, actor=_me(info), settings=info.context.settings,
+            a = await assess(session=s, actor=info.context.signed_in, settings=info.context.settings,
                              start=from_, end=to or from_)
         return DistrictAssessment.from_domain(a)
 
@@ -176,7 +168,7 @@ class LifecycleMutation:
     async def create_remediation_plan(self, info: Info, input: CreateRemediationPlanInput) -> RemediationPlan:
         async with write(info) as s:
             p = await plans.create_plan(
-                session=s, actor=_me(info), client_id=input.client_id, outfall_id=parse_id(input.outfall_id, "outfallId"),
+                session=s, actor=info.context.signed_in, client_id=input.client_id, outfall_id=parse_id(input.outfall_id, "outfallId"),
                 type=input.type.value, measures=input.measures, deadline=input.deadline,
                 merged_into_id=parse_id(input.merged_into_id, "mergedIntoId") if input.merged_into_id else None,
                 online_monitoring_required=input.online_monitoring_required)
@@ -187,7 +179,7 @@ class LifecycleMutation:
         ctx = info.context
         async with write(info) as s:
             p = await plans.record_evidence(
-                session=s, actor=_me(info), settings=ctx.settings, plan_id=parse_id(input.plan_id, "planId"),
+                session=s, actor=info.context.signed_in, settings=ctx.settings, plan_id=parse_id(input.plan_id, "planId"),
                 item=input.item.value, media_ids=parse_ids(input.media_ids, "mediaIds"), note=input.note,
                 inspection_id=parse_id(input.inspection_id, "inspectionId") if input.inspection_id else None)
         return RemediationPlan.from_model(p)
@@ -195,21 +187,21 @@ class LifecycleMutation:
     @strawberry.mutation(description="Ask the city to accept (验收) the plan; refused until every required item has evidence.")
     async def request_plan_acceptance(self, info: Info, id: strawberry.ID) -> RemediationPlan:
         async with write(info) as s:
-            p = await plans.request_acceptance(session=s, actor=_me(info), plan_id=parse_id(id))
+            p = await plans.request_acceptance(session=s, actor=info.context.signed_in, plan_id=parse_id(id))
         return RemediationPlan.from_model(p)
 
     @strawberry.mutation(description="验收 (SUPERVISOR): ACCEPT makes the outfall REMEDIATED; REJECT needs a reason.")
     async def review_remediation_plan(self, info: Info, id: strawberry.ID, decision: PlanDecision,
                                       reason: str | None = None) -> RemediationPlan:
         async with write(info) as s:
-            p = await plans.review_plan(session=s, actor=_me(info), plan_id=parse_id(id),
+            p = await plans.review_plan(session=s, actor=info.context.signed_in, plan_id=parse_id(id),
                                         decision=decision.value, reason=reason)
         return RemediationPlan.from_model(p)
 
     @strawberry.mutation(description="销号 (SUPERVISOR) after acceptance: BAN and MERGE close the outfall (注销).")
     async def close_out_remediation_plan(self, info: Info, id: strawberry.ID) -> RemediationPlan:
         async with write(info) as s:
-            p = await plans.close_out(session=s, actor=_me(info), plan_id=parse_id(id))
+            p = await plans.close_out(session=s, actor=info.context.signed_in, plan_id=parse_id(id))
         return RemediationPlan.from_model(p)
 
     @strawberry.mutation(description="Submit a tracing record for review; idempotent on clientId.")
@@ -221,7 +213,7 @@ class LifecycleMutation:
             undetermined_reason=input.undetermined_reason,
             task_id=parse_id(input.task_id, "taskId") if input.task_id else None)
         async with write(info) as s:
-            r = await tracing_records.submit_record(session=s, actor=_me(info), client_id=input.client_id,
+            r = await tracing_records.submit_record(session=s, actor=info.context.signed_in, client_id=input.client_id,
                                                     data=data)
         return TracingRecord.from_model(r)
 
@@ -229,7 +221,7 @@ class LifecycleMutation:
     async def review_tracing_record(self, info: Info, id: strawberry.ID, decision: ReviewDecision,
                                     reason: str | None = None) -> TracingRecord:
         async with write(info) as s:
-            r = await tracing_records.review_record(session=s, actor=_me(info), record_id=parse_id(id),
+            r = await tracing_records.review_record(session=s, actor=info.context.signed_in, record_id=parse_id(id),
                                                     decision=decision.value, reason=reason)
         return TracingRecord.from_model(r)
 
@@ -239,7 +231,7 @@ class LifecycleMutation:
             LimitInput(x.parameter.value, x.limit_max, x.limit_min, x.basis) for x in input.approved_limits]
         async with write(info) as s:
             p = await permits.record_permit(
-                session=s, actor=_me(info), outfall_id=parse_id(input.outfall_id, "outfallId"),
+                session=s, actor=info.context.signed_in, outfall_id=parse_id(input.outfall_id, "outfallId"),
                 kind=input.kind.value, document_no=input.document_no, authority=input.authority,
                 decided_on=input.decided_on, limits=limits, note=input.note)
         return OutfallPermit.from_model(p)
@@ -248,7 +240,7 @@ class LifecycleMutation:
     async def cancel_outfall_permit(self, info: Info, input: CancelOutfallPermitInput) -> OutfallPermit:
         async with write(info) as s:
             p = await permits.cancel_permit(
-                session=s, actor=_me(info), outfall_id=parse_id(input.outfall_id, "outfallId"),
+                session=s, actor=info.context.signed_in, outfall_id=parse_id(input.outfall_id, "outfallId"),
                 document_no=input.document_no, authority=input.authority, decided_on=input.decided_on, note=input.note)
         return OutfallPermit.from_model(p)
 
@@ -257,14 +249,14 @@ class LifecycleMutation:
     async def set_outfall_codes(self, info: Info, id: strawberry.ID, national_code: str | None = None,
                                 provincial_code: str | None = None) -> Outfall:
         async with write(info) as s:
-            o = await permits.set_codes(session=s, actor=_me(info), outfall_id=parse_id(id),
+            o = await permits.set_codes(session=s, actor=info.context.signed_in, outfall_id=parse_id(id),
                                         national_code=national_code, provincial_code=provincial_code)
         return await _outfall(info, o)
 
     @strawberry.mutation(description="查: the on-site check of a SUSPECTED outfall (an inspector of its district, the city).")
     async def verify_outfall(self, info: Info, id: strawberry.ID, outcome: VerifyOutcome) -> Outfall:
         async with write(info) as s:
-            o = await verification.verify_outfall(session=s, actor=_me(info), outfall_id=parse_id(id),
+            o = await verification.verify_outfall(session=s, actor=info.context.signed_in, outfall_id=parse_id(id),
                                                   outcome=outcome.value)
         return await _outfall(info, o)
 
@@ -272,7 +264,7 @@ class LifecycleMutation:
     async def set_receiving_water(self, info: Info, id: strawberry.ID, reach_key: str | None = None,
                                   water_class: WaterClass | None = None) -> Outfall:
         async with write(info) as s:
-            o = await receiving.set_receiving_water(session=s, actor=_me(info), outfall_id=parse_id(id),
+            o = await receiving.set_receiving_water(session=s, actor=info.context.signed_in, outfall_id=parse_id(id),
                                                     reach_key=reach_key,
                                                     water_class=water_class.value if water_class else None)
         return await _outfall(info, o)
@@ -280,7 +272,7 @@ class LifecycleMutation:
     @strawberry.mutation(description="Enter a protected or sensitive zone from its published plan (SUPERVISOR, ADMIN).")
     async def record_protected_zone(self, info: Info, input: RecordProtectedZoneInput) -> ProtectedZone:
         async with write(info) as s:
-            z = await receiving.record_zone(session=s, actor=_me(info), name=input.name, kind=input.kind.value,
+            z = await receiving.record_zone(session=s, actor=info.context.signed_in, name=input.name, kind=input.kind.value,
                                             lat=input.center.lat, lon=input.center.lon, radius_m=input.radius_m,
                                             source=input.source)
         return ProtectedZone.from_model(z)

@@ -103,7 +103,7 @@ class BriefQuery:
     @strawberry.field(description="水环境每日简况 for one China Standard Time day, within the caller's scope.")
     async def daily_brief(self, info: Info, date: dt.date) -> DailyBrief:
         async with info.context.db.session() as s:
-            b = await daily_brief(session=s, actor=info.context.actor, day=date, settings=info.context.settings)
+            b = await daily_brief(session=s, actor=info.context.signed_in, day=date, settings=info.context.settings)
         def buckets(pairs, labels) -> list[StatBucket]:  # codes as keys, labels beside
             return [StatBucket(key=k, label=labels.get(k, k), count=n) for k, n in pairs]
 

@@ -12,6 +12,7 @@ from server.domain.errors import Forbidden
 from server.domain.inspections import service as inspections
 from server.domain.outfalls.service import Point
 from server.domain.permissions import can, require
+from server.domain.sqltypes import pk
 from server.domain.tasks import service as tasks
 from server.domain.tasks.queries import TaskFilter as TaskQuery
 from server.graphql.common import UPDATED_SINCE, GeoPointInput, connection, parse_id, parse_ids, selected_names
@@ -150,7 +151,7 @@ class LoopQuery:
     @strawberry.field
     async def inspection(self, info: Info, id: strawberry.ID) -> Inspection | None:
         async with info.context.db.session() as s:
-            i = await inspections.get_inspection(session=s, actor=info.context.actor, inspection_id=parse_id(id))
+            i = await inspections.get_inspection(session=s, actor=info.context.signed_in, inspection_id=parse_id(id))
         return Inspection.from_model(i) if i else None
 
     @strawberry.field(description="Inspections, newest first (observed time); district roles see their own "
@@ -164,7 +165,7 @@ class LoopQuery:
     @strawberry.field
     async def task(self, info: Info, id: strawberry.ID) -> Task | None:
         async with info.context.db.session() as s:
-            t = await tasks.get_task(session=s, actor=info.context.actor, task_id=parse_id(id))
+            t = await tasks.get_task(session=s, actor=info.context.signed_in, task_id=parse_id(id))
         return Task.from_model(t) if t else None
 
     @strawberry.field(description="Tasks by deadline, soonest first; district roles see their own district only.")
@@ -186,7 +187,7 @@ class LoopMutation:
                                         m.method.value if m.method else "KIT") for m in input.measurements or []]
         async with write(info) as s:
             i = await inspections.record_inspection(
-                session=s, actor=ctx.actor, settings=ctx.settings, client_id=input.client_id,
+                session=s, actor=ctx.signed_in, settings=ctx.settings, client_id=input.client_id,
                 outfall_id=parse_id(input.outfall_id, "outfallId"), observed_at=input.observed_at,
                 position=_point(input.position), flowing=input.flowing, note=input.note, readings=readings,
                 media_ids=parse_ids(input.media_ids, "mediaIds"), dry_weather=input.dry_weather,
@@ -198,7 +199,7 @@ class LoopMutation:
         ctx = info.context
         async with write(info) as s:
             t = await tasks.create_task(
-                session=s, actor=ctx.actor, settings=ctx.settings, client_id=input.client_id, kind=input.kind.value,
+                session=s, actor=ctx.signed_in, settings=ctx.settings, client_id=input.client_id, kind=input.kind.value,
                 source=input.source.value, title=input.title, district_code=input.district_code,
                 deadline=input.deadline, description=input.description,
                 outfall_id=parse_id(input.outfall_id, "outfallId") if input.outfall_id else None,
@@ -212,7 +213,7 @@ class LoopMutation:
     async def start_task(self, info: Info, id: strawberry.ID) -> Task:
         ctx = info.context
         async with write(info) as s:
-            t = await tasks.start_task(session=s, actor=ctx.actor, settings=ctx.settings, task_id=parse_id(id))
+            t = await tasks.start_task(session=s, actor=ctx.signed_in, settings=ctx.settings, task_id=parse_id(id))
         return Task.from_model(t)
 
     @strawberry.mutation
@@ -220,7 +221,7 @@ class LoopMutation:
         ctx = info.context
         async with write(info) as s:
             sub = await tasks.submit_rectification(
-                session=s, actor=ctx.actor, settings=ctx.settings, client_id=input.client_id,
+                session=s, actor=ctx.signed_in, settings=ctx.settings, client_id=input.client_id,
                 task_id=parse_id(input.task_id, "taskId"), note=input.note,
                 before_ids=parse_ids(input.before_media_ids, "beforeMediaIds"),
                 after_ids=parse_ids(input.after_media_ids, "afterMediaIds"))
@@ -231,7 +232,7 @@ class LoopMutation:
         ctx = info.context
         async with write(info) as s:
             sub = await tasks.review_submission(
-                session=s, actor=ctx.actor, settings=ctx.settings,
+                session=s, actor=ctx.signed_in, settings=ctx.settings,
                 submission_id=parse_id(input.submission_id, "submissionId"), decision=input.decision.value,
                 reason=input.reason)
         return Submission.from_model(sub)
@@ -240,7 +241,7 @@ class LoopMutation:
     async def cancel_task(self, info: Info, id: strawberry.ID, reason: str) -> Task:
         ctx = info.context
         async with write(info) as s:
-            t = await tasks.cancel_task(session=s, actor=ctx.actor, settings=ctx.settings, task_id=parse_id(id),
+            t = await tasks.cancel_task(session=s, actor=ctx.signed_in, settings=ctx.settings, task_id=parse_id(id),
                                         reason=reason)
         return Task.from_model(t)
 
@@ -276,8 +277,8 @@ class LoopSubscription:
                     rows = await tasks.events_after(session=s, actor=actor, after_id=after_id,
                                                     district_code=district_code, limit=REPLAY_BATCH)
                 for r, t in rows:
-                    replayed.add(r.id)
-                    yield _event(r.id, r.type, t, r.at)
+                    replayed.add(pk(r))
+                    yield _event(pk(r), r.type, t, r.at)
                 after_id = rows[-1][0].id if len(rows) == REPLAY_BATCH else None
             while True:
                 try:
@@ -297,9 +298,9 @@ class LoopSubscription:
                 if not can(actor, "task.read", ev["district_code"]):
                     continue
                 async with ctx.db.session() as s:
-                    t = await s.get(tasks.Task, ev["task_id"])
-                if t is not None:
-                    yield _event(ev["id"], ev["type"], t, datetime.fromisoformat(ev["at"]))
+                    task = await s.get(tasks.Task, ev["task_id"])
+                if task is not None:
+                    yield _event(ev["id"], ev["type"], task, datetime.fromisoformat(ev["at"]))
 
 
 def _event(event_id: int, type_: str, task, at: datetime) -> TaskEvent:

@@ -16,7 +16,7 @@ class MediaQuery:
     @strawberry.field
     async def media(self, info: Info, id: strawberry.ID) -> Media | None:
         async with info.context.db.session() as s:
-            m = await service.get_media(session=s, actor=info.context.actor, media_id=parse_id(id))
+            m = await service.get_media(session=s, actor=info.context.signed_in, media_id=parse_id(id))
         return Media.from_model(m) if m else None
 
 
@@ -28,7 +28,7 @@ class MediaMutation:
         ctx = info.context
         async with write(info) as s:
             m, t = await service.request_upload(
-                session=s, store=ctx.services.store, settings=ctx.settings, actor=ctx.actor, client_id=input.client_id,
+                session=s, store=ctx.services.store, settings=ctx.settings, actor=ctx.signed_in, client_id=input.client_id,
                 filename=input.filename, content_type=input.content_type, size_bytes=input.size_bytes,
                 sha256=input.sha256, role=(input.role.value if input.role else "GENERAL"))
         if t is None:  # already completed: nothing to send
@@ -47,7 +47,7 @@ class MediaMutation:
                                                 "device_now": attestation.device_now.isoformat()
                                                 if attestation.device_now else None}
         m = await service.complete_upload(db=ctx.db, store=ctx.services.store, settings=ctx.settings,
-                                          actor=ctx.actor, media_id=parse_id(media_id, "mediaId"), attestation=att)
+                                          actor=ctx.signed_in, media_id=parse_id(media_id, "mediaId"), attestation=att)
         if m.status == "REJECTED":
             raise UploadInvalid(m.reject_reason or "upload rejected", mediaId=str(m.id))
         return Media.from_model(m)

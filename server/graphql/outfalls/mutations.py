@@ -18,7 +18,7 @@ class OutfallMutation:
         ctx = info.context
         async with write(info) as s:
             o = await service.register_outfall(
-                session=s, actor=ctx.actor, client_id=input.client_id, name=input.name,
+                session=s, actor=ctx.signed_in, client_id=input.client_id, name=input.name,
                 category=input.category.value, river_code=input.river_code, district_code=input.district_code,
                 location=input.location.to_point(), subtype=input.subtype,
                 water_class=input.water_class.value if input.water_class else None,
@@ -32,7 +32,7 @@ class OutfallMutation:
     async def update_outfall(self, info: Info, id: strawberry.ID, input: UpdateOutfallInput) -> Outfall:
         ctx = info.context
         async with write(info) as s:
-            o = await service.update_outfall(session=s, actor=ctx.actor, outfall_id=parse_id(id),
+            o = await service.update_outfall(session=s, actor=ctx.signed_in, outfall_id=parse_id(id),
                                              changes=input.changes())
         return (await build_outfalls(info, [o]))[0]
 
@@ -43,6 +43,6 @@ class OutfallMutation:
             standards.LimitInput(x.parameter.value, x.limit_max, x.limit_min, x.basis) for x in input.approved_limits]
         async with write(info) as s:
             o = await standards.set_discharge_standard(
-                session=s, actor=ctx.actor, outfall_id=parse_id(id), standard=input.standard.value,
+                session=s, actor=ctx.signed_in, outfall_id=parse_id(id), standard=input.standard.value,
                 grade=input.grade, sector=input.sector_standard, limits=limits)
         return (await build_outfalls(info, [o]))[0]

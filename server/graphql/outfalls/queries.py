@@ -7,6 +7,7 @@ from server.domain.stations.service import station_counts
 from server.graphql.common import connection, parse_id, selected_names
 from server.graphql.context import Info
 from server.graphql.enums import Crs, OutfallGroupBy
+from server.graphql.scalars import FloatColumn, IntColumn, StringColumn
 from server.graphql.outfalls.types import (Outfall, OutfallConnection, OutfallEdge, OutfallFilter, OutfallPoints, StatBucket,
                                           build_outfalls)
 
@@ -17,7 +18,7 @@ class OutfallQuery:
     async def outfall(self, info: Info, id: strawberry.ID | None = None, code: str | None = None) -> Outfall | None:
         ctx = info.context
         async with ctx.db.session() as s:
-            o = await service.get_outfall(session=s, actor=ctx.actor,
+            o = await service.get_outfall(session=s, actor=ctx.signed_in,
                                           outfall_id=parse_id(id) if id is not None else None, code=code)
         return (await build_outfalls(info, [o]))[0] if o else None
 
@@ -28,7 +29,7 @@ class OutfallQuery:
         ctx = info.context
         async with ctx.db.session() as s:
             page = await service.list_outfalls(
-                session=s, actor=ctx.actor, filter=filter.to_domain() if filter else None, first=first,
+                session=s, actor=ctx.signed_in, filter=filter.to_domain() if filter else None, first=first,
                 after=after, last=last, before=before, cap=ctx.settings.max_page,
                 want_total="totalCount" in selected_names(info))
         latest = ("latestInspection" in selected_names(info, "edges", "node")
@@ -43,25 +44,28 @@ class OutfallQuery:
                              crs: Crs | None = Crs.WGS84) -> OutfallPoints:
         ctx = info.context
         async with ctx.db.session() as s:
-            c = await service.outfall_points(session=s, actor=ctx.actor, filter=filter.to_domain() if filter else None,
+            c = await service.outfall_points(session=s, actor=ctx.signed_in, filter=filter.to_domain() if filter else None,
                                              crs=(crs or Crs.WGS84).value,
                                              with_exceedance="exceeded" in selected_names(info))
-        return OutfallPoints(count=len(c.ids), ids=c.ids, lats=c.lats, lons=c.lons, codes=c.codes, phases=c.phases,
-                             categories=c.categories, district_codes=c.district_codes, river_codes=c.river_codes,
-                             exceeded=c.exceeded, phase_keys=list(c.phase_keys), phase_index=c.phase_index,
-                             district_keys=c.district_keys, district_index=c.district_index)
+        return OutfallPoints(count=len(c.ids), ids=IntColumn(c.ids), lats=FloatColumn(c.lats), lons=FloatColumn(c.lons),
+                             codes=StringColumn(c.codes), phases=StringColumn(c.phases),
+                             categories=StringColumn(c.categories), district_codes=StringColumn(c.district_codes),
+                             river_codes=StringColumn(c.river_codes),
+                             exceeded=IntColumn(c.exceeded) if c.exceeded is not None else None,
+                             phase_keys=list(c.phase_keys), phase_index=IntColumn(c.phase_index),
+                             district_keys=c.district_keys, district_index=IntColumn(c.district_index))
 
     @strawberry.field(description="Counts of outfalls grouped by river, district, category, phase or status.")
     async def outfall_stats(self, info: Info, group_by: OutfallGroupBy,
                             filter: OutfallFilter | None = None) -> list[StatBucket]:
         ctx = info.context
         async with ctx.db.session() as s:
-            rows = await service.outfall_stats(session=s, actor=ctx.actor, group_by=group_by.value,
+            rows = await service.outfall_stats(session=s, actor=ctx.signed_in, group_by=group_by.value,
                                                filter=filter.to_domain() if filter else None)
         out = [StatBucket(key=k, label=label, count=n) for k, label, n in rows]
         if group_by.value in ("RIVER", "DISTRICT") and filter is None:
             async with ctx.db.session() as s:
-                counts = await station_counts(session=s, actor=ctx.actor, by=group_by.value)
+                counts = await station_counts(session=s, actor=ctx.signed_in, by=group_by.value)
             seen = {b.key for b in out}
             for b in out:
                 b.stations, b.stations_off_target = counts.get(b.key, (0, 0))

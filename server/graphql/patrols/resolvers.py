@@ -18,7 +18,7 @@ class PatrolQuery:
     @strawberry.field
     async def patrol(self, info: Info, id: strawberry.ID) -> Patrol | None:
         async with info.context.db.session() as s:
-            p = await service.get_patrol(session=s, actor=info.context.actor, patrol_id=parse_id(id))
+            p = await service.get_patrol(session=s, actor=info.context.signed_in, patrol_id=parse_id(id))
         return Patrol.from_model(p) if p else None
 
     @strawberry.field(description="Patrols, newest first; district roles see their own district's and their own.")
@@ -29,7 +29,7 @@ class PatrolQuery:
                       ) -> PatrolConnection:
         ctx = info.context
         async with ctx.db.session() as s:
-            page = await service.list_patrols(session=s, actor=ctx.actor, first=first, after=after, last=last,
+            page = await service.list_patrols(session=s, actor=ctx.signed_in, first=first, after=after, last=last,
                                               before=before, cap=ctx.settings.max_page,
                                               district_code=district_code, mine=mine, updated_since=updated_since)
         return connection(PatrolConnection, PatrolEdge, [Patrol.from_model(r) for r in page.items], page)
@@ -42,7 +42,7 @@ class PatrolMutation:
         ctx = info.context
         track = [service.TrackPoint(lat=p.lat, lon=p.lon, at=p.at, accuracy_m=p.accuracy_m) for p in input.track]
         async with write(info) as s:
-            p = await service.record_patrol(session=s, actor=ctx.actor, client_id=input.client_id,
+            p = await service.record_patrol(session=s, actor=ctx.signed_in, client_id=input.client_id,
                                             started_at=input.started_at, ended_at=input.ended_at, track=track,
                                             note=input.note, mocked_location=bool(input.mocked_location))
         return Patrol.from_model(p)

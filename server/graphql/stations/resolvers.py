@@ -23,14 +23,14 @@ class StationQuery:
     async def stations(self, info: Info, filter: StationFilter | None = None) -> list[Station]:
         ctx = info.context
         async with ctx.db.session() as s:
-            rows = await service.list_stations(session=s, actor=ctx.actor, f=filter.to_domain() if filter else None)
+            rows = await service.list_stations(session=s, actor=ctx.signed_in, f=filter.to_domain() if filter else None)
         return [Station.from_model(r) for r in rows]
 
     @strawberry.field(description="One station by id or code.")
     async def station(self, info: Info, id: strawberry.ID | None = None, code: str | None = None) -> Station | None:
         ctx = info.context
         async with ctx.db.session() as s:
-            st = await service.get_station(session=s, actor=ctx.actor,
+            st = await service.get_station(session=s, actor=ctx.signed_in,
                                            station_id=parse_id(id) if id is not None else None, code=code)
         return Station.from_model(st) if st else None
 
@@ -38,7 +38,7 @@ class StationQuery:
     async def city_calendar(self, info: Info, year: int, month: int) -> list[CityCalendarRow]:
         ctx = info.context
         async with ctx.db.session() as s:
-            rows = await service.list_stations(session=s, actor=ctx.actor, f=service.StationFilter(status="ACTIVE"))
+            rows = await service.list_stations(session=s, actor=ctx.signed_in, f=service.StationFilter(status="ACTIVE"))
             cal = await analysis.city_calendar(s, rows, year, month)
         return [CityCalendarRow(station=Station.from_model(r), days=[CalendarDay.from_day(d) for d in cal[pk(r)]])
                 for r in rows]
@@ -61,13 +61,13 @@ class StationMutation:
     @strawberry.mutation(description="Register a station (SUPERVISOR/ADMIN); river-km is derived from the location.")
     async def register_station(self, info: Info, input: StationInput) -> Station:
         async with write(info) as s:
-            st = await service.create_station(session=s, actor=info.context.actor, data=input.to_domain())
+            st = await service.create_station(session=s, actor=info.context.signed_in, data=input.to_domain())
         return Station.from_model(st)
 
     @strawberry.mutation(description="Edit a station (SUPERVISOR/ADMIN); only the given fields change.")
     async def update_station(self, info: Info, id: strawberry.ID, input: StationInput) -> Station:
         async with write(info) as s:
-            st = await service.update_station(session=s, actor=info.context.actor, station_id=parse_id(id),
+            st = await service.update_station(session=s, actor=info.context.signed_in, station_id=parse_id(id),
                                               data=input.to_domain())
         return Station.from_model(st)
 

@@ -60,9 +60,7 @@ class UpstreamSuspects:
     course_source: str
 
 
-def _test(t: dict | None) -> RapidTest | None:
-    if not t:
-        return None
+def _test(t: dict) -> RapidTest:
     return RapidTest(parameter=t.get("parameter", ""), value=t["value"], unit=t["unit"], exceeded=t["exceeded"],
                      observed_at=t["observedAt"])
 
@@ -77,7 +75,7 @@ async def suspects_type(info: Info, r: service.TraceResult) -> UpstreamSuspects:
         suspects=[Suspect(outfall=o, river_code=s.river_code, river_km=s.river_km, distance_km=round(s.distance_km, 3),
                           via=list(s.via), score=s.score, distance_factor=s.factors["distance"],
                           test_factor=s.factors["test"], category_factor=s.factors["category"],
-                          open_task_factor=s.factors["open_task"], latest_test=_test(s.latest_test),
+                          open_task_factor=s.factors["open_task"], latest_test=_test(s.latest_test) if s.latest_test else None,
                           open_tasks=s.open_tasks) for o, s in zip(outs, r.suspects)],
         score_note=r.score_note, course_source=course_source())
 
@@ -87,7 +85,7 @@ async def upstream_suspects(info: Info, st: StationRow, parameter: StationParame
     ctx = info.context
     await service.sync_positions(ctx.db)
     async with ctx.db.session() as s:
-        r = await service.upstream_suspects(session=s, actor=ctx.actor, station=st, parameter=parameter.value,
+        r = await service.upstream_suspects(session=s, actor=ctx.signed_in, station=st, parameter=parameter.value,
                                             max_km=max_km, tributaries=tributaries, first=first)
     return await suspects_type(info, r)
 
@@ -129,7 +127,7 @@ class TracingQuery:
         ctx = info.context
         await service.sync_positions(ctx.db)
         async with ctx.db.session() as s:
-            r = await service.reach_contribution(session=s, actor=ctx.actor,
+            r = await service.reach_contribution(session=s, actor=ctx.signed_in,
                                                  upstream_id=parse_id(upstream_station_id, "upstreamStationId"),
                                                  downstream_id=parse_id(downstream_station_id, "downstreamStationId"),
                                                  start=start, end=end)
@@ -163,7 +161,7 @@ class TracingMutation:
 
                 raise NotFound(f"no station with id {station_id}")
             tasks = await service.raise_suspect_tasks(
-                session=s, actor=ctx.actor, settings=ctx.settings, station=st, parameter=parameter.value,
+                session=s, actor=ctx.signed_in, settings=ctx.settings, station=st, parameter=parameter.value,
                 outfall_ids=parse_ids(outfall_ids, "outfallIds"), client_id=client_id, max_km=max_km,
                 tributaries=tributaries)
         return [Task.from_model(t) for t in tasks]

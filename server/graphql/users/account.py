@@ -74,7 +74,7 @@ class AccountQuery:
     @strawberry.field(description="Integrator tokens (ADMIN).")
     async def api_tokens(self, info: Info) -> list[ApiToken]:
         async with info.context.db.session() as s:
-            return [ApiToken.from_model(t) for t in await tokens.list_api_tokens(session=s, actor=info.context.actor)]
+            return [ApiToken.from_model(t) for t in await tokens.list_api_tokens(session=s, actor=info.context.signed_in)]
 
     @strawberry.field(description="The append-only audit trail, newest first (SUPERVISOR, ADMIN).")
     async def audit_events(self, info: Info, object_type: str | None = None, object_id: str | None = None,
@@ -85,12 +85,12 @@ class AccountQuery:
         f = audit.AuditFilter(object_type=object_type, object_id=object_id, since=since, until=until,
                               actor_id=parse_id(actor_id, "actorId") if actor_id else None)
         async with ctx.db.session() as s:
-            page = await audit.list_audit_events(session=s, actor=ctx.actor, filter=f, first=first, after=after,
+            page = await audit.list_audit_events(session=s, actor=ctx.signed_in, filter=f, first=first, after=after,
                                                  last=last, before=before, cap=ctx.settings.max_page)
         nodes = [AuditEvent(
             id=strawberry.ID(str(r.id)), at=r.at, actor_id=strawberry.ID(str(r.actor_id)) if r.actor_id else None,
             actor_name=r.actor_name, client_addr=r.client_addr, action=r.action, object_type=r.object_type,
-            object_id=r.object_id, change=r.change, before=r.before, after=r.after) for r in page.items]
+            object_id=r.object_id, change=r.change, before=JSON(r.before), after=JSON(r.after)) for r in page.items]
         return connection(AuditEventConnection, AuditEventEdge, nodes, page)
 
 

@@ -69,7 +69,7 @@ async def test_a_burst_of_wrong_passwords_gets_only_the_budget_checked(settings,
     # slow machine would otherwise see a legitimate extra attempt after the first second.
     frozen = PasswordThrottle(counters, clock=lambda: 1_500_000.0)
     app = create_app(settings, services=Services(settings=settings, db=db, events=MemoryBroker(),
-                                                 counters=counters, password_throttle=frozen))
+                                                 counters=counters, throttle=frozen))
     try:
         async with client_at(app, "203.0.113.9") as attacker:
             answers = await asyncio.gather(*(login(attacker, "supervisor", f"guess-{i}") for i in range(200)))
@@ -97,7 +97,7 @@ async def test_strangers_cannot_lock_out_a_service_account(settings, db, users, 
 async def test_change_password_is_throttled_like_a_sign_in(settings, db, users, checks):
     frozen = PasswordThrottle(SqlCounters(db), clock=lambda: 1_600_000.0)
     app = create_app(settings, services=Services(settings=settings, db=db, events=MemoryBroker(),
-                                                 password_throttle=frozen))
+                                                 throttle=frozen))
     async with client_at(app, "198.51.100.20") as c:
         token = (await login(c, "inspector", "inspector-demo"))["data"]["login"]["token"]
         checks.clear()
