@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 import asyncio
-from contextlib import asynccontextmanager
-from typing import Any, AsyncIterator
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from typing import Any, AsyncIterator, Protocol
 
 from sqlalchemy import event
+from sqlalchemy.dialects.postgresql import Insert as PgInsert, insert as pg_insert
+from sqlalchemy.dialects.sqlite import Insert as SqliteInsert, insert as sqlite_insert
 from sqlalchemy.engine import CursorResult, Result, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
@@ -55,6 +57,18 @@ def make_engine(url: str, *, statement_timeout_ms: int | None = None, **kw) -> A
         kw["connect_args"] = {**kw.get("connect_args", {}),
                               "server_settings": {"statement_timeout": str(int(statement_timeout_ms))}}
     return create_async_engine(url, **kw)
+
+
+class Sessions(Protocol):
+    """What hands out sessions: the process's Database, or one request's RequestDatabase (which caps how
+    many it holds at once). Code that only opens sessions takes this, so a request's cap applies to it."""
+
+    @property
+    def url(self) -> str: ...
+
+    def session(self) -> AbstractAsyncContextManager[AsyncSession]: ...
+
+    def transaction(self) -> AbstractAsyncContextManager[AsyncSession]: ...
 
 
 class Database:
@@ -113,8 +127,12 @@ class RequestDatabase:
         self._slots = asyncio.Semaphore(max(1, max_sessions))
         self._held: dict[asyncio.Task | None, int] = {}
 
-    def __getattr__(self, name):  # url, engine, dialect, sessionmaker: the process's own
+    def __getattr__(self, name):  # engine, dialect, sessionmaker: the process's own
         return getattr(self.db, name)
+
+    @property
+    def url(self) -> str:
+        return self.db.url
 
     @asynccontextmanager
     async def _slot(self):
@@ -140,6 +158,17 @@ class RequestDatabase:
     async def transaction(self) -> AsyncIterator[AsyncSession]:
         async with self._slot(), self.db.transaction() as s:
             yield s
+
+
+def dialect_of(session: AsyncSession) -> str:
+    """The session's database: "postgresql" or "sqlite"."""
+    return session.get_bind().dialect.name
+
+
+def upsert(session: AsyncSession, table: Any) -> PgInsert | SqliteInsert:
+    """An INSERT for `table` that takes ON CONFLICT clauses (`on_conflict_do_nothing`/`_do_update`,
+    `excluded`): the two dialects spell them alike, but each has its own construct."""
+    return (pg_insert if dialect_of(session) == "postgresql" else sqlite_insert)(table)
 
 
 def rowcount(result: Result[Any]) -> int:

@@ -22,7 +22,7 @@ def _import_stations(args, settings):
             await db.dispose()
 
     r = asyncio.run(go())
-    for line, field, msg in r.errors or []:
+    for line, field, msg in r.errors:
         print(f"line {line}: {field}: {msg}")
     if r.errors:
         raise SystemExit(1)

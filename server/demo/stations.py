@@ -81,9 +81,9 @@ def simulate(code: str, base: tuple[float, float, float, float], start: datetime
         diurnal = math.sin(2 * math.pi * (hour - 9) / 24)
         flood = max(0.0, math.sin(2 * math.pi * (doy - 150) / 365))
         f = 1.0
-        for s0, n, k in episodes:
+        for s0, n, factor in episodes:
             if s0 <= i < s0 + n:
-                f = k
+                f = factor
         def trended(p, v):
             return v * (1 + trend[1] * years) if trend and trend[0] == p else v
         do = sat * 0.95 + 0.6 * diurnal + rng.gauss(0, 0.15) - (f - 1) * 0.6
@@ -133,12 +133,12 @@ async def seed_stations(*, session: AsyncSession, settings, days: int = 730, now
     for code, *_rest, base in DEMO_STATIONS:
         sim = simulate(code, base, start, slots, rng, ongoing=code == ONGOING)
         fault = sim.pop("_fault")
-        batch = [Series(code, k, times, [None if fault[i] else v for i, v in enumerate(vals)],
-                        ["FAULT" if fault[i] else ("VALID" if v is not None else "MISSING") for i, v in enumerate(vals)])
-                 for k, vals in sim.items()]
+        columns = [(key, [None if fault[i] else v for i, v in enumerate(vals)],
+                    ["FAULT" if fault[i] else ("VALID" if v is not None else "MISSING") for i, v in enumerate(vals)])
+                   for key, vals in sim.items()]
         for k in range(0, slots, 2190):  # a year per batch keeps each under the ingest cap
-            part = [Series(s.station_code, s.parameter, s.observed_at[k:k + 2190], s.values[k:k + 2190],
-                           s.flags[k:k + 2190]) for s in batch]
+            part = [Series(code, key, times[k:k + 2190], values_[k:k + 2190], flags[k:k + 2190])
+                    for key, values_, flags in columns]
             r = await ingest(session=session, actor=None, settings=settings, series=part, now=now)
             values += r.inserted
     return {"stations": made, "values": values}

@@ -5,6 +5,8 @@ psql. A cached response is valid exactly while the counter has not moved.
 """
 from __future__ import annotations
 
+from typing import Literal, overload
+
 from sqlalchemy import text
 from sqlmodel import Field, SQLModel
 
@@ -18,6 +20,14 @@ class DataVersion(SQLModel, table=True):
     __tablename__ = "data_version"
     id: int = Field(default=1, primary_key=True)
     v: int = 0
+
+
+@overload
+async def current(session, *, with_media: Literal[False] = False) -> int | None: ...
+@overload
+async def current(session, *, with_media: Literal[True]) -> tuple[int, int] | None: ...
+@overload
+async def current(session, *, with_media: bool) -> int | tuple[int, int] | None: ...
 
 
 async def current(session, *, with_media: bool = False) -> int | tuple[int, int] | None:

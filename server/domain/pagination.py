@@ -81,6 +81,8 @@ def _dec(v, want: type | None):
 def _python_type(col) -> type | None:
     t = getattr(col, "type", None)
     t = getattr(t, "impl_instance", t)  # a TypeDecorator (UTCDateTime) says `object`; what it stores says more
+    if t is None:
+        return None
     try:
         p = t.python_type
     except (AttributeError, NotImplementedError):

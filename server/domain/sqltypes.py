@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from sqlalchemy import DateTime
 from sqlalchemy.types import TypeDecorator
@@ -34,6 +34,9 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
+T = TypeVar("T")
+
+
 class HasId(Protocol):
     id: int | None
 
@@ -44,3 +47,11 @@ def pk(row: HasId) -> int:
     if row.id is None:
         raise RuntimeError(f"{type(row).__name__} has no id yet: add and flush it first")
     return row.id
+
+
+def filled(value: T | None, what: str) -> T:
+    """A column the model types as optional only because it is set just after the INSERT (a task's
+    code is built from its id); a row read back has it, and one without it is a bug worth naming."""
+    if value is None:
+        raise RuntimeError(f"{what} is not set yet: it is filled in right after the row is first flushed")
+    return value

@@ -5,6 +5,7 @@ import asyncio
 import json
 import logging
 from contextlib import asynccontextmanager
+from typing import Any
 
 log = logging.getLogger("outfallwatch.events")
 CHANNEL = "outfallwatch_task_events"
@@ -49,8 +50,9 @@ class PostgresBroker(MemoryBroker):
     def __init__(self, dsn: str):
         super().__init__()
         self.dsn = dsn.replace("postgresql+asyncpg://", "postgresql://")
-        self._listen = None
-        self._send = None
+        # asyncpg connections (asyncpg ships no type information), opened by start()
+        self._listen: Any = None
+        self._send: Any = None
         self._lock = asyncio.Lock()
 
     async def start(self) -> None:

@@ -110,6 +110,8 @@ D = TypeVar("D")
 def to_domain(value: object, cls: Callable[..., D]) -> D:
     """A GraphQL input as the domain's dataclass of the same field names, each enum as its value:
     one conversion instead of a to_domain() spelling out every field."""
+    # fields() wants a dataclass type; `cls` is typed as its constructor so that D is the instance type, and
+    # fields() raises TypeError at once for anything else.
     return cls(**{f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(cls)})  # type: ignore[arg-type]
 
 

@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from graphql import (FieldNode, FragmentDefinitionNode, FragmentSpreadNode, GraphQLError, GraphQLList,
-                     GraphQLNonNull, GraphQLSchema, InlineFragmentNode, IntValueNode, NullValueNode,
+                     GraphQLInterfaceType, GraphQLNonNull, GraphQLObjectType, GraphQLSchema, InlineFragmentNode, IntValueNode, NullValueNode,
                      OperationDefinitionNode, VariableNode, get_named_type, is_composite_type, is_list_type)
 from graphql import ExecutionResult as GraphQLExecutionResult
 from strawberry.extensions import SchemaExtension
@@ -72,12 +72,11 @@ class _Walk:
     def selection(self, selection_set, parent, page: int | None) -> int:
         total = 0
         for node, on in self.fields(selection_set, parent):
-            fields = getattr(on, "fields", None) or {}
-            field = fields.get(node.name.value)
-            if field is None:  # __typename and introspection: cheap, and depth-limited
+            if isinstance(on, (GraphQLObjectType, GraphQLInterfaceType)) and (
+                    field := on.fields.get(node.name.value)) is not None:
+                total += self.field(node, on.name, field, page)
+            else:  # __typename and introspection: cheap, and depth-limited
                 total += 1 if node.selection_set else 0
-                continue
-            total += self.field(node, on.name, field, page)
         return total
 
     def field(self, node: FieldNode, parent_name: str, field, page: int | None) -> int:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from enum import Enum
+from typing import cast
 
 import strawberry
 
@@ -36,7 +37,9 @@ def enum_of(name: str, values: Iterable[str] | str, description: str | None = No
         values = values.split()
     said = (words() if callable(words) else words) or {}
     members = {_member(v): strawberry.enum_value(v, description=said.get(v) or _spoken(v)) for v in values}
-    return strawberry.enum(Enum(name, members), description=description or f"{name} values.")  # type: ignore
+    # Enum's functional API makes a class; mypy types the call as an instance unless its arguments are literals.
+    cls = cast(type[Enum], Enum(name, members))
+    return strawberry.enum(cls, description=description or f"{name} values.")
 
 
 def _member(value: str) -> str:

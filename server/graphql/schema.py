@@ -6,11 +6,12 @@ error handling; performance.md measured parser caching as changing nothing anywa
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 
 import strawberry
 from graphql import GraphQLError
 from strawberry.types import ExecutionResult
-from strawberry.extensions import (AddValidationRules, DisableIntrospection, MaxTokensLimiter,
+from strawberry.extensions import (AddValidationRules, DisableIntrospection, MaxTokensLimiter, SchemaExtension,
                                    ValidationCache)
 from strawberry.extensions.max_aliases import create_validator as alias_validator
 from strawberry.extensions.query_depth_limiter import create_validator as depth_validator
@@ -51,7 +52,7 @@ class Schema(strawberry.Schema):
 def create_schema(settings: Settings | None = None) -> Schema:
     s = settings or Settings()
     rules = (depth_validator(s.max_depth, None), alias_validator(s.max_aliases))
-    extensions = [
+    extensions: list[type[SchemaExtension] | Callable[[], SchemaExtension]] = [
         lambda: MaxTokensLimiter(s.max_tokens),
         lambda: ValidationCache(maxsize=512),
         lambda: AddValidationRules(list(rules)),

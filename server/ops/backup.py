@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+from collections.abc import Iterable
 from datetime import date, datetime
 from pathlib import Path
 
@@ -71,7 +72,9 @@ async def backup(*, db: Database, store, dest: Path) -> dict:
     if dest.exists() and any(dest.iterdir()):
         raise BadInput(f"{dest} is not empty", field="dest")
     (dest / "tables").mkdir(parents=True, exist_ok=True)
-    manifest = {"revision": await current_revision(db), "tables": {}, "objects": []}
+    tables: dict[str, dict] = {}
+    objects: list[dict] = []
+    manifest = {"revision": await current_revision(db), "tables": tables, "objects": objects}
     for t in _tables():
         h, n = hashlib.sha256(), 0
         with open(dest / "tables" / f"{t.name}.jsonl", "w", encoding="utf-8") as f:
@@ -79,13 +82,13 @@ async def backup(*, db: Database, store, dest: Path) -> dict:
                 f.write(line + "\n")
                 h.update(line.encode() + b"\n")
                 n += 1
-        manifest["tables"][t.name] = {"rows": n, "sha256": h.hexdigest()}
+        tables[t.name] = {"rows": n, "sha256": h.hexdigest()}
     async for key in store.keys(""):
         data = await store.get(key)
         path = dest / "objects" / key
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
-        manifest["objects"].append({"key": key, "size": len(data), "sha256": hashlib.sha256(data).hexdigest()})
+        objects.append({"key": key, "size": len(data), "sha256": hashlib.sha256(data).hexdigest()})
     (dest / "manifest.json").write_text(json.dumps(manifest, indent=1, ensure_ascii=False), encoding="utf-8")
     return manifest
 
@@ -120,7 +123,7 @@ async def restore(*, db: Database, store, src: Path) -> dict:
             self_ref = [fk for fk in t.foreign_keys if fk.column.table is t]
             batch = []
             with open(src / "tables" / f"{t.name}.jsonl", encoding="utf-8") as f:
-                lines = (json.loads(line) for line in f)
+                lines: Iterable[dict] = (json.loads(line) for line in f)
                 if self_ref:  # e.g. rivers -> the river they join: parents before children
                     lines = _parents_first(list(lines), self_ref[0].parent.name, self_ref[0].column.name)
                 for row in lines:

@@ -165,10 +165,10 @@ async def _xlsx(title: str, headers: list[str], batches: AsyncIterator[list[list
         os.unlink(tmp)
         writer = getattr(ws, "_writer", None)
         if not saved and writer is not None:  # save() removes the sheet's spool file; a failure did not
-            rows = getattr(ws, "_rows", None)
-            if rows is not None:  # end the sheet's row writer while its file is open (else it fails in GC)
+            row_writer = getattr(ws, "_rows", None)
+            if row_writer is not None:  # end the sheet's row writer while its file is open (else it fails in GC)
                 with contextlib.suppress(Exception):
-                    rows.close()
+                    row_writer.close()
             writer.close()
             writer.cleanup()
 

@@ -16,8 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import Boolean, Float, Integer, String, bindparam, case, insert, select, text, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from server.db import dialect_of, upsert
 from sqlmodel import col
 
 from server.domain.audit.models import AuditEvent
@@ -165,7 +164,7 @@ def _plan(table, columns, refs, existing, report, progress):
 
 async def _write(s, creates: list[dict], updates: list[dict], progress: bool) -> None:
     now = utcnow()
-    if s.bind.dialect.name == "postgresql":
+    if dialect_of(s) == "postgresql":
         size, insert_batch, update_batch = PG_BATCH, _pg_insert, _pg_update
     else:
         size, insert_batch, update_batch = BATCH, _sqlite_insert, _sqlite_update
@@ -232,7 +231,7 @@ async def _bump_counters(s, counters: dict[str, int]) -> None:
     if not counters:
         return
     t = OutfallCodeCounter.__table__  # type: ignore[attr-defined]  # SQLModel's class typing omits __table__
-    ins = (pg_insert if s.bind.dialect.name == "postgresql" else sqlite_insert)(t)
+    ins = upsert(s, t)
     stmt = ins.on_conflict_do_update(index_elements=["district_code"], set_={
         "last": case((t.c.last < ins.excluded.last, ins.excluded.last), else_=t.c.last)})
     await s.execute(stmt, [{"district_code": d, "last": n} for d, n in sorted(counters.items())])

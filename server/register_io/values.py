@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Literal, overload
 
 from sqlalchemy import select
 from sqlmodel import col
@@ -125,7 +126,14 @@ def water_class(v) -> str | None:
     return hit
 
 
+@overload
+def number(v, label: str, *, required: Literal[True] = True) -> float: ...
+@overload
+def number(v, label: str, *, required: bool) -> float | None: ...
+
+
 def number(v, label: str, *, required: bool = True) -> float | None:
+    """A finite number from a cell (a decimal comma read as a point); a required one is never None."""
     if isinstance(v, (int, float)) and not isinstance(v, bool):
         f = float(v)
     else:

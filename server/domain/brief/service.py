@@ -5,8 +5,9 @@ import statistics
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Mapped
 from sqlmodel import col
 
 from server.domain.actor import Actor
@@ -16,6 +17,7 @@ from server.domain.geo.models import District
 from server.domain.inspections.models import Inspection, Measurement
 from server.domain.outfalls.models import Outfall
 from server.domain.permissions import require
+from server.domain.sqltypes import filled
 from server.domain.stations.brief import WaterSection, water_section
 from server.domain.standards import exceedance_multiple, stored_direction
 from server.domain.tasks.models import OPEN_STATES, Submission, Task
@@ -66,8 +68,11 @@ async def daily_brief(*, session: AsyncSession, actor: Actor, day: date, tz_hour
     start, end = day_bounds(day, tz_hours)
     scoped = actor.role in ("INSPECTOR", "DISTRICT_OFFICER")
     names = dict((await session.execute(select(col(District.code), col(District.name)))).all())
-    only = (lambda col: col == actor.district_code) if scoped else (lambda col: True)  # noqa: E731
-    b = Brief(day=day, scope=names.get(actor.district_code, "") if scoped else "全市",
+
+    def only(district_col: Mapped[str]) -> ColumnElement[bool]:
+        return district_col == actor.district_code if scoped else true()
+
+    b = Brief(day=day, scope=names.get(actor.district_code or "", "") if scoped else "全市",
               scope_code=actor.district_code if scoped else None, district_names=names)
 
     new = select(col(Task.kind), col(Task.district_code), func.count()).where(
@@ -98,7 +103,7 @@ async def daily_brief(*, session: AsyncSession, actor: Actor, day: date, tz_hour
             b.approved += 1
         else:
             b.rejected += 1
-            b.rejections.append((code, reason or ""))
+            b.rejections.append((filled(code, "a task's code"), reason or ""))
 
     late = select(col(Task.district_code), func.count()).where(
         col(Task.status).in_(OPEN_STATES), col(Task.deadline) < end, col(Task.created_at) < end,
@@ -108,7 +113,7 @@ async def daily_brief(*, session: AsyncSession, actor: Actor, day: date, tz_hour
 
     closed = select(col(Task.created_at), col(Task.closed_at)).where(
         col(Task.status) == "APPROVED", col(Task.closed_at) >= start, col(Task.closed_at) < end, only(col(Task.district_code)))
-    hours = [(c - o).total_seconds() / 3600 for o, c in (await session.execute(closed)).all()]
+    hours = [(c - o).total_seconds() / 3600 for o, c in (await session.execute(closed)).all() if c is not None]
     b.median_hours_to_close = round(statistics.median(hours), 2) if hours else None
     b.water = await water_section(session, start, end, actor.district_code if scoped else None)
     if settings is not None:

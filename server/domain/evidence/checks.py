@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+from typing import TypeGuard
 
 from server.domain.geo.distance import haversine_m
 
@@ -100,8 +101,8 @@ def worst(checks: Iterable[Check]) -> str | None:
     return max((c.severity for c in checks), key=_RANK.__getitem__, default=None)
 
 
-def is_editor(software: str | None) -> bool:
-    return bool(software) and _EDITORS.search(software) is not None
+def is_editor(software: str | None) -> TypeGuard[str]:
+    return software is not None and _EDITORS.search(software) is not None
 
 
 def _check(code: str, zh: str, en: str, evidence: dict | None = None) -> Check:
@@ -116,12 +117,13 @@ def _fmt(t: datetime, local: timezone) -> str:
     return f"{t.astimezone(local):%Y-%m-%d %H:%M} {local.tzname(None)}"
 
 
-def _has_gps(p: PhotoFacts) -> bool:
+def _gps(p: PhotoFacts) -> tuple[float, float] | None:
+    """The photo's EXIF position when it is a real one."""
     lat, lon = p.exif_lat, p.exif_lon
     if lat is None or lon is None or not (math.isfinite(lat) and math.isfinite(lon)):
-        return False
+        return None
     # (0, 0) is what some phones write without a fix, not a place anyone inspects.
-    return (lat, lon) != (0.0, 0.0) and -90 <= lat <= 90 and -180 <= lon <= 180
+    return (lat, lon) if (lat, lon) != (0.0, 0.0) and -90 <= lat <= 90 and -180 <= lon <= 180 else None
 
 
 def photo_checks(photo: PhotoFacts, *, now: datetime, site: Site | None = None, window: Window | None = None,
@@ -159,7 +161,8 @@ def photo_checks(photo: PhotoFacts, *, now: datetime, site: Site | None = None, 
                 out.append(_check("TAKEN_BEFORE_TASK", f"拍摄时间 {t} 早于任务开始时间 {_fmt(start, local)}",
                                   f"Taken at {t}, before the task started ({_fmt(start, local)})"))
 
-    if not _has_gps(photo):
+    gps = _gps(photo)
+    if gps is None:
         if photo_like:
             out.append(_check("NO_EXIF_GPS", "照片没有 EXIF 位置信息，无法核对拍摄地点",
                               "No EXIF GPS position; where it was taken cannot be verified"))
@@ -167,7 +170,7 @@ def photo_checks(photo: PhotoFacts, *, now: datetime, site: Site | None = None, 
             out.append(_check("NO_EXIF_GPS", "视频文件没有位置信息（GPS 原子），无法核对拍摄地点",
                               "The video container has no GPS location atom; where it was taken cannot be verified"))
     elif site is not None:
-        d = haversine_m(site.lat, site.lon, photo.exif_lat, photo.exif_lon)
+        d = haversine_m(site.lat, site.lon, *gps)
         acc = max(site.accuracy_m or 0.0, 0.0)
         if d > far_threshold_m + acc:
             zh_t, en_t = f"阈值 {far_threshold_m:,.0f} 米", f"threshold {far_threshold_m:,.0f} m"

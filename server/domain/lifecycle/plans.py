@@ -12,6 +12,7 @@ from datetime import date
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from server.db import rowcount
 from sqlmodel import col
 
 from server.domain.actor import Actor
@@ -189,7 +190,7 @@ async def _cas(session: AsyncSession, p: RemediationPlan, expect: str, **values)
     r = await session.execute(update(RemediationPlan).where(col(RemediationPlan.id) == p.id, col(RemediationPlan.status) == expect)
                               .values(updated_at=utcnow(), version=col(RemediationPlan.version) + 1, **values)
                               .execution_options(synchronize_session=False))
-    if r.rowcount != 1:  # type: ignore[attr-defined]
+    if rowcount(r) != 1:
         raise InvalidState(f"the plan is no longer {expect}")
     await session.refresh(p)
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from server.db import rowcount
 from sqlmodel import col
 
 from server.domain.actor import Actor
@@ -155,7 +156,7 @@ async def review_record(*, session: AsyncSession, actor: Actor, record_id: int, 
     res = await session.execute(update(TracingRecord).where(col(TracingRecord.id) == r.id, col(TracingRecord.status) == "SUBMITTED")
                                 .values(status=new, reviewer_id=actor.user_id, reviewed_at=utcnow(),
                                         review_reason=reason).execution_options(synchronize_session=False))
-    if res.rowcount != 1:  # type: ignore[attr-defined]
+    if rowcount(res) != 1:
         raise InvalidState("this tracing record has already been reviewed")
     await session.refresh(r)
     if new == "APPROVED":

@@ -12,7 +12,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from server.db import Database
+from server.db import Database, Sessions
 from server.domain.actor import Actor
 from server.domain.audit.recorder import tag
 from server.domain.errors import BadInput, Forbidden, NotFound, UploadInvalid
@@ -92,7 +92,7 @@ def _reject(m: Media, reason: str) -> Media:
     return m
 
 
-async def complete_upload(*, db: Database, store, settings: Settings, actor: Actor, media_id: int,
+async def complete_upload(*, db: Sessions, store, settings: Settings, actor: Actor, media_id: int,
                           attestation: dict | None = None) -> Media:
     """Verify what arrived against what was declared, process it off the loop, and mark READY or REJECTED.
 

@@ -43,7 +43,9 @@ class OutfallFilter:
     @classmethod
     def from_params(cls, params: Mapping[str, str]) -> OutfallFilter:
         """From text values named as in the API (query parameters); bbox is "south,west,north,east"."""
-        f = cls(**{attr: params.get(name) or None for name, attr in TEXT_FIELDS.items()})
+        f = cls()
+        for name, attr in TEXT_FIELDS.items():
+            setattr(f, attr, params.get(name) or None)
         if params.get("bbox"):
             f.bbox = parse_bbox(params["bbox"])
         if params.get("updatedSince"):
@@ -58,7 +60,7 @@ def parse_bbox(raw: str, field: str = "bbox") -> tuple[float, float, float, floa
         parts = ()
     if len(parts) != 4:
         raise BadInput(f"{field} must be four numbers south,west,north,east; got {raw!r}", field=field)
-    return parts  # type: ignore[return-value]
+    return parts
 
 
 def parse_instant(raw: str, field: str) -> datetime:

@@ -1,12 +1,12 @@
 """Rules and transactions of the outfall register."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Literal, overload
 
 from sqlalchemy import func, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from server.db import upsert
 from sqlmodel import col
 
 from server.domain.actor import Actor
@@ -44,6 +44,12 @@ def check_point(p: Point, field_name: str = "location") -> None:
         raise BadInput(f"{field_name}.accuracyM must be between 0 and 10000 metres", field=f"{field_name}.accuracyM")
 
 
+@overload
+def _text(value: str | None, field_name: str, max_len: int, *, required: Literal[True]) -> str: ...
+@overload
+def _text(value: str | None, field_name: str, max_len: int, *, required: bool = False) -> str | None: ...
+
+
 def _text(value: str | None, field_name: str, max_len: int, *, required: bool = False) -> str | None:
     if value is None:
         if required:
@@ -59,6 +65,12 @@ def _text(value: str | None, field_name: str, max_len: int, *, required: bool = 
     return check_text(v, field_name)  # the GraphQL layer checked already; the CLI and demo seed did not
 
 
+@overload
+def _one_of(value: str, allowed, field_name: str) -> str: ...
+@overload
+def _one_of(value: str | None, allowed, field_name: str) -> str | None: ...
+
+
 def _one_of(value: str | None, allowed, field_name: str) -> str | None:
     if value is not None and value not in allowed:
         raise BadInput(f"{field_name} {value!r} is not one of {', '.join(allowed)}", field=field_name)
@@ -72,8 +84,7 @@ async def _check_refs(session: AsyncSession, river_code: str | None, district_co
 
 async def next_code(*, session: AsyncSession, district_code: str) -> str:
     """The district's next readable code, e.g. 500103-00042, under a row lock."""
-    ins = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
-    await session.execute(ins(OutfallCodeCounter).values(district_code=district_code, last=0)
+    await session.execute(upsert(session, OutfallCodeCounter).values(district_code=district_code, last=0)
                           .on_conflict_do_nothing(index_elements=["district_code"]))
     last = (await session.execute(
         update(OutfallCodeCounter).where(col(OutfallCodeCounter.district_code) == district_code)
@@ -247,14 +258,15 @@ async def list_outfalls(*, session: AsyncSession, actor: Actor, filter: OutfallF
     f = filter or OutfallFilter()
     await validate_outfall_filter(session, f)
     if f.near:
-        return await _near_page(session, f, check_first(first, cap), after)
+        return await _near_page(session, f, f.near, check_first(first, cap), after)
     return await page(session, outfall_query(select(Outfall), f), OUTFALL_ORDER, first=first, after=after, last=last,
                       before=before, cap=cap, want_total=want_total)
 
 
-async def _near_page(session: AsyncSession, f: OutfallFilter, first: int, after: str | None) -> Page:
+async def _near_page(session: AsyncSession, f: OutfallFilter, near: tuple[float, float, float], first: int,
+                     after: str | None) -> Page:
     """Nearest first; the cursor holds (distance, id), so it survives inserts and deletes like any other."""
-    lat, lon, radius = f.near
+    lat, lon, radius = near
     key = decode_cursor(after, "n", (float, int))
     cands = (await session.execute(outfall_query(select(col(Outfall.id), col(Outfall.lat), col(Outfall.lon)), f))).all()
     ranked = sorted((d, i) for i, la, lo in cands if (d := haversine_m(lat, lon, la, lo)) <= radius)
@@ -322,15 +334,16 @@ class PointColumns:
     exceeded: list[int] | None = None  # 1, 0, or -1 for no inspection the caller may see
     # The same two columns dictionary-encoded (an index into the keys): a tenth of the bytes.
     phase_keys: tuple[str, ...] = PHASES
-    phase_index: list[int] | None = None
-    district_keys: list[str] | None = None
-    district_index: list[int] | None = None
+    phase_index: list[int] = field(default_factory=list)
+    district_keys: list[str] = field(default_factory=list)
+    district_index: list[int] = field(default_factory=list)
 
 
 # The newest inspection of each outfall of a filter, and whether any of its readings exceeded.
-_LATEST = (select(Inspection.id, Inspection.outfall_id, Inspection.district_code,
-                  func.row_number().over(partition_by=Inspection.outfall_id,
-                                         order_by=(Inspection.observed_at.desc(), Inspection.id.desc())).label("rn"))
+_LATEST = (select(col(Inspection.id), col(Inspection.outfall_id), col(Inspection.district_code),
+                  func.row_number().over(partition_by=col(Inspection.outfall_id),
+                                         order_by=(col(Inspection.observed_at).desc(), col(Inspection.id).desc()))
+                  .label("rn"))
            .subquery())
 
 
@@ -342,9 +355,9 @@ async def outfall_points(*, session: AsyncSession, actor: Actor, filter: Outfall
     require(actor, "outfall.read")
     f = filter or OutfallFilter()
     await validate_outfall_filter(session, f)
-    cols = (Outfall.id, Outfall.lat, Outfall.lon, Outfall.code, Outfall.phase, Outfall.category,
-            Outfall.district_code, Outfall.river_code)
-    rows = (await session.execute(outfall_query(select(*cols), f).order_by(Outfall.id))).all()
+    columns = select(col(Outfall.id), col(Outfall.lat), col(Outfall.lon), col(Outfall.code), col(Outfall.phase),
+                     col(Outfall.category), col(Outfall.district_code), col(Outfall.river_code))
+    rows = (await session.execute(outfall_query(columns, f).order_by(col(Outfall.id)))).all()
     if f.near:
         lat, lon, r = f.near
         rows = [x for x in rows if haversine_m(lat, lon, x[1], x[2]) <= r]
@@ -372,11 +385,12 @@ async def outfall_points(*, session: AsyncSession, actor: Actor, filter: Outfall
 
 
 async def _latest_exceeded(session: AsyncSession, actor: Actor, f: OutfallFilter, ids: list[int]) -> list[int]:
-    exceeded = (select(Measurement.id).where(Measurement.inspection_id == _LATEST.c.id, Measurement.exceeded)
+    exceeded = (select(col(Measurement.id)).where(col(Measurement.inspection_id) == _LATEST.c.id,
+                                                  col(Measurement.exceeded))
                 .exists())
     stmt = (select(_LATEST.c.outfall_id, _LATEST.c.district_code, exceeded)
             .where(_LATEST.c.rn == 1,
-                   _LATEST.c.outfall_id.in_(outfall_query(select(Outfall.id), f).scalar_subquery())))
+                   _LATEST.c.outfall_id.in_(outfall_query(select(col(Outfall.id)), f).scalar_subquery())))
     district_only = actor.role in ("INSPECTOR", "DISTRICT_OFFICER")
     found = {}
     for oid, dist, exc in (await session.execute(stmt)).all():

@@ -231,6 +231,8 @@ def verdict(parameter: str, value: float, rule: "_Rule | None") -> Judgement:
     if rule is None:
         return Judgement(parameter, value, unit, None, None, None, False, None, None)
     if rule.direction == "range":
+        if rule.limit_low is None:  # the table's loader gives every range its lower end
+            raise ValueError(f"{rule.label} {parameter}: a range rule without its lower limit")
         exceeded, ratio = not (rule.limit_low <= value <= rule.limit), None
     elif rule.direction == "min":
         exceeded, ratio = value < rule.limit, (rule.limit / value if value > 0 else None)

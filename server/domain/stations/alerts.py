@@ -11,14 +11,16 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
+from server.db import dialect_of
 
 from server.domain.notify.service import enqueue_notice
-from server.domain.sqltypes import utcnow
+from server.domain.sqltypes import pk, utcnow
 from server.domain.stations.assess import assess, classify
 from server.domain.stations.models import Station, StationEpisode, readings
 from server.domain.stations.params import BY_KEY, CLASSES, PARAMS, rules
 from server.domain.tasks.models import Task
-from server.domain.tasks.service import raise_system_task
+from server.domain.tasks.service import exceedance_deadline, raise_system_task
 
 
 def _cfg() -> dict:
@@ -53,8 +55,8 @@ def _describe(failing: list[dict]) -> str:
 async def evaluate(*, session: AsyncSession, settings, station_id: int, now: datetime | None = None) -> dict:
     """Advance one station's episodes over its readings newer than `evaluated_through`."""
     now = now or utcnow()
-    q = select(Station).where(Station.id == station_id)
-    if session.bind.dialect.name == "postgresql":
+    q = select(Station).where(col(Station.id) == station_id)
+    if dialect_of(session) == "postgresql":
         q = q.with_for_update()
     st = (await session.execute(q)).scalar_one()
     cols = [readings.c.observed_at, *[readings.c[f"v_{p.column}"] for p in PARAMS],
@@ -88,7 +90,7 @@ async def evaluate(*, session: AsyncSession, settings, station_id: int, now: dat
         if has_fault:
             faults += 1
             if fault is None and faults >= cfg["fault_after"]:
-                fault = StationEpisode(station_id=st.id, kind="FAULT", started_at=t - slot * (faults - 1),
+                fault = StationEpisode(station_id=pk(st), kind="FAULT", started_at=t - slot * (faults - 1),
                                        notified=notify)
                 session.add(fault)
                 await session.flush()
@@ -110,10 +112,10 @@ async def evaluate(*, session: AsyncSession, settings, station_id: int, now: dat
             a = assess(vals, target, body)
             if episode is not None:
                 episode.failing = _merge_worst(episode.failing, _failing_json(a))
-                episode.worst_class = CLASSES[max(CLASSES.index(episode.worst_class), a.cls - 1)]
+                episode.worst_class = CLASSES[max(CLASSES.index(episode.worst_class), cls - 1)]
             elif off >= cfg["open_after"]:
-                episode = StationEpisode(station_id=st.id, kind="POLLUTION", started_at=t - slot * (off - 1),
-                                         worst_class=CLASSES[a.cls - 1], failing=_failing_json(a), notified=notify)
+                episode = StationEpisode(station_id=pk(st), kind="POLLUTION", started_at=t - slot * (off - 1),
+                                         worst_class=CLASSES[cls - 1], failing=_failing_json(a), notified=notify)
                 session.add(episode)
                 await session.flush()
                 st.open_episode_id = episode.id
@@ -157,7 +159,7 @@ async def _open(session, settings, st: Station, ep: StationEpisode) -> None:
     t = Task(kind="EXCEEDANCE", source="STATION", parameter=worst, district_code=st.district_code,
              title=f"{st.name}断面水质超标（{ep.worst_class}类，目标{st.target_class}类）"[:200],
              description=f"自动站 {st.code} 自 {_local(ep.started_at)} 起超标：{desc}。请排查上游排污口（溯源）。"[:4000],
-             lat=st.lat, lon=st.lon, deadline=None)
+             lat=st.lat, lon=st.lon, deadline=exceedance_deadline(settings))
     await raise_system_task(session=session, actor=None, settings=settings, task=t, station=st.code,
                             episode_id=ep.id, parameter=worst)
     ep.task_id = t.id

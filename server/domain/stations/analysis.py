@@ -60,13 +60,13 @@ async def calendar(session: AsyncSession, st: Station, year: int, month: int | N
     """碧水日历: the class of each day of a month or a year (None where the day has too few valid values)."""
     start, end = month_span(year, month)
     vals = await daily_values(session, [pk(st)], start, end)
-    return _days(vals.get(st.id, {}), st, start, end)
+    return _days(vals.get(pk(st), {}), st, start, end)
 
 
 async def city_calendar(session: AsyncSession, stations: list[Station], year: int, month: int) -> dict[int, list[Day]]:
     start, end = month_span(year, month)
-    vals = await daily_values(session, [s.id for s in stations], start, end)
-    return {pk(s): _days(vals.get(s.id, {}), s, start, end) for s in stations}
+    vals = await daily_values(session, [pk(s) for s in stations], start, end)
+    return {pk(s): _days(vals.get(pk(s), {}), s, start, end) for s in stations}
 
 
 def target_limit(st: Station, param: str) -> tuple[str, float | None, float | None] | None:
@@ -74,10 +74,8 @@ def target_limit(st: Station, param: str) -> tuple[str, float | None, float | No
     lim = limit(param, st.target_class, st.water_body) if BY_KEY[param].gb3838 else None
     if lim is None:
         return None
-    direction, bound = lim
-    if direction == "range":
-        return direction, bound[1], bound[0]
-    return (direction, bound, None) if direction == "max" else (direction, None, bound)
+    return (lim.direction, lim.high if lim.direction != "min" else None,
+            lim.low if lim.direction != "max" else None)
 
 
 # --- trend -------------------------------------------------------------------------------------
@@ -302,11 +300,11 @@ class Summary:
 
 async def period_assessment(session: AsyncSession, stations: list[Station], start: date, end: date) -> list[StationPeriod]:
     """Each station's class over a period: the mean of its daily values per indicator, then single-factor."""
-    vals = await daily_values(session, [s.id for s in stations], start, end)
+    vals = await daily_values(session, [pk(s) for s in stations], start, end)
     out = []
     for st in stations:
         acc: dict[str, list[float]] = {}
-        for day in vals.get(st.id, {}).values():
+        for day in vals.get(pk(st), {}).values():
             for p, v in day.items():
                 acc.setdefault(p, []).append(v)
         means = {p: sum(v) / len(v) for p, v in acc.items()}
@@ -317,9 +315,10 @@ async def period_assessment(session: AsyncSession, stations: list[Station], star
 
 def summarise(scope: str, items: list[StationPeriod]) -> Summary:
     judged = [i for i in items if i.cls is not None]
+    classes = [i.cls for i in items if i.cls is not None]
     s = Summary(scope, len(items), len(judged), sum(1 for i in judged if i.meets_target),
-                sum(1 for i in judged if i.cls <= 3), sum(1 for i in judged if i.cls == 6), None, items)
-    s.grade = river_grade([i.cls for i in judged]) if len(judged) >= 5 else None
+                sum(1 for c in classes if c <= 3), sum(1 for c in classes if c == 6), None, items)
+    s.grade = river_grade(classes) if len(judged) >= 5 else None
     return s
 
 
@@ -344,7 +343,7 @@ async def summaries(session: AsyncSession, start: date, end: date) -> tuple[Summ
 async def _average_grade(session, stations: list[Station], start: date, end: date) -> str | None:
     from server.domain.stations.assess import grade
 
-    vals = await daily_values(session, [s.id for s in stations], start, end)
+    vals = await daily_values(session, [pk(s) for s in stations], start, end)
     acc: dict[str, list[float]] = {}
     for sid in vals:
         for day in vals[sid].values():

@@ -12,8 +12,10 @@
 """
 from __future__ import annotations
 
+import math
 import operator
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -50,14 +52,35 @@ def _row(param: str, water_body: str) -> dict | None:
     return domain()["gb3838"][key]
 
 
+@dataclass(frozen=True)
+class Limit:
+    """A class limit as the interval a value must lie in: a maximum is (-inf, limit], a minimum (DO)
+    [limit, inf), a range (pH) [low, high]; a value on the limit meets it."""
+
+    direction: str  # max, min or range
+    low: float
+    high: float
+
+    def meets(self, value: float) -> bool:
+        return self.low <= value <= self.high
+
+    @property
+    def shown(self) -> float:
+        """The one number quoted for it, and a multiple is taken against: a minimum's, else the upper end."""
+        return self.low if self.direction == "min" else self.high
+
+
 @lru_cache(maxsize=256)
-def limit(param: str, cls: str, water_body: str = "RIVER") -> tuple[str, float | tuple[float, float]] | None:
-    """(direction, limit) of a class for a parameter, or None where GB 3838 sets none."""
+def limit(param: str, cls: str, water_body: str = "RIVER") -> Limit | None:
+    """A class's limit for a parameter, or None where GB 3838 sets none."""
     row = _row(param, water_body)
-    if row is None or row.get("direction") not in ("max", "min", "range"):
+    direction = row.get("direction") if row is not None else None
+    if row is None or direction not in ("max", "min", "range"):
         return None
     raw = row[cls]
-    return row["direction"], (tuple(raw) if isinstance(raw, list) else float(raw))
+    if direction == "range":
+        return Limit("range", float(raw[0]), float(raw[1]))
+    return Limit("max", -math.inf, float(raw)) if direction == "max" else Limit("min", float(raw), math.inf)
 
 
 def class_of(param: str, value: float | None, water_body: str = "RIVER") -> int | None:
@@ -68,12 +91,7 @@ def class_of(param: str, value: float | None, water_body: str = "RIVER") -> int 
         lim = limit(param, cls, water_body)
         if lim is None:
             return None
-        direction, bound = lim
-        if direction == "max" and value <= bound:
-            return i
-        if direction == "min" and value >= bound:
-            return i
-        if direction == "range" and bound[0] <= value <= bound[1]:
+        if lim.meets(value):
             return i
     return WORSE_THAN_V
 
@@ -104,15 +122,18 @@ class Assessment:
     classes: dict[str, int]  # per evaluated parameter with a value
 
 
-def assess(values: dict[str, float | None], target: str, water_body: str = "RIVER") -> Assessment:
+def assess(values: Mapping[str, float | None], target: str, water_body: str = "RIVER") -> Assessment:
     """Judge one reading (or one day's values) of a station with a target class."""
     tnum = class_number(target)
     classes: dict[str, int] = {}
+    judged: dict[str, tuple[float, Limit]] = {}  # value and target limit of each classed parameter
     for p in evaluated(water_body):
-        c = class_of(p, values.get(p), water_body)
-        if c is not None:
-            classes[p] = c
-    if not any(limit(p, target, water_body)[0] != "range" for p in classes):
+        v = values.get(p)
+        c = class_of(p, v, water_body)
+        lim = limit(p, target, water_body)
+        if c is not None and v is not None and lim is not None:
+            classes[p], judged[p] = c, (v, lim)
+    if not any(lim.direction != "range" for _, lim in judged.values()):
         # pH (the same 6-9 for every class) alone would call anything class I: not a judgement.
         return Assessment(None, None, (), classes)
     worst = max(classes.values())
@@ -120,51 +141,41 @@ def assess(values: dict[str, float | None], target: str, water_body: str = "RIVE
     for p, c in classes.items():
         if c <= tnum:
             continue
-        direction, bound = limit(p, target, water_body)
-        shown = bound[1] if direction == "range" else bound
-        mult = None if p in NO_MULTIPLE else exceedance_multiple(values[p], shown, direction=direction)
-        failing.append(Failing(p, values[p], CLASSES[c - 1], shown, target, mult))
+        v, lim = judged[p]
+        mult = None if p in NO_MULTIPLE else exceedance_multiple(v, lim.shown, direction=lim.direction)
+        failing.append(Failing(p, v, CLASSES[c - 1], lim.shown, target, mult))
     failing.sort(key=lambda f: (-class_number(f.cls), -(f.multiple or 0)))
     return Assessment(worst, worst <= tnum, tuple(failing), classes)
 
 
 @lru_cache(maxsize=4)
-def _bounds(water_body: str) -> tuple[tuple[str, str, tuple], ...]:
-    """(parameter, direction, limits of I..V) of each evaluated indicator with class limits."""
+def _bounds(water_body: str) -> tuple[tuple[str, bool, tuple[tuple[float, float], ...]], ...]:
+    """(parameter, whether it judges, (low, high) of I..V) of each evaluated indicator with class limits.
+    A range (pH) is the same for every class: alone it judges nothing."""
     out = []
     for p in evaluated(water_body):
         lims = [limit(p, c, water_body) for c in ROMAN]
-        if all(lim is not None for lim in lims):
-            out.append((p, lims[0][0], tuple(lim[1] for lim in lims)))
+        kept = [lim for lim in lims if lim is not None]
+        if len(kept) == len(lims):
+            out.append((p, kept[0].direction != "range", tuple((lim.low, lim.high) for lim in kept)))
     return tuple(out)
 
 
-def classify(values: dict[str, float | None], target: str, water_body: str = "RIVER") -> tuple[int | None, bool | None]:
+def classify(values: Mapping[str, float | None], target: str,
+             water_body: str = "RIVER") -> tuple[int | None, bool | None]:
     """(cls, meets_target) of assess() without building its failing list: the per-slot path of alerting
     and the calendar, which need the failing indicators only on the rare off-target slot or day."""
     worst, judged = 0, False
-    for p, direction, bounds in _bounds(water_body):
+    for p, judges, bounds in _bounds(water_body):
         v = values.get(p)
         if v is None:
             continue
         c = WORSE_THAN_V
-        if direction == "max":
-            for i, b in enumerate(bounds, start=1):
-                if v <= b:
-                    c = i
-                    break
-            judged = True
-        elif direction == "min":
-            for i, b in enumerate(bounds, start=1):
-                if v >= b:
-                    c = i
-                    break
-            judged = True
-        else:  # range: the same for every class, so inside is class I
-            for i, (lo, hi) in enumerate(bounds, start=1):
-                if lo <= v <= hi:
-                    c = i
-                    break
+        for i, (lo, hi) in enumerate(bounds, start=1):
+            if lo <= v <= hi:
+                c = i
+                break
+        judged = judged or judges
         if c > worst:
             worst = c
     if not judged:
@@ -192,12 +203,14 @@ def river_grade(classes: list[int]) -> str | None:
 def _holds(rule: str, shares: dict[str, float]) -> bool:
     """Evaluate a domain.json rule such as "0.75 <= share I-III < 0.90 and share 劣V < 0.20"."""
     ops = {"<": operator.lt, "<=": operator.le, ">=": operator.ge, ">": operator.gt}
+
+    def operand(tok: str) -> float:
+        return shares["good"] if tok == "share I-III" else shares["bad"] if tok == "share 劣V" else float(tok)
+
     for clause in rule.split(" and "):
         toks = re.findall(r"share I-III|share 劣V|[<>]=?|[0-9.]+", clause)
-        vals = [shares["good"] if t == "share I-III" else shares["bad"] if t == "share 劣V" else t for t in toks]
-        for i in range(1, len(vals), 2):  # a op b [op c]
-            a, b = vals[i - 1], vals[i + 1]
-            if not ops[vals[i]](float(a), float(b)):
+        for i in range(1, len(toks), 2):  # a op b [op c]
+            if not ops[toks[i]](operand(toks[i - 1]), operand(toks[i + 1])):
                 return False
     return True
 

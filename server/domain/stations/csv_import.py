@@ -31,6 +31,7 @@ def _chunks(path: Path):
             raise BadInput(f"{path.name}: the header lacks {', '.join(missing)}", field="file")
         ix = {c: header.index(c) for c in (*COLUMNS, "flag") if c in header}
         series: dict[tuple[str, str], Series] = {}
+        flags: dict[tuple[str, str], list[str]] = {}  # each series' flags (Series.flags may be None elsewhere)
         times: dict[str, datetime] = {}  # a file repeats each slot time once per station and parameter
         n = 0
         for line, row in enumerate(reader, start=2):
@@ -49,14 +50,15 @@ def _chunks(path: Path):
                 raise BadInput(f"line {line}: {e}", field="file") from None
             s = series.get((code, param))
             if s is None:
-                s = series[(code, param)] = Series(code, param, [], [], [])
+                flags[(code, param)] = []
+                s = series[(code, param)] = Series(code, param, [], [], flags[(code, param)])
             s.observed_at.append(t)
             s.values.append(v)
-            s.flags.append(flag or ("VALID" if v is not None else "MISSING"))
+            flags[(code, param)].append(flag or ("VALID" if v is not None else "MISSING"))
             n += 1
             if n % MAX_VALUES == 0:
                 yield line, list(series.values())
-                series = {}
+                series, flags = {}, {}
         if series:
             yield None, list(series.values())
 

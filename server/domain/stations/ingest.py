@@ -18,9 +18,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import select, text
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.dialects.postgresql import Insert as PgInsert, insert as pg_insert
+from sqlalchemy.dialects.sqlite import Insert as SqliteInsert, insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
+from server.db import dialect_of
 
 from server.domain.actor import Actor
 from server.domain.errors import BadInput
@@ -68,7 +70,7 @@ def check_slot(t: datetime, field_name: str) -> datetime:
     return u
 
 
-def _insert(dialect: str):
+def _insert(dialect: str) -> PgInsert | SqliteInsert:
     return pg_insert(readings) if dialect == "postgresql" else sqlite_insert(readings)
 
 
@@ -86,15 +88,15 @@ async def ingest(*, session: AsyncSession, actor: Actor | None, settings, series
     if total > MAX_VALUES:
         raise BadInput(f"a batch holds at most {MAX_VALUES} values; this one has {total}", field="series")
     codes = {s.station_code for s in series}
-    q = select(Station.id, Station.code).where(Station.code.in_(codes)).order_by(Station.id)
-    if session.bind.dialect.name == "postgresql":
+    q = select(col(Station.id), col(Station.code)).where(col(Station.code).in_(codes)).order_by(col(Station.id))
+    if dialect_of(session) == "postgresql":
         # Concurrent batches for one station queue here, so each compares against what the other wrote
         # (counts stay true, the spike rule sees both); ordered by id so two batches cannot deadlock.
         q = q.with_for_update()
-    ids = {code: sid for sid, code in (await session.execute(q)).all()}
+    ids = {code: sid for sid, code in (await session.execute(q)).all() if sid is not None}  # a primary key: never null
     slots = _validated(series, ids)
     out = IngestResult(stations=sorted(slots))
-    dialect = session.bind.dialect.name
+    dialect = dialect_of(session)
     now = now or utcnow()
     for sid, per in slots.items():
         await _write_station(session, dialect, sid, per, now, out)
@@ -119,7 +121,7 @@ def _validated(series: list[Series], ids: dict[str, int]) -> dict[int, dict[date
         if len(s.observed_at) != len(s.values) or (s.flags is not None and len(s.flags) != len(s.values)):
             raise BadInput(f"series[{i}]: observedAt, values and flags must have the same length",
                            field=f"series[{i}].values")
-        col = p.column
+        column = p.column
         lo_imp, hi_imp = IMPOSSIBLE_BELOW.get(s.parameter, 0.0), IMPOSSIBLE_ABOVE.get(s.parameter, math.inf)
         plo, phi = p.plausible
         flags = s.flags
@@ -143,6 +145,7 @@ def _validated(series: list[Series], ids: dict[str, int]) -> dict[int, dict[date
                                    field=f"series[{i}].values")
             # As stored: the system's FAULT/SUSPECT/MISSING stand; VALID values outside the plausible range
             # become SUSPECT; a null value is MISSING unless it is a FAULT.
+            cell: list[float | str | None]
             if given is None or given == "VALID":
                 cell = [None, "MISSING"] if v is None else [v, "VALID" if plo <= v <= phi else "SUSPECT"]
             elif given == "MISSING" or (v is None and given != "FAULT"):
@@ -158,7 +161,7 @@ def _validated(series: list[Series], ids: dict[str, int]) -> dict[int, dict[date
             slot = per.get(u)
             if slot is None:
                 slot = per[u] = {}
-            slot[col] = cell
+            slot[column] = cell
     return slots
 
 
@@ -244,7 +247,7 @@ def _mark_spikes(per: dict[datetime, dict[str, list | tuple]], existing: dict[da
         for b in marks:  # after judging the column, so a mark never changes its neighbours' judgement
             s = per.get(b)
             x = s.get(c) if s is not None else None
-            if x is not None:
+            if isinstance(x, list):  # the batch's cell (a stored one is only ever added below, as a tuple)
                 x[1] = "SUSPECT"
                 if existing.get(b, {}).get(c) != (x[0], "SUSPECT"):
                     n += 1

@@ -1,7 +1,7 @@
 """Registering, editing, listing and importing stations (SUPERVISOR/ADMIN write, every role reads)."""
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from pathlib import Path
 
@@ -172,7 +172,7 @@ LEVEL_ZH = {"国控": "NATIONAL", "市控": "MUNICIPAL", "区控": "DISTRICT", "
 class SheetReport:
     created: int = 0
     updated: int = 0
-    errors: list[tuple[int, str, str]] | None = None  # (line, field, message)
+    errors: list[tuple[int, str, str]] = field(default_factory=list)  # (line, field, message)
 
 
 async def import_sheet(*, session: AsyncSession, actor: Actor, path: Path) -> SheetReport:
@@ -184,7 +184,7 @@ async def import_sheet(*, session: AsyncSession, actor: Actor, path: Path) -> Sh
     rivers.update({r.name: r.code for r in (await session.execute(select(River))).scalars()})
     districts = {d.code: d.code for d in (await session.execute(select(District))).scalars()}
     districts.update({d.name: d.code for d in (await session.execute(select(District))).scalars()})
-    report = SheetReport(errors=[])
+    report = SheetReport()
     try:
         table = open_table(path)
     except FileError as e:

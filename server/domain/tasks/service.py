@@ -194,13 +194,17 @@ def _exceedance_title(outfall: Outfall, parameters: list[str]) -> str:
     return f"{outfall.name} 超标：{'、'.join(parameter_label(p) for p in parameters)}"[:200]
 
 
+def exceedance_deadline(settings) -> datetime:
+    """When a task a rule raised (an exceedance, a station's episode) falls due."""
+    return utcnow() + timedelta(days=settings.exceedance_deadline_days)
+
+
 async def raise_system_task(*, session: AsyncSession, actor: Actor | None, settings, task: Task,
                             **detail) -> Task:
     """Raise a task a rule decided on (an inspection's exceedance, a station's off-target episode): no
     clientId, no permission check of its own; the caller's rule is the authority. Numbered and
     announced like any other task."""
     task.created_by_id = actor.user_id if actor else None
-    task.deadline = task.deadline or utcnow() + timedelta(days=settings.exceedance_deadline_days)
     session.add(task)
     await _assign_code(session, task)
     await events.record(session, task, "CREATED", actor, settings, **detail)
@@ -238,8 +242,7 @@ async def raise_exceedance_tasks(*, session: AsyncSession, actor: Actor, setting
     t = Task(kind="EXCEEDANCE", source="SAMPLE_EXCEEDANCE", parameter=params[0],
              title=_exceedance_title(outfall, params), description="\n".join(lines)[:4000],
              district_code=outfall.district_code, outfall_id=outfall.id, lat=outfall.lat, lon=outfall.lon,
-             deadline=utcnow() + timedelta(days=settings.exceedance_deadline_days),
-             raised_by_inspection_id=inspection.id)
+             deadline=exceedance_deadline(settings), raised_by_inspection_id=inspection.id)
     await raise_system_task(session=session, actor=actor, settings=settings, task=t, parameters=params,
                             multiples={m.parameter: m.exceedance_multiple for m in measurements})
     return [t]

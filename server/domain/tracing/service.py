@@ -12,16 +12,18 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sqlalchemy import and_, delete, func, or_, select
+from sqlalchemy import and_, delete, func, insert, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
+from server.db import Sessions
 from server.domain.actor import Actor
 from server.domain.data_version import current as data_version
 from server.domain.errors import BadInput, Forbidden, NotFound
 from server.domain.inspections.models import Inspection, Measurement
 from server.domain.outfalls.models import Outfall
 from server.domain.permissions import require
-from server.domain.sqltypes import utcnow
+from server.domain.sqltypes import pk, utcnow
 from server.domain.stations.models import OutfallRiverPosition, Station
 from server.domain.stations.params import BY_KEY, rules
 from server.domain.stations.series import daily_values
@@ -32,7 +34,7 @@ MAX_KM = 200.0
 _synced: dict[str, int] = {}  # database url -> data version the positions were last brought up to
 
 
-async def sync_positions(db) -> int:
+async def sync_positions(db: Sessions) -> int:
     """Place outfalls that are new, moved or re-assigned to another river, in its own transaction; returns
     how many. Callers run it before a query that reads positions."""
     async with db.transaction() as session:
@@ -48,21 +50,21 @@ async def _sync(session: AsyncSession, url: str) -> tuple[int, int | None]:
         return 0, v
     net = network()
     P = OutfallRiverPosition
-    stale = select(Outfall.id, Outfall.river_code, Outfall.lat, Outfall.lon).outerjoin(
-        P, P.outfall_id == Outfall.id).where(or_(P.outfall_id.is_(None), P.lat != Outfall.lat, P.lon != Outfall.lon,
-                                                 P.river_code != Outfall.river_code))
+    stale = select(col(Outfall.id), col(Outfall.river_code), col(Outfall.lat), col(Outfall.lon)).outerjoin(
+        P, col(P.outfall_id) == col(Outfall.id)).where(or_(col(P.outfall_id).is_(None), col(P.lat) != col(Outfall.lat), col(P.lon) != col(Outfall.lon),
+                                                 col(P.river_code) != col(Outfall.river_code)))
     rows = (await session.execute(stale)).all()
     if rows:
         ids = [r[0] for r in rows]
         for k in range(0, len(ids), 5000):
-            await session.execute(delete(P).where(P.outfall_id.in_(ids[k:k + 5000])))
+            await session.execute(delete(P).where(col(P.outfall_id).in_(ids[k:k + 5000])))
         new = []
         for oid, river, lat, lon in rows:
             if river in net.courses:
                 new.append({"outfall_id": oid, "river_code": river, "river_km": round(net.project(river, lat, lon)[0], 4),
                             "lat": lat, "lon": lon})
         for k in range(0, len(new), 5000):
-            await session.execute(P.__table__.insert(), new[k:k + 5000])
+            await session.execute(insert(P), new[k:k + 5000])
     return len(rows), v
 
 
@@ -98,19 +100,19 @@ def _cfg() -> dict:
 def _in_reaches(reaches: list[Reach]):
     """Positions within the reaches: one (river_code, river_km) range per reach on the index."""
     P = OutfallRiverPosition
-    return or_(*[and_(P.river_code == r.river_code, P.river_km >= r.km_lo, P.river_km <= r.km_hi) for r in reaches])
+    return or_(*[and_(col(P.river_code) == r.river_code, col(P.river_km) >= r.km_lo, col(P.river_km) <= r.km_hi) for r in reaches])
 
 
 async def _latest_tests(session, reaches: list[Reach], parameter: str) -> dict[int, dict]:
     """The latest rapid test of `parameter` of each outfall placed within the reaches (one query, joined on
     the positions' range rather than a list of every candidate's id)."""
     P = OutfallRiverPosition
-    q = (select(Inspection.outfall_id, Inspection.observed_at, Measurement.value, Measurement.unit,
-                Measurement.exceeded, Measurement.limit)
-         .join(Measurement, Measurement.inspection_id == Inspection.id)
-         .join(P, P.outfall_id == Inspection.outfall_id)
-         .where(_in_reaches(reaches), Measurement.parameter == parameter)
-         .order_by(Inspection.outfall_id, Inspection.observed_at))
+    q = (select(col(Inspection.outfall_id), col(Inspection.observed_at), col(Measurement.value), col(Measurement.unit),
+                col(Measurement.exceeded), col(Measurement.limit))
+         .join(Measurement, col(Measurement.inspection_id) == col(Inspection.id))
+         .join(P, col(P.outfall_id) == col(Inspection.outfall_id))
+         .where(_in_reaches(reaches), col(Measurement.parameter) == parameter)
+         .order_by(col(Inspection.outfall_id), col(Inspection.observed_at)))
     out: dict[int, dict] = {}
     for oid, at, value, unit, exceeded, lim in (await session.execute(q)).all():
         out[oid] = {"parameter": parameter, "value": value, "unit": unit, "exceeded": bool(exceeded),
@@ -120,8 +122,8 @@ async def _latest_tests(session, reaches: list[Reach], parameter: str) -> dict[i
 
 async def _open_tasks(session, reaches: list[Reach]) -> dict[int, int]:
     P = OutfallRiverPosition
-    q = (select(Task.outfall_id, func.count()).join(P, P.outfall_id == Task.outfall_id)
-         .where(_in_reaches(reaches), Task.status.in_(OPEN_STATES)).group_by(Task.outfall_id))
+    q = (select(col(Task.outfall_id), func.count()).join(P, col(P.outfall_id) == col(Task.outfall_id))
+         .where(_in_reaches(reaches), col(Task.status).in_(OPEN_STATES)).group_by(col(Task.outfall_id)))
     return dict((await session.execute(q)).all())
 
 
@@ -151,9 +153,9 @@ async def _rank(session: AsyncSession, station: Station, parameter: str, max_km:
         raise BadInput(f"station {station.code} is not placed on a river course", field="stationId")
     reaches = net.upstream(station.river_code, station.river_km, max_km, tributaries=tributaries)
     P = OutfallRiverPosition
-    rows = (await session.execute(select(P.outfall_id, P.river_code, P.river_km, Outfall.category)
-                                  .join(Outfall, Outfall.id == P.outfall_id)
-                                  .where(_in_reaches(reaches), Outfall.status == "ACTIVE"))).all()
+    rows = (await session.execute(select(col(P.outfall_id), col(P.river_code), col(P.river_km), col(Outfall.category))
+                                  .join(Outfall, col(Outfall.id) == col(P.outfall_id))
+                                  .where(_in_reaches(reaches), col(Outfall.status) == "ACTIVE"))).all()
     by_river = {r.river_code: r for r in reaches}
     cfg = _cfg()
     w, tf = cfg["weights"], cfg["test_factor"]
@@ -203,7 +205,7 @@ class _Lazy:
 
 
 async def _outfalls(session, ids: list[int]) -> dict[int, Outfall]:
-    return {o.id: o for o in (await session.execute(select(Outfall).where(Outfall.id.in_(ids)))).scalars()} \
+    return {o.id: o for o in (await session.execute(select(Outfall).where(col(Outfall.id).in_(ids)))).scalars()} \
         if ids else {}
 
 
@@ -257,13 +259,14 @@ async def raise_suspect_tasks(*, session: AsyncSession, actor: Actor, settings, 
     for oid in dict.fromkeys(outfall_ids):
         s, outfall = upstream[oid].full(), chosen[oid]
         existing = (await session.execute(select(Task).where(
-            Task.outfall_id == oid, Task.kind == "EXCEEDANCE", Task.status.in_(OPEN_STATES)))).scalars().first()
+            col(Task.outfall_id) == oid, col(Task.kind) == "EXCEEDANCE", col(Task.status).in_(OPEN_STATES)))).scalars().first()
         cid = uuid.uuid5(base, str(oid))
-        replay = (await session.execute(select(Task).where(Task.client_id == str(cid)))).scalar_one_or_none()
+        replay = (await session.execute(select(Task).where(col(Task.client_id) == str(cid)))).scalar_one_or_none()
         if replay is not None and not may_see_task(actor)(replay):
             raise Forbidden("clientId belongs to a task you may not see", field="clientId")
-        if replay is not None or existing is not None:  # this step's replay, or already being handled
-            out.append(replay or existing)
+        found = replay if replay is not None else existing  # this step's replay, or already being handled
+        if found is not None:
+            out.append(found)
             continue
         t = await create_task(
             session=session, actor=actor, settings=settings, client_id=cid, kind="EXCEEDANCE", source="STATION",
@@ -310,14 +313,14 @@ async def reach_contribution(*, session: AsyncSession, actor: Actor, upstream_id
         raise BadInput("the two stations must be on the same river", field="downstreamStationId")
     if down.river_km <= up.river_km:
         raise BadInput(f"{down.code} is not downstream of {up.code}", field="downstreamStationId")
-    between = (await session.execute(select(Station.code).where(
-        Station.river_code == up.river_code, Station.river_km > up.river_km, Station.river_km < down.river_km,
-        Station.status == "ACTIVE"))).scalars().first()
+    between = (await session.execute(select(col(Station.code)).where(
+        col(Station.river_code) == up.river_code, col(Station.river_km) > up.river_km, col(Station.river_km) < down.river_km,
+        col(Station.status) == "ACTIVE"))).scalars().first()
     if between:
         raise BadInput(f"not consecutive: {between} lies between them", field="downstreamStationId")
     if end < start or (end - start).days > 400:
         raise BadInput("end must be on or after start, at most 400 days later", field="end")
-    vals = await daily_values(session, [up.id, down.id], start, end)
+    vals = await daily_values(session, [pk(up), pk(down)], start, end)
 
     def mean(sid, p):
         xs = [d[p] for d in vals.get(sid, {}).values() if p in d]
@@ -329,27 +332,27 @@ async def reach_contribution(*, session: AsyncSession, actor: Actor, upstream_id
         ch = None if a is None or b is None else b - a
         changes.append(ParameterChange(p, a, b, ch, None if ch is None or not a else 100 * ch / a))
     P = OutfallRiverPosition
-    rows = (await session.execute(select(Outfall, P.river_km).join(P, P.outfall_id == Outfall.id).where(
-        P.river_code == up.river_code, P.river_km > up.river_km, P.river_km <= down.river_km,
-        Outfall.status == "ACTIVE").order_by(P.river_km))).all()
+    rows = (await session.execute(select(Outfall, col(P.river_km)).join(P, col(P.outfall_id) == col(Outfall.id)).where(
+        col(P.river_code) == up.river_code, col(P.river_km) > up.river_km, col(P.river_km) <= down.river_km,
+        col(Outfall.status) == "ACTIVE").order_by(col(P.river_km)))).all()
     latest: dict[int, dict[str, dict]] = {}
     ids = [o.id for o, _ in rows]
     for k in range(0, len(ids), 1000):
-        q = (select(Inspection.outfall_id, Inspection.observed_at, Measurement.parameter, Measurement.value,
-                    Measurement.unit, Measurement.exceeded)
-             .join(Measurement, Measurement.inspection_id == Inspection.id)
-             .where(Inspection.outfall_id.in_(ids[k:k + 1000])).order_by(Inspection.observed_at))
+        q = (select(col(Inspection.outfall_id), col(Inspection.observed_at), col(Measurement.parameter), col(Measurement.value),
+                    col(Measurement.unit), col(Measurement.exceeded))
+             .join(Measurement, col(Measurement.inspection_id) == col(Inspection.id))
+             .where(col(Inspection.outfall_id).in_(ids[k:k + 1000])).order_by(col(Inspection.observed_at)))
         for oid, at, p, v, u, ex in (await session.execute(q)).all():
             latest.setdefault(oid, {})[p] = {"value": v, "unit": u, "exceeded": bool(ex), "observedAt": at}
     net = network()
     tribs = [t for t, at in net.confluences.get(up.river_code, []) if up.river_km < at <= down.river_km]
-    return Reach_(up, down, down.river_km - up.river_km, changes, [(o, km, latest.get(o.id, {})) for o, km in rows],
+    return Reach_(up, down, down.river_km - up.river_km, changes, [(o, km, latest.get(pk(o), {})) for o, km in rows],
                   tribs)
 
 
 def next_downstream_query(st: Station):
-    return (select(Station).where(Station.river_code == st.river_code, Station.river_km > st.river_km,
-                                  Station.status == "ACTIVE").order_by(Station.river_km).limit(1))
+    return (select(Station).where(col(Station.river_code) == st.river_code, col(Station.river_km) > st.river_km,
+                                  col(Station.status) == "ACTIVE").order_by(col(Station.river_km)).limit(1))
 
 
 __all__ = ["upstream_suspects", "raise_suspect_tasks", "reach_contribution", "sync_positions"]

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from sqlalchemy import Column, Float, Integer, String, delete, select, update
+from server.db import upsert
 from sqlmodel import Field, SQLModel, col
 
 from server.domain.errors import RateLimited
@@ -144,11 +145,7 @@ class _Lost(Exception):
 async def _set(s, row, **values) -> None:
     """Write the counter if it is still as read (`row`, or absent); else raise _Lost."""
     if row is None:
-        if s.bind.dialect.name == "postgresql":
-            from sqlalchemy.dialects.postgresql import insert as dialect_insert
-        else:
-            from sqlalchemy.dialects.sqlite import insert as dialect_insert
-        res = await s.execute(dialect_insert(RateCounter).values(**values).on_conflict_do_nothing())
+        res = await s.execute(upsert(s, RateCounter).values(**values).on_conflict_do_nothing())
     else:
         res = await s.execute(update(RateCounter).where(
             col(RateCounter.key) == row.key, col(RateCounter.n) == row.n, col(RateCounter.last_at) == row.last_at).values(**values))

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 
 from strawberry.dataloader import DataLoader
 
-from server.db import Database
+from server.db import Sessions
 from server.graphql.dataloaders.reference import district_loader, river_loader
 from server.graphql.dataloaders.users import user_loader
 
@@ -24,7 +24,7 @@ class Loaders:
             raise AttributeError(name) from None
 
     @classmethod
-    def create(cls, db: Database) -> "Loaders":
+    def create(cls, db: Sessions) -> "Loaders":
         from server.graphql.dataloaders import lifecycle, records
 
         return cls(district=district_loader(db), river=river_loader(db), user=user_loader(db),

@@ -4,13 +4,13 @@ from __future__ import annotations
 from sqlalchemy import select
 from strawberry.dataloader import DataLoader
 
-from server.db import Database
+from server.db import Sessions
 from server.domain.lifecycle.models import OutfallPermit, PermitChange, RemediationPlan, TracingRecord
 from server.domain.lifecycle.receiving import zones_near
 from server.graphql.dataloaders.records import grouped
 
 
-def one_per(db: Database, model, column, *, where=()) -> DataLoader:
+def one_per(db: Sessions, model, column, *, where=()) -> DataLoader:
     """key -> the row whose `column` is key (unique there, given `where`), or None."""
     async def load(keys):
         async with db.session() as s:
@@ -21,7 +21,7 @@ def one_per(db: Database, model, column, *, where=()) -> DataLoader:
     return DataLoader(load_fn=load)
 
 
-def zones(db: Database) -> DataLoader:
+def zones(db: Sessions) -> DataLoader:
     """(lat, lon) -> the protected zones around it."""
     async def load(points):
         async with db.session() as s:
@@ -30,7 +30,7 @@ def zones(db: Database) -> DataLoader:
     return DataLoader(load_fn=load)
 
 
-def make(db: Database) -> dict:
+def make(db: Sessions) -> dict:
     return {
         "permit": one_per(db, OutfallPermit, OutfallPermit.outfall_id),
         "permit_changes": grouped(db, PermitChange, PermitChange.permit_id, order=(PermitChange.id,)),

@@ -7,14 +7,14 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import aliased
 from strawberry.dataloader import DataLoader
 
-from server.db import Database
+from server.db import Sessions, dialect_of
 from server.domain.inspections.models import Inspection, Measurement
 from server.domain.media.models import Media
 from server.domain.outfalls.models import Outfall, OutfallLimit
 from server.domain.tasks.models import Submission, SubmissionMedia, Task
 
 
-def by_id(db: Database, model) -> DataLoader:
+def by_id(db: Sessions, model) -> DataLoader:
     async def load(ids):
         async with db.session() as s:
             rows = {r.id: r for r in (await s.execute(select(model).where(model.id.in_(ids)))).scalars()}
@@ -23,7 +23,7 @@ def by_id(db: Database, model) -> DataLoader:
     return DataLoader(load_fn=load)
 
 
-def grouped(db: Database, model, column, *, order=None, where=()) -> DataLoader:
+def grouped(db: Sessions, model, column, *, order=None, where=()) -> DataLoader:
     async def load(keys):
         stmt = select(model).where(column.in_(keys), *where)
         if order is not None:
@@ -44,10 +44,10 @@ LATEST_PG = text(
     "(SELECT * FROM inspections i WHERE i.outfall_id = o.id ORDER BY i.observed_at DESC, i.id DESC LIMIT 1) AS l")
 
 
-def latest_inspection(db: Database) -> DataLoader:
+def latest_inspection(db: Sessions) -> DataLoader:
     async def load(outfall_ids):
         async with db.session() as s:
-            if s.bind.dialect.name == "postgresql":
+            if dialect_of(s) == "postgresql":
                 stmt = select(Inspection).from_statement(LATEST_PG.bindparams(ids=list(outfall_ids)))
             else:
                 i2 = aliased(Inspection)
@@ -61,11 +61,11 @@ def latest_inspection(db: Database) -> DataLoader:
     return DataLoader(load_fn=load)
 
 
-def media_of(db: Database, owner_type: str) -> DataLoader:
+def media_of(db: Sessions, owner_type: str) -> DataLoader:
     return grouped(db, Media, Media.owner_id, order=(Media.id,), where=(Media.owner_type == owner_type,))
 
 
-def presented_media(db: Database) -> DataLoader:
+def presented_media(db: Sessions) -> DataLoader:
     """Submission id -> [(slot, media)]: what it presents, reused before photos included."""
     async def load(keys):
         out = defaultdict(list)
@@ -80,7 +80,7 @@ def presented_media(db: Database) -> DataLoader:
     return DataLoader(load_fn=load)
 
 
-def make(db: Database) -> dict:
+def make(db: Sessions) -> dict:
     return {
         "outfall": by_id(db, Outfall), "task": by_id(db, Task), "inspection": by_id(db, Inspection),
         "latest_inspection": latest_inspection(db),

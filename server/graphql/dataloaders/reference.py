@@ -4,14 +4,14 @@ from __future__ import annotations
 from sqlalchemy import select
 from strawberry.dataloader import DataLoader
 
-from server.db import Database
+from server.db import Sessions
 from server.domain.geo.models import District, River
 
 Key = str
 Result = District | River | None
 
 
-def _by_code(db: Database, model) -> DataLoader[Key, Result]:
+def _by_code(db: Sessions, model) -> DataLoader[Key, Result]:
     async def load(codes: list[Key]) -> list[Result]:
         async with db.session() as s:
             rows = {r.code: r for r in (await s.execute(select(model).where(model.code.in_(codes)))).scalars()}
@@ -20,9 +20,9 @@ def _by_code(db: Database, model) -> DataLoader[Key, Result]:
     return DataLoader(load_fn=load)
 
 
-def district_loader(db: Database) -> DataLoader[Key, Result]:
+def district_loader(db: Sessions) -> DataLoader[Key, Result]:
     return _by_code(db, District)
 
 
-def river_loader(db: Database) -> DataLoader[Key, Result]:
+def river_loader(db: Sessions) -> DataLoader[Key, Result]:
     return _by_code(db, River)

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 
 from server.domain.inspections.models import Inspection as InspectionRow, Measurement as MeasurementRow
+from server.domain.sqltypes import filled
 from server.domain.tasks.models import Submission as SubmissionRow, Task as TaskRow
 from server.domain.tasks.service import is_overdue
 from server.graphql.common import UPDATED_AT, GeoPoint, PageInfo
@@ -279,7 +280,7 @@ class Task:
     @classmethod
     def from_model(cls, t: TaskRow) -> "Task":
         loc = GeoPoint(lat=t.lat, lon=t.lon) if t.lat is not None and t.lon is not None else None
-        return cls(id=strawberry.ID(str(t.id)), code=t.code, kind=TaskKind(t.kind), source=TaskSource(t.source),
+        return cls(id=strawberry.ID(str(t.id)), code=filled(t.code, "a task's code"), kind=TaskKind(t.kind), source=TaskSource(t.source),
                    status=TaskStatus(t.status), title=t.title, description=t.description, location=loc,
                    deadline=t.deadline, is_overdue=is_overdue(t), created_at=t.created_at, updated_at=t.updated_at, version=t.version,
                    cancel_reason=t.cancel_reason, row=t)

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, cast
 
 import strawberry
 
@@ -93,7 +93,7 @@ class Outfall:
     standard_label: str = strawberry.field(default="", description="e.g. GB 8978-1996 grade1, 执行标准待确定.")
     suggested_standard: DischargeStandard | None = strawberry.field(
         default=None, description="A hint from the HJ 1312 subtype for whoever assigns the standard; never applied.")
-    row: strawberry.Private[object] = None
+    row: strawberry.Private[OutfallRow | None] = None
     # The outfall's life (issue 19 items 3-8): server/graphql/lifecycle/outfall_fields.py.
     national_code: str | None = strawberry.field(default=None, description="Assigned by the national platform (ADMIN).")
     provincial_code: str | None = strawberry.field(default=None, description="Assigned by the provincial platform.")
@@ -131,7 +131,7 @@ class Outfall:
         from server.domain.standards.applicable import river_target
 
         t = self.water_class.value if self.water_class else (
-            (reach_of(self.row) or {}).get("target_class") or river_target(self.river.code))
+            ((reach_of(self.row) if self.row is not None else None) or {}).get("target_class") or river_target(self.river.code))
         return WaterClass(t) if t else None
 
     @strawberry.field(description="Photos registered with the outfall (e.g. its signboard).")
@@ -171,7 +171,9 @@ class Outfall:
         # page makes no coroutine per row. Elsewhere, the DataLoader (graphql-core awaits it).
         if self.latest is not NOT_LOADED:
             return _visible_inspection(info, self.latest)
-        return self._load_latest(info)
+        # An awaitable where the annotation says a value: graphql-core awaits what a resolver returns,
+        # and the annotation is what the schema is built from.
+        return cast("Inspection | None", self._load_latest(info))
 
     async def _load_latest(self, info):
         return _visible_inspection(info, await info.context.loaders.latest_inspection.load(self.row_id))
@@ -203,7 +205,8 @@ class Outfall:
             status=OutfallStatus(o.status), responsible_unit=o.responsible_unit,
             signboard_installed=o.signboard_installed, created_at=o.created_at, updated_at=o.updated_at, lat=o.lat, lon=o.lon,
             accuracy_m=o.accuracy_m, row_id=pk(o), distance_m=distance_m,
-            gps_fix_point=(o.gps_fix_lat, o.gps_fix_lon, o.gps_fix_accuracy_m) if o.gps_fix_lat is not None else None,
+            gps_fix_point=(o.gps_fix_lat, o.gps_fix_lon, o.gps_fix_accuracy_m)
+            if o.gps_fix_lat is not None and o.gps_fix_lon is not None else None,
             discharge_standard=DischargeStandard(o.discharge_standard), discharge_grade=o.discharge_grade,
             sector_standard=o.sector_standard, standard_label=discharge_standard(o).label,
             suggested_standard=DischargeStandard(h) if (h := suggested_standard(o.subtype)) else None,
@@ -223,7 +226,7 @@ async def build_outfalls(info, rows: list[OutfallRow], distances: dict[int, floa
     rivers = dict(zip(r_codes, await loaders.river.load_many(r_codes)))
     distances = distances or {}
     out = [Outfall.from_model(o, district=districts[o.district_code], river=rivers[o.river_code],
-                              distance_m=distances.get(o.id)) for o in rows]
+                              distance_m=distances.get(pk(o))) for o in rows]
     if with_latest and rows:
         for node, latest in zip(out, await loaders.latest_inspection.load_many([o.id for o in rows])):
             node.latest = latest

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
@@ -17,6 +17,9 @@ from server.graphql.common import UPDATED_AT, UPDATED_SINCE, GeoPoint, to_domain
 from server.graphql.context import Info
 from server.graphql.enums import Crs, ReadingFlag, StationLevel, StationParameter, StationStatus, WaterBody, WaterClass
 from server.domain.sqltypes import pk
+
+if TYPE_CHECKING:  # strawberry.lazy resolves it at schema build; the name is for the type checker
+    from server.graphql.stations.tracing import UpstreamSuspects
 
 
 @strawberry.type
