@@ -402,6 +402,9 @@ def test_life_views_in_both_languages(pages, server, shown, lang):
         page.fill("input[name=assessTo]", (datetime.now(CST) + timedelta(days=60)).date().isoformat())
         page.wait_for_selector("[data-testid=assessment] tr[data-district]")
         page.wait_for_timeout(700)
+        if not suffix:  # the exceedances say what was sampled and what it was judged against
+            table = page.locator("[data-testid=exceedance-table]")
+            assert ("出水" if lang == "zh" else "Effluent") in table.text_content()
         page.locator("[data-testid=assessment]").scroll_into_view_if_needed()
         screenshot(page, f"life-brief{suffix}-{lang}")
         if not suffix:

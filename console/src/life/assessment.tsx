@@ -57,10 +57,12 @@ export function ExceedanceTable({ rows, districts }: { rows: any[]; districts: M
       <p class="muted small">{t("multipleDef")}</p>
       <table class="grid compact">
         <thead><tr><th>{t("code")}</th><th>{t("name")}</th><th>{t("district")}</th><th>{t("parameter")}</th><th class="num">{t("value")}</th>
-          <th class="num">{t("limit")}</th><th>{t("judgedAgainst")}</th><th class="num">{t("multiple")}</th></tr></thead>
+          <th>{t("sampleType")}</th><th class="num">{t("limit")}</th><th>{t("judgedAgainst")}</th><th class="num">{t("multiple")}</th></tr></thead>
         <tbody>{rows.map((e) => { const d = districts.get(e.districtCode); return (
           <tr><td>{e.outfallCode}</td><td>{e.outfallName}</td><td>{d ? nm(d) : e.district}</td><td>{e.parameter}</td>
-            <td class="num">{e.value} {e.unit !== "dimensionless" ? e.unit : ""}</td><td class="num">{e.limit ?? "—"}</td><td>{e.standard ?? "—"}</td>
+            <td class="num">{e.value} {e.unit !== "dimensionless" ? e.unit : ""}</td>
+            <td>{t(`sample.${e.sampleType ?? "null"}`)}{e.method === "KIT" && <span class="tag kit"> {t("kit")}</span>}</td>
+            <td class="num">{e.limit ?? "—"}</td><td>{e.standard ?? "—"}{e.basis && <span class="muted small"> {t(`judge.${e.basis}`)}</span>}</td>
             <td class="num" data-testid="brief-multiple">{e.multiple == null ? "—" : (Math.round(e.multiple * 100) / 100).toString()}</td></tr>); })}</tbody>
       </table>
     </section>

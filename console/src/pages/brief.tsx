@@ -17,7 +17,7 @@ export function BriefPage({ params }: { me: Me; params: URLSearchParams }) {
   const { data, error, loading, reload } = useAsync(async () => {
     const [d, ref] = await Promise.all([gql<any>(`query($d: Date!) { dailyBrief(date: $d) { date scope
       newTasksByKind { key label count } newTasksByDistrict { key label count } overdueByDistrict { key label count }
-      exceedances { outfallCode outfallName district districtCode parameter value unit limit standard multiple }
+      exceedances { outfallCode outfallName district districtCode parameter value unit limit standard multiple sampleType basis method }
       approved rejected rejections { taskCode reason } medianHoursToClose html } }`, { d: date }), reference()]);
     return { b: d.dailyBrief, ref };
   }, [date]);
