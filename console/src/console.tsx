@@ -17,6 +17,8 @@ import { LedgerPage, TaskPage } from "./pages/ledger";
 import { ReviewPage } from "./pages/review";
 import { BriefPage } from "./pages/brief";
 import { StationPage } from "./pages/station";
+import { LifeQueuePage } from "./life/queue";
+import "./life/strings";
 
 function Login({ onDone }: { onDone: (m: Me) => void }) {
   useLang();
@@ -58,7 +60,7 @@ function App() {
   if (me === null) return <Login onDone={(m) => (params.get("next") === "screen" ? location.assign("/screen/") : setMe(m))} />;
   const page = parts[0] ?? "map";
   const nav = [["map", t("map")], ["tasks", t("tasks")], ...(me.role === "SUPERVISOR" ? [["review", t("review")]] : []),
-               ["brief", t("brief")]];
+               ["life", t("lifeQueue")], ["brief", t("brief")]];
   return (
     <div class="shell">
       <header class="top">
@@ -79,6 +81,7 @@ function App() {
         {page === "task" && <TaskPage me={me} id={parts[1]} />}
         {page === "review" && <ReviewPage me={me} />}
         {page === "brief" && <BriefPage me={me} params={params} />}
+        {page === "life" && <LifeQueuePage me={me} />}
       </div>
     </div>
   );

@@ -397,6 +397,12 @@ def test_life_views_in_both_languages(pages, server, shown, lang):
             screenshot(page, f"life-task-{lang}")
             assert_accessible(page, f"task with intake ({lang})")
 
+        page.goto(server.url + "/console/#/life")
+        page.wait_for_selector(f"[data-testid=queue-progress] tr[data-outfall='{o['code']}']")
+        screenshot(page, f"life-queue{suffix}-{lang}")
+        if not suffix:
+            assert_accessible(page, f"life queue ({lang})")
+
         page.goto(server.url + "/console/#/brief")
         page.wait_for_selector("[data-testid=assessment-targets]")
         page.fill("input[name=assessTo]", (datetime.now(CST) + timedelta(days=60)).date().isoformat())
@@ -529,4 +535,32 @@ def test_a_rectification_is_refused_at_acceptance_then_accepted(pages, server, t
     assert {e["item"] for e in got["remediationPlan"]["evidence"]} == set(items)
     assert got["receivingWater"]["zones"][0]["source"].startswith("渝府〔2026〕1号")
     assert got["tracingRecords"][0]["coParties"] == [{"name": "重庆某化工有限公司", "uscc": USCC}]
+    assert not page.errors
+
+
+def test_the_life_queue_shows_what_waits_and_opens_the_profile(pages, server):
+    sup = server.token("supervisor")
+    target = register(server, sup, name="队列 并入的排口", where=(29.5660, 106.5720))
+    a = register(server, sup, name="队列 待验收的排口", where=(29.5665, 106.5725))
+    b = register(server, sup, name="队列 待审溯源的排口", where=(29.5670, 106.5730))
+    server.gql("mutation($i: SubmitTracingRecordInput!) { submitTracingRecord(input: $i) { id } }", {"i": {
+        "clientId": str(uuid.uuid4()), "outfallId": b["id"], "determined": False, "undeterminedReason": "无人认领",
+        "methods": ["INTERVIEW"]}}, server.token("inspector"))
+    plan = server.gql("mutation($i: CreateRemediationPlanInput!) { createRemediationPlan(input: $i) { id } }", {"i": {
+        "clientId": str(uuid.uuid4()), "outfallId": a["id"], "type": "MERGE", "measures": "并入", "mergedIntoId": target["id"],
+        "deadline": (datetime.now(CST) + timedelta(days=30)).date().isoformat()}}, sup)["createRemediationPlan"]
+    server.gql("mutation($id: ID!) { requestPlanAcceptance(id: $id) { id } }", {"id": plan["id"]}, server.token("officer"))
+
+    page = pages.as_("supervisor")
+    page.goto(server.url + "/console/#/life")
+    page.wait_for_selector(f"[data-testid=queue-tracing] tr[data-outfall='{b['code']}']")
+    page.wait_for_selector(f"[data-testid=queue-submitted] tr[data-outfall='{a['code']}']")
+    assert page.locator(f"[data-testid=queue-accepted] tr[data-outfall='{a['code']}']").count() == 0
+    page.click(f"[data-testid=queue-submitted] tr[data-outfall='{a['code']}'] a")
+    page.wait_for_selector(f"[data-testid=profile-code]:text-is('{a['code']}')")
+    page.click("[data-action=plan-approve]")
+    page.wait_for_selector("[data-testid=plan-card][data-status=ACCEPTED]")
+    page.goto(server.url + "/console/#/life")
+    page.wait_for_selector(f"[data-testid=queue-accepted] tr[data-outfall='{a['code']}']")
+    assert page.locator(f"[data-testid=queue-submitted] tr[data-outfall='{a['code']}']").count() == 0
     assert not page.errors
