@@ -564,3 +564,58 @@ def test_the_life_queue_shows_what_waits_and_opens_the_profile(pages, server):
     page.wait_for_selector(f"[data-testid=queue-accepted] tr[data-outfall='{a['code']}']")
     assert page.locator(f"[data-testid=queue-submitted] tr[data-outfall='{a['code']}']").count() == 0
     assert not page.errors
+
+
+def test_permit_change_codes_cancel_and_a_suspect_that_is_not_an_outfall(pages, server):
+    sup = server.token("supervisor")
+    o = register(server, sup, name="登记与注销的排口", where=(29.5680, 106.5740))
+    page = pages.as_("supervisor")
+    page.goto(server.url + f"/console/#/outfall/{o['id']}")
+    assert page.locator("[data-action=set-codes]").count() == 0, "national/provincial codes are ADMIN's"
+    page.click("[data-action=record-permit]")
+    form = page.locator("[data-testid=permit-card] form")
+    form.locator("input[name=documentNo]").fill("渝中环登〔2026〕21号")
+    form.locator("input[name=authority]").fill("重庆市渝中区生态环境局")
+    form.locator("button[type=submit]").click()
+    page.wait_for_selector("[data-testid=permit-doc]:text-is('渝中环登〔2026〕21号')")
+    page.click("[data-action=record-permit]")  # a change (变更)
+    form = page.locator("[data-testid=permit-card] form")
+    form.locator("input[name=documentNo]").fill("渝中环登〔2026〕21-1号")
+    form.locator("input[name=authority]").fill("重庆市渝中区生态环境局")
+    form.locator("input[name=note]").fill("排放量变更")
+    form.locator("button[type=submit]").click()
+    page.wait_for_selector("[data-testid=permit-doc]:text-is('渝中环登〔2026〕21-1号')")
+    assert "变更" in page.text_content("[data-testid=permit-card] ol.history")
+
+    admin = pages.as_("admin")
+    admin.goto(server.url + f"/console/#/outfall/{o['id']}")
+    admin.click("[data-action=set-codes]")
+    form = admin.locator("[data-testid=permit-card] form")
+    form.locator("input[name=national]").fill("GJ500103-0001")
+    form.locator("button[type=submit]").click()
+    admin.wait_for_selector("[data-testid=national-code]:text-is('GJ500103-0001')")
+
+    page.reload()
+    page.click("[data-action=cancel-permit]")
+    form = page.locator("[data-testid=permit-card] form")
+    form.locator("input[name=documentNo]").fill("渝中环注〔2026〕3号")
+    form.locator("input[name=authority]").fill("重庆市渝中区生态环境局")
+    form.locator("button[type=submit]").click()
+    page.wait_for_selector("[data-testid=permit-status]:has-text('已注销')")
+    page.wait_for_selector("[data-testid=outfall-closed]")
+    got = server.gql("query($id: ID!) { outfall(id: $id) { status nationalCode permit { status changes { change } } } }",
+                     {"id": o["id"]}, sup)["outfall"]
+    assert got == {"status": "CLOSED", "nationalCode": "GJ500103-0001",
+                   "permit": {"status": "CANCELLED", "changes": [{"change": "ISSUED"}, {"change": "CHANGED"},
+                                                                 {"change": "CANCELLED"}]}}
+
+    # 查: a suspect found not to be an outfall takes no tracing record and has no public page.
+    s = register(server, sup, name="疑似但非排污口", suspected=True, where=(29.5685, 106.5745))
+    page.goto(server.url + f"/console/#/outfall/{s['id']}")
+    page.wait_for_selector(f"[data-testid=profile-code]:text-is('{s['code']}')")
+    page.click("[data-action=not-outfall]")
+    page.wait_for_selector("[data-testid=verification][data-state=NOT_OUTFALL]")
+    assert page.locator("[data-action=submit-tracing]").count() == 0
+    assert page.locator("[data-action=create-plan]").count() == 0
+    assert page.locator("[data-testid=public-link]").count() == 0
+    assert not page.errors and not admin.errors
