@@ -454,6 +454,8 @@ def test_a_late_task_escalates_and_the_ledger_shows_it(pages, server):
     row.wait_for()
     assert row.locator("[data-testid=level]").get_attribute("data-level") == "MUNICIPAL"
     assert "升级于" in row.text_content()
+    row.locator(f"a:text-is('{task['code']}')").click()
+    page.wait_for_selector("[data-testid=escalated]:has-text('市级督办')")
     assert not page.errors
 
 

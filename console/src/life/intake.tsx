@@ -91,7 +91,7 @@ export function IntakeCell({ x }: { x: any }) {
   return (
     <span class="intake" data-testid="intake">
       {t(`src.${x.source}`)}
-      {x.intakeChannel && <> · {t(`chan.${x.intakeChannel}`)} <code>{x.intakeReference}</code></>}
+      {x.intakeChannel && <>{x.source === "PUBLIC_COMPLAINT" ? ` · ${t(`chan.${x.intakeChannel}`)}` : ""} <code>{x.intakeReference}</code></>}
     </span>
   );
 }

@@ -142,6 +142,7 @@ export function TaskPage({ id }: { me: Me; id: string }) {
                 m.thumbnailUrl && <a href={m.url} target="_blank" rel="noopener"><img src={m.thumbnailUrl} alt={`${t(role)} ${i + 1}`} /></a>)}</div></li>,
             s.review && <li class={s.review.decision === "REJECT" ? "bad" : "ok"}>{fmtTime(s.review.reviewedAt)} · {t(s.review.decision === "APPROVE" ? "APPROVED" : "REJECTED")} · {s.review.reviewer.displayName}{s.review.reason ? ` · ${s.review.reason}` : ""}</li>,
           ])}
+          {x.escalatedAt && <li class="bad" data-testid="escalated">{fmtTime(x.escalatedAt)} · {t("escalatedTo")} {t(`lvl.${x.supervisionLevel}`)}</li>}
           {x.cancelReason && <li>{t("CANCELLED")} · {x.cancelReason}</li>}
         </ol>
       </section>
