@@ -31,7 +31,7 @@ def cmd_seed_demo(args, settings):
         db = database(settings)
         try:
             async with db.transaction() as s:
-                made = await seed_demo(session=s)
+                made = await seed_demo(session=s, settings=settings)
             async with db.transaction() as s:
                 made.update(await seed_stations(session=s, settings=settings, days=args.station_days))
             return made
