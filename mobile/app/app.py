@@ -15,11 +15,11 @@ from mobile.app.services import Services
 def _screens():
     # Imported here: screen modules build widgets, which needs the font registered first.
     from mobile.app.screens import (failures, home, inspection, outfall, patrol, rectification, register,
-                                    review, review_item, signin, tasks, finding, map, settings)
+                                    review, review_item, signin, tasks, finding, map, settings, tracing)
     return [signin.SignInPage, home.HomePage, failures.FailuresPage, outfall.OutfallPage,
             register.RegisterPage, inspection.InspectionPage, tasks.TasksPage,
             rectification.RectificationPage, review.ReviewPage, review_item.ReviewItemPage, patrol.PatrolPage,
-            finding.FindingPage, map.MapPage, settings.SettingsPage]
+            finding.FindingPage, map.MapPage, settings.SettingsPage, tracing.TracingPage]
 
 
 class OutfallWatchApp(App):

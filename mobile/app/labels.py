@@ -41,7 +41,17 @@ OUTBOX_KINDS = {
     "registerOutfall": N_("New outfall"), "recordInspection": N_("Inspection"),
     "submitRectification": N_("Rectification"), "reviewSubmission": N_("Review"),
     "startTask": N_("Start task"), "recordPatrol": N_("Patrol"), "createTask": N_("Patrol finding"),
+    "verifyOutfall": N_("Verification"), "submitTracingRecord": N_("Tracing record"),
 }
+# 查: a suspect (found by remote sensing, a drone or a report) is verified on site or found not to be one.
+VERIFICATION = {"SUSPECTED": N_("Suspected, to be verified on site"), "VERIFIED": N_("Verified on site"),
+                "NOT_OUTFALL": N_("Not an outfall")}
+PARTY_TYPES = {"ENTERPRISE": N_("Enterprise"), "INSTITUTION": N_("Public body or organisation"),
+               "INDIVIDUAL": N_("Individual"), "LOCAL_GOVERNMENT": N_("Local government (none found)"),
+               "OTHER": N_("Other")}
+TRACING_METHODS = {"FIELD_SURVEY": N_("Field survey"), "PIPE_INSPECTION": N_("Pipe inspection (CCTV)"),
+                   "DYE_TEST": N_("Dye tracing"), "WATER_QUALITY": N_("Water quality comparison"),
+                   "RECORDS": N_("Records (permits, EIA)"), "INTERVIEW": N_("Interviews"), "OTHER": N_("Other")}
 # Rapid-test parameters an inspector reads on site (units come from mobile.core.limits.UNITS).
 PARAMETERS = {
     "PH": N_("pH"), "WATER_TEMP": N_("Water temperature"), "CONDUCTIVITY": N_("Conductivity"),
@@ -119,3 +129,20 @@ def error_reason(error) -> str:
         # The meaning in Chinese first; the server's own (English) sentence marked as such, not mixed in.
         return _(kind) + _(" (server's words: {message})").format(message=error.message)
     return f"{_(kind)}: {error.message}" if kind else error.message
+
+
+# What mobile.core says when it refuses a lifecycle record (English msgids, shown with _()).
+CORE_MESSAGES = (
+    N_("a unified social credit code has 18 characters"),
+    N_("not a unified social credit code (digits and capitals without I, O, S, V, Z)"),
+    N_("the check character (18th) does not match"),
+    N_("an enterprise is named with its unified social credit code"),
+    N_("an individual has no unified social credit code"),
+    N_("name the responsible party, or say it cannot be determined"),
+    N_("name the sources of the sewage"),
+    N_("say how the source was traced"),
+    N_("say why the source cannot be determined"),
+    N_("party type must be one of ENTERPRISE, INSTITUTION, INDIVIDUAL, LOCAL_GOVERNMENT, OTHER"),
+    N_("a dry outfall has no effluent to sample"),
+    N_("a dry outfall is not flowing"),
+)

@@ -1,6 +1,7 @@
 """Small reusable widgets so screens read as layouts, not styling."""
 from __future__ import annotations
 
+from kivy.clock import Clock
 from kivy.graphics import Color, Rectangle, RoundedRectangle
 from kivy.metrics import dp
 from kivy.uix.boxlayout import BoxLayout
@@ -181,6 +182,15 @@ class Toggle(Btn):
     def _show(self):
         self.text = self.yes_text if self.active else self.no_text
         self.background_color, self.color = button_colours("primary" if self.active else "secondary")
+
+
+def after_flip(fn):
+    """An on_release handler for a Toggle that runs `fn` once the toggle has flipped. Kivy calls the
+    handler bound last first (so before the flip), and a handler returning True stops the event (so
+    this one returns None: scheduling and returning the ClockEvent would have cancelled the flip)."""
+    def handler(*_a):
+        Clock.schedule_once(lambda _dt: fn(), 0)
+    return handler
 
 
 class Scroll(ScrollView):

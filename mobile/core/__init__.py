@@ -29,6 +29,10 @@ Quick start (what a screen does)::
     actions.start_task(store, task_id)
     actions.submit_rectification(store, task_id=..., before=[paths], after=[paths], note=None)
     actions.review_submission(store, submission_id=..., task_id=..., decision="APPROVE"|"REJECT", reason=None)
+    actions.verify_outfall(store, outfall=..., outcome="VERIFIED"|"NOT_OUTFALL")  # a suspect, on site
+    actions.submit_tracing_record(store, outfall=..., party_name=..., party_type=..., uscc=..., contact=...,
+                                  sources=[...], methods=[...], report=...)   # or determined=False, undetermined_reason=
+    actions.may_verify(user, outfall) / actions.may_trace(user, outfall)  # what the server's roles allow
     # -> each returns an OutboxItem(client_id, kind, payload, state, attempts, error, server_id, result, ...)
 
     # Sync (background thread; safe to interrupt at any point, even by killing the process):
@@ -70,10 +74,12 @@ Modules:
     actions.py The user's actions as one call each: copy photos + enqueue the record in one transaction.
     nearby.py  Haversine distance, bearing, 8-point compass (中文/English); N nearest cached outfalls.
     limits.py  Offline exceedance check against cached standard limits (same rules as the server).
+    uscc.py    统一社会信用代码 check (GB 32100-2015), offline, the same as the server's python-stdnum check.
     device.py  Fix, GPS and camera protocols; plyer on Android (lazy), fixed point / NMEA file on desktop.
     patrol.py  Patrol: a GPS track with bad fixes dropped, distance/duration; stop() enqueues recordPatrol.
 
-Outbox kinds: registerOutfall, recordInspection, submitRectification, reviewSubmission, startTask, recordPatrol.
+Outbox kinds: registerOutfall, recordInspection, submitRectification, reviewSubmission, startTask, recordPatrol,
+createTask, verifyOutfall, submitTracingRecord.
 States: records pending -> sent | failed; photos pending -> ready | failed. Times are UTC ISO-8601 strings.
 Local references inside a payload: {"$photo": "<photo client uuid>"} (becomes the server media id) and
 {"$outfall": "<registerOutfall client uuid>"} (becomes the server outfall id) - see actions.py.

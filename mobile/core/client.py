@@ -22,17 +22,19 @@ USER = "id username displayName role district { code name nameEn }"
 OUTFALL = ("id code name category subtype phase status waterClass signboardInstalled responsibleUnit createdAt "
            "river { code name nameEn } district { code name nameEn } location { lat lon accuracyM } distanceM "
            "dischargeStandard dischargeGrade sectorStandard standardLabel receivingTarget "
-           "approvedLimits { parameter limitMax limitMin }")
+           "approvedLimits { parameter limitMax limitMin } verification")
 MEDIA = "id clientId kind role status contentType sizeBytes sha256 rejectReason checks { code severity message }"
 TICKET = f"url method headers {{ key value }} fields {{ key value }} expiresAt media {{ {MEDIA} }}"
 MEASUREMENT = "parameter value unit limit limitLow standard exceeded exceedanceRatio exceedanceMultiple"
-INSPECTION = (f"id clientId observedAt receivedAt flowing note outfall {{ id code name }} "
+INSPECTION = (f"id clientId observedAt receivedAt flowing note outcome outfall {{ id code name }} "
               f"measurements {{ {MEASUREMENT} }} media {{ id clientId status }} raisedTasks {{ id code title }}")
 SUBMISSION = ("id clientId submittedAt note status review { decision reason reviewedAt reviewer { id } } "
               "task { id code status } before { id } after { id }")
 TASK = (f"id code kind source status title description deadline isOverdue createdAt version "
         f"district {{ code name }} outfall {{ id code name location {{ lat lon }} }} location {{ lat lon }} "
         f"latestSubmission {{ {SUBMISSION} }}")
+TRACING = ("id status determined party { name uscc type contact } sources methods report "
+           "undeterminedReason submittedAt outfall { id code name phase }")
 PATROL = "id clientId startedAt endedAt receivedAt distanceM durationS pointCount districtCode mockedLocation note"
 
 
@@ -284,3 +286,11 @@ class Client:
     def record_patrol(self, input: dict[str, Any]) -> dict[str, Any]:
         return self.execute(f"mutation($i:RecordPatrolInput!){{recordPatrol(input:$i){{ {PATROL} }}}}",
                             {"i": input})["recordPatrol"]
+
+    def verify_outfall(self, id: str, outcome: str) -> dict[str, Any]:
+        return self.execute(f"mutation($i:ID!,$o:VerifyOutcome!){{verifyOutfall(id:$i,outcome:$o){{ {OUTFALL} }}}}",
+                            {"i": id, "o": outcome})["verifyOutfall"]
+
+    def submit_tracing_record(self, input: dict[str, Any]) -> dict[str, Any]:
+        return self.execute(f"mutation($i:SubmitTracingRecordInput!){{submitTracingRecord(input:$i){{ {TRACING} }}}}",
+                            {"i": input})["submitTracingRecord"]

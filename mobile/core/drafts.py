@@ -25,7 +25,7 @@ from typing import Any
 from mobile.core.store import Store, StoreError, utcnow_iso
 
 DRAFT_DIR = "drafts"
-FORMS = ("inspection", "rectification", "registration", "review", "finding")
+FORMS = ("inspection", "rectification", "registration", "review", "finding", "tracing")
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS drafts (

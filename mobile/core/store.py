@@ -30,10 +30,11 @@ from typing import Any
 DB_NAME = "outfallwatch.sqlite3"
 PHOTO_DIR = "photos"
 KINDS = ("registerOutfall", "recordInspection", "submitRectification", "reviewSubmission", "startTask",
-         "recordPatrol", "createTask")
+         "recordPatrol", "createTask", "verifyOutfall", "submitTracingRecord")
 ROLES = ("GENERAL", "BEFORE", "AFTER", "SIGNBOARD", "SAMPLE")
 # Kinds whose GraphQL input carries clientId (idempotent on the server); the others are made safe by sync.py.
-CLIENT_ID_KINDS = ("registerOutfall", "recordInspection", "submitRectification", "recordPatrol", "createTask")
+CLIENT_ID_KINDS = ("registerOutfall", "recordInspection", "submitRectification", "recordPatrol", "createTask",
+                   "submitTracingRecord")
 PENDING, SENT, FAILED, READY = "pending", "sent", "failed", "ready"
 DEPENDENCY_FAILED = "DEPENDENCY_FAILED"
 _PBKDF2_ROUNDS = 120_000  # a few tenths of a second on a phone: fine once per sign-in
@@ -605,7 +606,8 @@ class Store:
                         "district": _named(districts, p.get("districtCode")),
                         "river": _named(rivers, p.get("riverCode")),
                         "waterClass": p.get("waterClass"), "responsibleUnit": p.get("responsibleUnit"),
-                        "signboardInstalled": p.get("signboardInstalled"), "phase": "SURVEYED", "local": True})
+                        "signboardInstalled": p.get("signboardInstalled"), "phase": "SURVEYED", "local": True,
+                        "verification": "SUSPECTED" if p.get("suspected") else "VERIFIED"})
         return out
 
     def outfall(self, id_or_client_id: str) -> dict[str, Any] | None:

@@ -223,7 +223,7 @@ class SyncEngine:
                     return  # keep the order: the rest wait for this one
                 continue
             self.store.item_sent(it.client_id, result.get("id"), result,
-                                 outfall=result if it.kind == "registerOutfall" else None)
+                                 outfall=result if it.kind in ("registerOutfall", "verifyOutfall") else None)
             rep.records_sent += 1
 
     def _resolve(self, it: OutboxItem) -> dict[str, Any]:
@@ -273,6 +273,19 @@ class SyncEngine:
             return c.record_patrol(payload)
         if it.kind == "createTask":
             return c.create_task(payload)
+        if it.kind == "submitTracingRecord":
+            return c.submit_tracing_record(payload)
+        if it.kind == "verifyOutfall":
+            try:
+                return c.verify_outfall(payload["id"], payload["outcome"])
+            except ApiError as e:
+                if e.code != "INVALID_STATE":
+                    raise
+                # Our own earlier try may have landed with its answer lost: the same verdict stands.
+                o = c.outfall(id=payload["id"])
+                if o and o.get("verification") == payload["outcome"]:
+                    return o
+                raise
         if it.kind == "startTask":
             try:
                 return c.start_task(payload["id"])

@@ -18,7 +18,7 @@ from mobile.app import labels, theme
 from mobile.app.formatting import error_text, times_over
 from mobile.app.i18n import _
 from mobile.app.screens.form import FormPage
-from mobile.app.widgets import Btn, Card, Column, Field, NumberField, PhotoStrip, Picker, Row, Text, Toggle
+from mobile.app.widgets import after_flip, Btn, Card, Column, Field, NumberField, PhotoStrip, Picker, Row, Text, Toggle
 from mobile.core import actions, limits
 
 DEFAULT_PARAMETERS = ("COD", "NH3_N", "PH")
@@ -48,6 +48,12 @@ class InspectionPage(FormPage):
         b.add_widget(self.heading)
         self.flowing = self.watch(Toggle(_("Flowing: yes"), _("Flowing: no"), kind="secondary"))
         b.add_widget(self.flowing)
+        # Dry: nothing to sample at the outfall (river water may still be sampled); recorded as such.
+        self.dry = self.watch(Toggle(_("Dry: nothing to sample"), _("Not dry"), kind="secondary"))
+        # After the toggle's own flip: Kivy calls the handler bound last first, and a truthy return
+        # would stop the flip, so after_flip returns None.
+        self.dry.bind(on_release=after_flip(self._dry_changed))
+        b.add_widget(self.dry)
         b.add_widget(Text(_("Observations"), size=theme.FONT_SMALL, color=theme.MUTED))
         self.note = self.watch(Field(hint=_("colour, smell, foam, what drains here…"), multiline=True,
                                      height=dp(96)))
@@ -143,14 +149,25 @@ class InspectionPage(FormPage):
     def strips(self):
         return {"GENERAL": self.photo, "SAMPLE": self.sample_photo}
 
+    def _dry_changed(self):
+        if self.dry.active and self.flowing.active:
+            self.flowing.flip()  # dry is not flowing
+        self.flowing.disabled = self.dry.active
+        if self.dry.active and self.sample.value == "EFFLUENT":
+            self.say(_("Dry: no effluent to sample. River water up- or downstream may still be sampled."), ok=True)
+        self.judge()
+
     def collect(self):
-        return {"flowing": self.flowing.active, "note": self.note.text, "parameters": list(self.chosen),
+        return {"dry": self.dry.active, "flowing": self.flowing.active, "note": self.note.text, "parameters": list(self.chosen),
                 "readings": {c: f.text for c, f in self.fields.items() if f.text.strip()},
                 "sample": self.sample.value if self.sample.value != "EFFLUENT" else None}
 
     def apply(self, values):
         if bool(values.get("flowing")) != self.flowing.active:
             self.flowing.flip()
+        if bool(values.get("dry")) != self.dry.active:
+            self.dry.flip()
+            self.flowing.disabled = self.dry.active
         self.note.text = values.get("note") or ""
         if values.get("sample") in limits.SAMPLE_TYPES:
             self.sample.select(values["sample"])
@@ -202,7 +219,10 @@ class InspectionPage(FormPage):
                 exceeded.append(f"{labels.parameter_name(code)}{times}")
             else:
                 v.text, v.color = _("within {limit}").format(limit=bound), theme.OK
-        if exceeded:
+        if getattr(self, "dry", None) is not None and self.dry.active and sample == "EFFLUENT" and not values:
+            self.summary.text = _("Dry: recorded with nothing sampled.")
+            self.summary.color = theme.MUTED
+        elif exceeded:
             self.summary.text = _("Exceedance: {what}").format(what="；".join(exceeded)) + "\n" + _(
                 "A task is raised when this reaches the server.")
             self.summary.color = theme.DANGER
@@ -227,9 +247,9 @@ class InspectionPage(FormPage):
             actions.record_inspection(self.services.store, outfall=self.outfall, position=self.services.fix(),
                                       flowing=self.flowing.active, note=self.note.text.strip() or None,
                                       measurements=values, photos=photos,
-                                      sample_type=self.sample.value or "EFFLUENT")
+                                      sample_type=self.sample.value or "EFFLUENT", dry=self.dry.active)
         except Exception as e:  # noqa: BLE001 - StoreError / implausible reading: say why
-            self.say(error_text(e))
+            self.say(_(error_text(e)))
             return
         self.record_saved()
         self.app.sync_now()

@@ -4,11 +4,12 @@ from __future__ import annotations
 from kivy.metrics import dp
 
 from mobile.app import background, labels, theme
-from mobile.app.formatting import countdown, local_time, place, times_over
+from mobile.app.formatting import countdown, error_text, local_time, place, times_over
 from mobile.app.i18n import _
 from mobile.app.lookups import outfall_history, queued_inspections
 from mobile.app.screens.base import Page
-from mobile.app.widgets import Btn, Card, Chip, Column, KeyValues, Row, Text
+from mobile.app.widgets import Btn, Card, Chip, Column, KeyValues, Row, Text, confirm
+from mobile.core import actions
 
 
 class OutfallPage(Page):
@@ -25,6 +26,9 @@ class OutfallPage(Page):
         b.add_widget(self.phase_row)
         self.facts = Column()
         b.add_widget(self.facts)
+        # 查 of a suspect (verify it, or find it is not an outfall) and 溯, where the user's role allows.
+        self.life = Column()
+        b.add_widget(self.life)
         b.add_widget(Btn(_("Inspect this outfall"), on_press=self.inspect))
         b.add_widget(Text(_("Recent inspections"), bold=True, size=theme.FONT_TITLE))
         self.inspections = Column()
@@ -52,6 +56,7 @@ class OutfallPage(Page):
             district = next((d for d in store.districts() if d["code"] == district["code"]), district)
         card = Card()
         card.add_widget(KeyValues([
+            (_("Verification"), self._verification_text(o)),
             (_("Category"), labels.label(labels.CATEGORIES, o.get("category"))),
             (_("Subtype"), labels.subtype_name(o.get("subtype"))),
             (_("River"), place(river) if river.get("name") else river.get("code")),
@@ -64,6 +69,7 @@ class OutfallPage(Page):
         ]))
         self.facts.clear_widgets()
         self.facts.add_widget(card)
+        self._show_life(o)
         self._show_queued()
         self._show_tasks([t for t in self.services.store.tasks() if (t.get("outfall") or {}).get("id") == o.get("id")])
         if o.get("id"):
@@ -138,3 +144,53 @@ class OutfallPage(Page):
 
     def inspect(self):
         self.app.go("inspection", outfall=self.outfall)
+
+    # 查 (suspected -> verified / not an outfall) and 溯 ----------------------------------------------
+    def _queued_verdict(self, o: dict) -> str | None:
+        """A verdict on this outfall waiting in the outbox (not yet confirmed by the server)."""
+        ref = str(o.get("id") or "") or {"$outfall": o.get("clientId")}
+        for it in self.services.store.pending_items():
+            if it.kind == "verifyOutfall" and it.payload.get("id") == ref:
+                return it.payload.get("outcome")
+        return None
+
+    def _verification_text(self, o: dict) -> str | None:
+        queued = self._queued_verdict(o)
+        if queued:
+            return labels.label(labels.VERIFICATION, queued) + " · " + _("waiting to send")
+        v = o.get("verification")
+        return labels.label(labels.VERIFICATION, v) if v else None
+
+    def _show_life(self, o: dict):
+        self.life.clear_widgets()
+        user = self.services.user
+        if self._queued_verdict(o) is None and actions.may_verify(user, o):
+            self.life.add_widget(Text(_("Suspected outfall: is it one? Verify it here, on site."),
+                                      color=theme.DANGER, size=theme.FONT_SMALL))
+            row = Row(height=theme.BUTTON_H, spacing=dp(8))
+            row.add_widget(Btn(_("Verified: it is an outfall"), kind="ok", on_press=lambda: self.ask_verify("VERIFIED")))
+            row.add_widget(Btn(_("Not an outfall"), kind="danger", on_press=lambda: self.ask_verify("NOT_OUTFALL")))
+            self.life.add_widget(row)
+        if actions.may_trace(user, o) and self._queued_verdict(o) != "NOT_OUTFALL":
+            self.life.add_widget(Btn(_("Tracing record (responsible party)"), kind="secondary",
+                                     on_press=lambda: self.app.go("tracing", outfall=self.outfall)))
+
+    def ask_verify(self, outcome: str):
+        o = self.outfall
+        if outcome == "VERIFIED":
+            title, text = _("Verified on site?"), _("{name} is an outfall: it joins the register as verified.")
+        else:
+            title, text = _("Not an outfall?"), _("{name} is not an outfall: it takes no tracing or plan.")
+        confirm(title, text.format(name=o.get("name") or o.get("code") or ""),
+                labels.label(labels.VERIFICATION, outcome), lambda: self.verify(outcome),
+                yes_kind="ok" if outcome == "VERIFIED" else "danger")
+
+    def verify(self, outcome: str):
+        try:
+            actions.verify_outfall(self.services.store, outfall=self.outfall, outcome=outcome)
+        except Exception as e:  # noqa: BLE001 - StoreError: say why
+            self.say(_(error_text(e)))
+            return
+        self.app.sync_now()
+        self.refresh()
+        self.say(_("Verification saved; it will be sent when there is signal."), ok=True)

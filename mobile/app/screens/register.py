@@ -80,6 +80,10 @@ class RegisterPage(FormPage):
         card.add_widget(self.unit)
         self.signboard = self.watch(Toggle(_("Signboard installed"), _("No signboard"), kind="secondary"))
         card.add_widget(self.signboard)
+        # 疑似: found by remote sensing, a drone or a report, not yet confirmed here (HJ 1232 level 1).
+        self.suspected = self.watch(Toggle(_("Suspected outfall: to be verified on site"),
+                                           _("Confirmed on site: it is an outfall"), kind="secondary"))
+        card.add_widget(self.suspected)
         b.add_widget(card)
         for picker in (self.category, self.subtype, self.river, self.water_class, self.district):
             self.watch(picker)
@@ -125,7 +129,7 @@ class RegisterPage(FormPage):
         return {"pin": list(self.pin) if self.pin else None, "pinFix": list(self.pin_fix) if self.pin_fix else None,
                 "name": self.name_field.text, "category": self.category.value, "subtype": self.subtype.value,
                 "river": self.river.value, "waterClass": self.water_class.value, "district": self.district.value,
-                "unit": self.unit.text, "signboard": self.signboard.active}
+                "unit": self.unit.text, "signboard": self.signboard.active, "suspected": self.suspected.active}
 
     def apply(self, v):
         if v.get("pin"):
@@ -144,6 +148,8 @@ class RegisterPage(FormPage):
         self.unit.text = v.get("unit") or ""
         if bool(v.get("signboard")) != self.signboard.active:
             self.signboard.flip()
+        if bool(v.get("suspected")) != self.suspected.active:
+            self.suspected.flip()
 
     def refresh(self):
         store, user = self.services.store, self.services.user or {}
@@ -197,7 +203,7 @@ class RegisterPage(FormPage):
                 river_code=self.river.value, district_code=self.district.value, location=fix,
                 subtype=self.subtype.value, water_class=self.water_class.value,
                 responsible_unit=self.unit.text.strip() or None, signboard_installed=self.signboard.active,
-                photos=photos, gps_fix=gps_fix)
+                photos=photos, gps_fix=gps_fix, suspected=self.suspected.active)
         except Exception as e:  # noqa: BLE001 - StoreError: unreadable photo etc.
             self.say(error_text(e))
             return

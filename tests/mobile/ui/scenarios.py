@@ -191,6 +191,8 @@ def inspector(d):
     d.app.back()
     yield None
 
+    yield from outfall_life(d)
+
     # A record the server refuses (an inspector may not start tasks): the failures list shows why.
     from mobile.core import actions
     actions.start_task(d.app.services.store, "999999")
@@ -271,6 +273,98 @@ def inspector(d):
     d.press(_("Stop and upload"))
     yield d.idle_sync()
     d.results["after_patrol_counts"] = d.app.services.store.counts().failures
+
+
+def outfall_life(d):
+    """Issue 19 on the phone: a suspect (疑似) registered, verified on site; its tracing record (the party's
+    统一社会信用代码 checked as typed) submitted for review; a dry inspection. Each reaches the server."""
+    from mobile.app import labels
+
+    store = d.app.services.store
+    d.app.go("register")
+    page = d.screen
+    yield None
+    page.name_field.text = "疑似暗管 UI-测试"
+    page.category.text = _("Other outfall")
+    page.river.text = page.river.values[0]
+    d.press(_("Confirmed on site: it is an outfall"), root=page)  # flips to suspected
+    yield None
+    d.results["register_suspected_toggle"] = page.suspected.active
+    yield from d.shots("16_register_suspected")
+    d.press(_("Save and queue for upload"))
+    yield lambda: d.app.sm.current == "outfall"
+    d.results["suspect_local_texts"] = d.texts()
+    yield d.idle_sync()
+    suspect = next(o for o in store.outfalls() if o.get("name") == "疑似暗管 UI-测试" and o.get("id"))
+    d.results["suspect_id"] = suspect["id"]
+    d.app.go("outfall", outfall=suspect)
+    page = d.screen
+    yield None
+    d.results["suspect_texts"] = d.texts()
+    yield from d.shots("17_outfall_suspected")
+    d.press(_("Verified: it is an outfall"))
+    yield None
+    d.results["verify_question"] = d.popup_texts()
+    d.shot("17_verify_confirm")
+    d.press_popup(_(labels.VERIFICATION["VERIFIED"]))
+    yield None
+    d.results["verify_queued_texts"] = d.texts()
+    yield d.idle_sync()
+    verified = store.outfall(suspect["id"])
+    d.results["verified_cached"] = verified.get("verification")
+    d.app.go("outfall", outfall=verified)
+    page = d.screen
+    yield None
+    d.results["verified_texts"] = d.texts()
+    yield from d.shots("17_outfall_verified")
+
+    # 溯: the tracing form; a mistyped code is caught on the phone before anything is queued.
+    d.press(_("Tracing record (responsible party)"))
+    page = d.screen
+    yield None
+    page.party_name.text = "重庆某化工有限公司 UI"
+    page.party_type.text = _("Enterprise")
+    page.uscc.text = "91130200699229617A"
+    yield None
+    d.results["uscc_bad"] = page.uscc_state.text
+    page.contact.text = "张工 023-61234567"
+    page.sources.text = "生产废水\n厂区生活污水"
+    d.press(_("Field survey"), root=page.methods)
+    d.press(_("Dye tracing"), root=page.methods)
+    page.report.text = "沿暗管上溯 300 m 至厂区总排口，染色试验确认。"
+    d.press(_("Submit for review"))
+    yield None
+    d.results["uscc_refused"] = [d.app.sm.current, page.message.text]
+    page.uscc.text = "91130200699229617X"
+    yield None
+    d.results["uscc_ok"] = page.uscc_state.text
+    yield from d.shots("18_tracing")
+    page = d.screen
+    d.press(_("Responsible party found"))  # the other way: cannot be determined, with why
+    yield None
+    d.results["undetermined_texts"] = d.texts()
+    yield from d.shots("18_tracing_undetermined")
+    page = d.screen
+    d.press(_("Cannot be determined"))
+    yield None
+    d.results["tracing_form_back"] = [page.party_name.text, page.uscc.text, page.chosen_methods()]
+    d.press(_("Submit for review"))
+    yield lambda: d.app.sm.current == "outfall"
+    yield d.idle_sync()
+
+    # A dry inspection: nothing to sample.
+    d.press(_("Inspect this outfall"))
+    page = d.screen
+    yield None
+    d.press(_("Not dry"))
+    yield None
+    d.results["dry_form"] = [page.dry.active, page.flowing.active, page.flowing.disabled, page.summary.text]
+    yield from d.shots("19_inspection_dry")
+    d.press(_("Save and queue for upload"))
+    yield d.idle_sync()
+    d.results["after_life_counts"] = asdict(store.counts())
+    d.app.home()
+    yield None
 
 
 def officer(d):

@@ -3,6 +3,7 @@ goes to artifacts/screenshots/. One app process per role (conftest.ui_run); each
 screen's behaviour, on the screen and, where it sends something, in the server's database."""
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -12,7 +13,9 @@ from tests.mobile.ui.conftest import SHOTS
 SCREENSHOTS = ["01_signin_inspector", "02_home", "02_home_en", "03_outfall", "03_outfall_after_inspection",
                "04_register", "05_inspection", "05_inspection_other_outfall_empty", "05_inspection_draft_restored",
                "06_tasks", "07_rectification", "08_review_queue", "08_review", "08_review_confirm", "09_patrol",
-               "10_failures", "11_finding", "12_map", "15_settings", "02_home_sunlight", "05_inspection_sunlight"]
+               "10_failures", "11_finding", "12_map", "15_settings", "02_home_sunlight", "05_inspection_sunlight",
+               "16_register_suspected", "17_outfall_suspected", "17_verify_confirm", "17_outfall_verified",
+               "18_tracing", "18_tracing_undetermined", "19_inspection_dry"]
 SCREENSHOTS += [f"{n}_en" for n in SCREENSHOTS if not n.endswith(("_en", "_sunlight", "_confirm", "_empty",
                                                                       "_restored"))]
 
@@ -61,10 +64,13 @@ def test_outfall_detail_shows_facts_and_phase(ui_run):
         assert any(word in t for t in texts), f"{word} missing on the outfall screen: {texts}"
 
 
+UI_NOTE = "出水呈灰黑色%"  # the UI's inspection (the demo outfall has the seed's own inspection too, issue 19)
+
+
 def _judged(ui_server, outfall_id) -> dict[str, tuple[float, float | None, bool]]:
     """What the server judged for the inspected outfall: parameter -> (value, limit, exceeded)."""
     rows = ui_server.sql("SELECT m.parameter, m.value, m.\"limit\", m.exceeded FROM measurements m JOIN inspections i "
-                         "ON i.id = m.inspection_id WHERE i.outfall_id=?", (int(outfall_id),))
+                         "ON i.id = m.inspection_id WHERE i.outfall_id=? AND i.note LIKE ?", (int(outfall_id), UI_NOTE))
     return {p: (v, lim, bool(x)) for p, v, lim, x in rows}
 
 
@@ -98,8 +104,8 @@ def test_inspection_shows_exceedance_at_once_and_reaches_the_server(ui_run, ui_s
     assert run["after_inspection_counts"]["records_waiting"] == 0
     assert run["after_inspection_counts"]["failures"] == 0
     rows = ui_server.sql("SELECT m.parameter, m.value, m.exceeded FROM measurements m JOIN inspections i "
-                         "ON i.id = m.inspection_id WHERE i.outfall_id=? AND m.parameter='COD'",
-                         (int(run["inspected_outfall"]),))
+                         "ON i.id = m.inspection_id WHERE i.outfall_id=? AND m.parameter='COD' AND i.note LIKE ?",
+                         (int(run["inspected_outfall"]), UI_NOTE))
     assert rows == [("COD", 260.0, 1)]
     roles = ui_server.sql("SELECT m.role FROM media m JOIN inspections i ON m.owner_type='inspection' "
                           "AND m.owner_id=i.id WHERE i.outfall_id=? AND m.status='READY' ORDER BY m.role",
@@ -350,3 +356,50 @@ def test_a_submitted_task_offers_no_start_before_the_sync(ui_run):
     offered = run["tasks_offered"]
     assert all("EVIDENCE" in o for o in offered.values())
     assert not any("NH3_N" in t or "WATER_TEMP" in t for t in run["tasks_texts"])  # titles in words
+
+
+# ---- The outfall's life on the phone (issue 19) ---------------------------------------------------
+
+def test_a_suspect_is_registered_and_verified_on_site(ui_run, ui_server):
+    run = ui_run["inspector"]
+    _ok(run)
+    assert run["register_suspected_toggle"] is True
+    local = " | ".join(run["suspect_local_texts"])
+    assert "疑似，待现场核实" in local  # shown as a suspect before it is even sent
+    texts = " | ".join(run["suspect_texts"])
+    assert "疑似，待现场核实" in texts and "核实：是排污口" in texts and "非排污口" in texts
+    assert any("是排污口" in t for t in run["verify_question"])
+    assert "已现场核实 · 待发送" in " | ".join(run["verify_queued_texts"])  # queued, said as such
+    assert run["verified_cached"] == "VERIFIED"
+    after = " | ".join(run["verified_texts"])
+    assert "已现场核实" in after and "核实：是排污口" not in after and "溯源记录（责任主体）" in after
+    assert ui_server.sql("SELECT verification FROM outfalls WHERE id=?", (int(run["suspect_id"]),)) == [("VERIFIED",)]
+
+
+def test_the_tracing_form_checks_the_code_and_reaches_review(ui_run, ui_server):
+    run = ui_run["inspector"]
+    _ok(run)
+    assert run["uscc_bad"] == "校验码（第 18 位）不符，请核对"
+    assert run["uscc_refused"] == ["tracing", "校验码（第 18 位）不符，请核对"]  # nothing queued
+    assert run["uscc_ok"] == "代码校验通过（GB 32100-2015）"
+    undetermined = " | ".join(run["undetermined_texts"])
+    assert "无法确定的原因" in undetermined and "由属地人民政府兜底负责。" in undetermined
+    assert "统一社会信用代码" not in undetermined
+    # Switching modes and languages kept what was typed.
+    assert run["tracing_form_back"] == ["重庆某化工有限公司 UI", "91130200699229617X", ["FIELD_SURVEY", "DYE_TEST"]]
+    rows = ui_server.sql("SELECT determined, party_name, party_uscc, party_type, party_contact, sources, methods, "
+                         "status FROM tracing_records WHERE outfall_id=?", (int(run["suspect_id"]),))
+    assert [(*r[:5], json.loads(r[5]), json.loads(r[6]), r[7]) for r in rows] == [
+        (1, "重庆某化工有限公司 UI", "91130200699229617X", "ENTERPRISE", "张工 023-61234567",
+         ["生产废水", "厂区生活污水"], ["FIELD_SURVEY", "DYE_TEST"], "SUBMITTED")]
+
+
+def test_a_dry_inspection_is_recorded_as_dry(ui_run, ui_server):
+    run = ui_run["inspector"]
+    _ok(run)
+    dry, flowing, flowing_disabled, summary = run["dry_form"]
+    assert dry and not flowing and flowing_disabled and summary == "干涸：记录为无可采样。"
+    assert ui_server.sql("SELECT outcome, flowing FROM inspections WHERE outfall_id=?",
+                         (int(run["suspect_id"]),)) == [("DRY", 0)]
+    assert run["after_life_counts"]["failures"] == 0 and run["after_life_counts"]["records_waiting"] == 0
+
