@@ -47,6 +47,7 @@ class InspectionPage(FormPage):
         self.heading = Text("", bold=True, size=theme.FONT_TITLE)
         b.add_widget(self.heading)
         self.flowing = self.watch(Toggle(_("Flowing: yes"), _("Flowing: no"), kind="secondary"))
+        self.flowing.bind(on_release=after_flip(self._flowing_changed))
         b.add_widget(self.flowing)
         # Dry: nothing to sample at the outfall (river water may still be sampled); recorded as such.
         self.dry = self.watch(Toggle(_("Dry: nothing to sample"), _("Not dry"), kind="secondary"))
@@ -149,10 +150,14 @@ class InspectionPage(FormPage):
     def strips(self):
         return {"GENERAL": self.photo, "SAMPLE": self.sample_photo}
 
+    def _flowing_changed(self):
+        if self.flowing.active and self.dry.active:
+            self.dry.flip()  # flowing after all: not dry
+            self.judge()
+
     def _dry_changed(self):
         if self.dry.active and self.flowing.active:
             self.flowing.flip()  # dry is not flowing
-        self.flowing.disabled = self.dry.active
         if self.dry.active and self.sample.value == "EFFLUENT":
             self.say(_("Dry: no effluent to sample. River water up- or downstream may still be sampled."), ok=True)
         self.judge()
@@ -167,7 +172,6 @@ class InspectionPage(FormPage):
             self.flowing.flip()
         if bool(values.get("dry")) != self.dry.active:
             self.dry.flip()
-            self.flowing.disabled = self.dry.active
         self.note.text = values.get("note") or ""
         if values.get("sample") in limits.SAMPLE_TYPES:
             self.sample.select(values["sample"])

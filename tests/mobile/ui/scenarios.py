@@ -290,6 +290,8 @@ def outfall_life(d):
     d.press(_("Confirmed on site: it is an outfall"), root=page)  # flips to suspected
     yield None
     d.results["register_suspected_toggle"] = page.suspected.active
+    page.scroll.scroll_to(page.suspected, animate=False)  # the toggle in the picture
+    yield None
     yield from d.shots("16_register_suspected")
     d.press(_("Save and queue for upload"))
     yield lambda: d.app.sm.current == "outfall"
@@ -358,8 +360,15 @@ def outfall_life(d):
     yield None
     d.press(_("Not dry"))
     yield None
-    d.results["dry_form"] = [page.dry.active, page.flowing.active, page.flowing.disabled, page.summary.text]
+    d.results["dry_form"] = [page.dry.active, page.flowing.active, page.summary.text]
     yield from d.shots("19_inspection_dry")
+    page = d.screen
+    d.press(_("Flowing: no"))  # flowing after all: no longer dry
+    yield None
+    d.results["dry_then_flowing"] = [page.dry.active, page.flowing.active]
+    d.press(_("Not dry"))  # dry again: not flowing
+    yield None
+    d.results["dry_again"] = [page.dry.active, page.flowing.active]
     d.press(_("Save and queue for upload"))
     yield d.idle_sync()
     d.results["after_life_counts"] = asdict(store.counts())

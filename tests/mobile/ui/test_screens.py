@@ -369,7 +369,8 @@ def test_a_suspect_is_registered_and_verified_on_site(ui_run, ui_server):
     texts = " | ".join(run["suspect_texts"])
     assert "疑似，待现场核实" in texts and "核实：是排污口" in texts and "非排污口" in texts
     assert any("是排污口" in t for t in run["verify_question"])
-    assert "已现场核实 · 待发送" in " | ".join(run["verify_queued_texts"])  # queued, said as such
+    queued = " | ".join(run["verify_queued_texts"])
+    assert "核实结果已保存，有信号时上传。" in queued and "核实：是排污口" not in queued
     assert run["verified_cached"] == "VERIFIED"
     after = " | ".join(run["verified_texts"])
     assert "已现场核实" in after and "核实：是排污口" not in after and "溯源记录（责任主体）" in after
@@ -397,8 +398,9 @@ def test_the_tracing_form_checks_the_code_and_reaches_review(ui_run, ui_server):
 def test_a_dry_inspection_is_recorded_as_dry(ui_run, ui_server):
     run = ui_run["inspector"]
     _ok(run)
-    dry, flowing, flowing_disabled, summary = run["dry_form"]
-    assert dry and not flowing and flowing_disabled and summary == "干涸：记录为无可采样。"
+    dry, flowing, summary = run["dry_form"]
+    assert dry and not flowing and summary == "干涸：记录为无可采样。"
+    assert run["dry_then_flowing"] == [False, True] and run["dry_again"] == [True, False]
     assert ui_server.sql("SELECT outcome, flowing FROM inspections WHERE outfall_id=?",
                          (int(run["suspect_id"]),)) == [("DRY", 0)]
     assert run["after_life_counts"]["failures"] == 0 and run["after_life_counts"]["records_waiting"] == 0
