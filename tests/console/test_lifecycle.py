@@ -195,6 +195,14 @@ def test_officers_and_inspectors_get_no_supervisor_action(pages, server):
         assert page.locator("[data-action=verify]").count() == 0, f"{who} offered to verify another district's suspect"
         assert not page.errors
 
+    # An integrator reads the register but not tracing records (they name contacts), and acts on nothing.
+    page = pages.as_("integrator")
+    page.goto(server.url + f"/console/#/outfall/{a['id']}")
+    page.wait_for_selector("[data-testid=plan-card][data-status=IN_PROGRESS]")
+    assert page.locator("section.life [data-action]").count() == 0
+    assert page.locator("[data-testid=tracing-record]").count() == 0 and "联系人" in page.text_content("[data-testid=tracing-card]")
+    assert not page.errors
+
     # The officer asks for acceptance (the district's step) but cannot accept it, and the server refuses
     # the city's mutation sent by hand from the officer's session.
     page = pages.as_("officer")

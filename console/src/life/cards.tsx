@@ -55,9 +55,11 @@ const today = () => new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 
 const str = (f: FormData, k: string) => { const v = String(f.get(k) ?? "").trim(); return v || null; };
 const num = (f: FormData, k: string) => { const v = str(f, k); return v == null ? null : Number(v); };
 
-function Steps({ o }: { o: any }) {
+function Steps({ me, o }: { me: Me; o: any }) {
   const plan = o.remediationPlan;
-  const traced = o.tracingRecords.some((r: any) => r.status === "APPROVED");
+  // Integrators may not read tracing records (they name contacts): for them the phase tells.
+  const traced = me.role === "INTEGRATOR" ? ["TRACED", "REMEDIATED"].includes(o.phase) && o.phaseBasis !== "LEGACY"
+                                          : o.tracingRecords.some((r: any) => r.status === "APPROVED");
   const steps: [string, boolean][] = [
     ["SUSPECTED", true],
     ["VERIFIED", o.verification === "VERIFIED" || o.verification == null],
@@ -320,7 +322,8 @@ function TracingCard({ me, o, tasks, reload }: { me: Me; o: any; tasks: any[]; r
   return (
     <section class="card lifecard" aria-labelledby="tr-h" data-testid="tracing-card">
       <h2 id="tr-h">{t("tracingCard")}</h2>
-      {records.length ? <ol class="plain records">{records.map((r: any) => <TracingRecordView me={me} r={r} reload={reload} />)}</ol>
+      {me.role === "INTEGRATOR" ? <p class="muted">{t("tracingNotForRole")}</p>
+       : records.length ? <ol class="plain records">{records.map((r: any) => <TracingRecordView me={me} r={r} reload={reload} />)}</ol>
                       : <p class="muted">{t("noTracing")}</p>}
       {may.trace && o.status === "ACTIVE" && !open && <button data-action="submit-tracing" onClick={() => setOpen(true)}>{t("submitTracing")}</button>}
       {open && <InlineForm label={t("submitTracing")} submit={t("submitTracing")} busy={a.busy} err={a.err} onSubmit={submit}
@@ -509,7 +512,7 @@ export function LifePanel({ me, o, inspections, tasks, reload }: { me: Me; o: an
     <section class="life" aria-labelledby="life-h">
       <div class="lifehead">
         <h2 id="life-h">{t("lifeTitle")}</h2>
-        <Steps o={o} />
+        <Steps me={me} o={o} />
         <PublicLink o={o} />
       </div>
       <VerifyCard me={me} o={o} reload={reload} />
