@@ -65,19 +65,6 @@ def error_text(exc: BaseException) -> str:
     return getattr(exc, "message", None) or str(exc) or type(exc).__name__
 
 
-def labelled_checks(sub: dict) -> list[tuple[str | None, dict]]:
-    """Each photo's checks named after the photo ("Before 1"), then the submission's own checks that
-    no photo carries (e.g. after the same as before), so the reviewer knows which picture is weak."""
-    out, seen = [], set()
-    for side, word in (("before", _("Before")), ("after", _("After"))):
-        for n, m in enumerate(sub.get(side) or [], start=1):
-            for c in m.get("checks") or []:
-                out.append((f"{word} {n}", c))
-                seen.add((c.get("code"), c.get("messageEn")))
-    out += [(None, c) for c in sub.get("checks") or [] if (c.get("code"), c.get("messageEn")) not in seen]
-    return out
-
-
 def times_over(multiple: float | None) -> str:
     """超标倍数 as the bureaus write it, (C − limit)/limit: " 超标1.50倍"; empty when there is none."""
     if multiple is None:

@@ -13,6 +13,7 @@ import hashlib
 from pathlib import Path
 from typing import Any
 
+from mobile.core import evidence
 from mobile.core.client import ClientError
 
 OUTFALL_HISTORY = """query($id: ID!) { outfall(id: $id) {
@@ -26,10 +27,11 @@ SUBMISSION_EVIDENCE = """query($id: ID!) { task(id: $id) { id code title descrip
   raisedBy { id observedAt flowing note inspector { displayName username }
     measurements { parameter value unit exceeded exceedanceMultiple standard }
     media { id role thumbnailUrl } }
+  media { id role thumbnailUrl }
   latestSubmission { id status note submittedAt submittedBy { displayName username }
-    checks { code severity message messageZh messageEn }
-    before { id thumbnailUrl checks { code severity message messageZh messageEn } }
-    after { id thumbnailUrl checks { code severity message messageZh messageEn } } } } }"""
+    checks { %(c)s }
+    before { id thumbnailUrl checks { %(c)s } }
+    after { id thumbnailUrl checks { %(c)s } } } } }""" % {"c": evidence.CHECK_FIELDS}
 
 
 def outfall_history(client, store, outfall_id: str) -> tuple[dict[str, Any], bool]:
@@ -56,8 +58,14 @@ def submission_evidence(client, store, task_id: str) -> tuple[dict[str, Any] | N
     for side in ("before", "after"):
         for m in sub.get(side) or []:
             m["localPath"] = _download(client, store, m.get("thumbnailUrl"), m["id"])
-    for m in ((task or {}).get("raisedBy") or {}).get("media") or []:  # the original finding's photos
+    for m in evidence.finding_media(task or {}):  # the original finding's photos
         m["localPath"] = _download(client, store, m.get("thumbnailUrl"), m["id"])
+    # The photos checks compare with (a reuse's stored original), once each, wherever they are named.
+    paths = {str(r["id"]): _download(client, store, r.get("thumbnailUrl"), r["id"])
+             for r in evidence.thumbnails_to_fetch(task or {})}
+    for c in evidence.all_checks(sub):
+        for r in c.get("relatedMedia") or []:
+            r["localPath"] = paths.get(str(r["id"]))
     store.put_cache(key, task)
     return task, True
 

@@ -9,12 +9,17 @@ from __future__ import annotations
 from kivy.metrics import dp
 
 from mobile.app import background, labels, theme
-from mobile.app.formatting import error_text, labelled_checks, local_time, times_over
+from mobile.app.evidence_map import PHOTO_COLOUR, EvidenceMap
+from mobile.app.formatting import distance, error_text, local_time, times_over
 from mobile.app.i18n import _, language
 from mobile.app.lookups import submission_evidence
 from mobile.app.screens.form import FormPage
 from mobile.app.widgets import Btn, Card, Column, Field, Row, Text, ThumbButton, confirm, show_photo
-from mobile.core import actions
+from mobile.core import actions, evidence, mapping
+
+
+def _hex(colour) -> str:
+    return "".join(f"{round(c * 255):02x}" for c in colour[:3])
 
 
 def _severity_colour(sev):
@@ -55,6 +60,7 @@ class ReviewItemPage(FormPage):
         b.add_widget(self.evidence)
         self.reason = self.watch(Field(hint=_("what is missing or wrong"), multiline=True, height=dp(96)))
         self.failing: list[str] = []
+        self.evidence_shown: list[dict] | None = None  # set when the checks are drawn (read by the UI test)
         if self.readonly:
             return
         b.add_widget(Text(_("Reason (needed to reject)"), size=theme.FONT_SMALL, color=theme.MUTED))
@@ -115,7 +121,9 @@ class ReviewItemPage(FormPage):
                                         color=theme.DANGER if m.get("exceeded") else theme.TEXT))
             if ins.get("note"):
                 finding.add_widget(Text(ins["note"], size=theme.FONT_SMALL))
-            finding.add_widget(self._photos_row(ins.get("media") or [], _("Finding")))
+        media = evidence.finding_media(task)  # the inspection's photos, or those the task was created with
+        if ins or media:
+            finding.add_widget(self._photos_row(media, _("Finding")))
         elif not task.get("description"):
             finding.add_widget(Text(_("This task was raised by hand; there is no inspection behind it."),
                                     size=theme.FONT_SMALL, color=theme.MUTED))
@@ -133,21 +141,75 @@ class ReviewItemPage(FormPage):
         for side, word in (("before", _("Before")), ("after", _("After"))):
             card.add_widget(Text(word, size=theme.FONT_SMALL, color=theme.MUTED))
             card.add_widget(self._photos_row(sub.get(side) or [], word))
-        checks = labelled_checks(sub)
+        shown = evidence.evidence(task)
         self.failing = []
-        if not checks:
+        self.evidence_shown = []
+        if not shown:
             card.add_widget(Text(_("Evidence checks: all passed."), color=theme.OK, size=theme.FONT_SMALL))
-        for photo, c in checks:
+        for ev in shown:
+            c = ev.check
             msg = c.get("messageZh") if language().startswith("zh") else c.get("messageEn")
-            where = f"{photo} · " if photo else ""
+            where = f"{self._photo_name(ev.photo)} · " if ev.photo else ""
             text = f"{where}{msg or c.get('message')}"
             if c.get("severity") == "FAIL":
                 self.failing.append(text)
             card.add_widget(Text(f"[b]{labels.label(labels.SEVERITY, c.get('severity'))}[/b] {text}",
                                  color=_severity_colour(c.get("severity")), size=theme.FONT_SMALL))
+            record = {"code": c.get("code"), "side_by_side": [], "map": None}
+            if ev.side_by_side:
+                card.add_widget(self._side_by_side(ev, record))
+            if len(ev.positions) >= 2:
+                card.add_widget(self._distance_map(ev, task, record))
+            self.evidence_shown.append(record)
         box.add_widget(card)
         if not fresh:
             box.add_widget(Text(_("Offline: shown as last fetched."), size=theme.FONT_SMALL, color=theme.ACCENT))
+
+    def _photo_name(self, p) -> str:
+        if p.role == "stored":
+            return _("Stored photo #{id}").format(id=p.media_id)
+        word = {"before": _("Before"), "after": _("After"), "finding": _("Finding")}[p.role]
+        return f"{word} {p.number}"
+
+    def _side_by_side(self, ev, record):
+        """The photos the check compares, this one first, each named under its thumbnail; for a reuse,
+        what was done to the stored photo to make the copy."""
+        box = Column()
+        row = Row(height=ThumbButton.size_for() + dp(30))
+        for p in ev.side_by_side:
+            name = self._photo_name(p)
+            cell = Column(size_hint_x=None, width=ThumbButton.size_for() + dp(8))
+            if p.path:
+                cell.add_widget(ThumbButton(p.path, on_press=lambda p=p, w=name: show_photo(p.path, title=w)))
+            else:
+                cell.add_widget(Text(_("no picture"), size=theme.FONT_SMALL, color=theme.MUTED,
+                                     min_height=ThumbButton.size_for()))
+            cell.add_widget(Text(name, size=theme.FONT_SMALL, color=theme.MUTED))
+            row.add_widget(cell)
+            record["side_by_side"].append({"id": p.media_id, "role": p.role, "path": p.path, "name": name})
+        box.add_widget(row)
+        if ev.check.get("code") == "REUSED_PHOTO":
+            edits = ev.edits(language().startswith("zh"))
+            done = ("，" if language().startswith("zh") else ", ").join(edits) or _("re-encoded, re-lit or written on")
+            box.add_widget(Text(_("What was done to the stored photo: {edits}").format(edits=done),
+                                size=theme.FONT_SMALL))
+            record["edits"] = done
+        return box
+
+    def _distance_map(self, ev, task, record):
+        """Where the photo was taken and the site, on a map, with the distance between them."""
+        box = Column()
+        district = (task.get("district") or {}).get("name")
+        m = EvidenceMap(ev.positions, cache=self.services.tile_cache() if self.app else None,
+                        rivers=mapping.district_rivers(district) or mapping.district_rivers(None),
+                        size_hint_y=None, height=dp(200))
+        box.add_widget(m)
+        apart = _(", {d} apart").format(d=distance(ev.distance_m)) if ev.distance_m is not None else ""
+        legend = _("[color=#{photo}]●[/color] where the photo was taken   [color=#{site}]●[/color] the site{apart}")
+        box.add_widget(Text(legend.format(photo=_hex(PHOTO_COLOUR), site=_hex(theme.DANGER), apart=apart),
+                            size=theme.FONT_SMALL))
+        record["map"] = {"positions": ev.positions, "distance_m": ev.distance_m, "widget": m}
+        return box
 
     # Decisions --------------------------------------------------------------------------------
     def ask_approve(self):

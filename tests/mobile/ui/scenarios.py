@@ -533,3 +533,59 @@ def offline(d):
     d.shot("14_offline_home_en")
     d.app.set_language("zh_CN")
     yield None
+
+
+# ---- The reviewer sees the evidence (issue 17 item 5) -----------------------------------------------
+
+def review_evidence(d):
+    """A submission whose checks carry evidence (tests/factories/review_evidence.py): each check's photos
+    side by side and a distance's two positions on a map, pictured in both languages."""
+    ctx = context()
+    page = d.screen
+    page.username.text, page.password.text = "supervisor", "supervisor-demo"
+    d.press(_("Sign in"))
+    yield lambda: d.app.sm.current == "home"
+    d.app.go("review")
+    queue = d.screen
+    yield lambda: any(t["id"] == ctx["task_id"] for t in queue.queue())
+    task = next(t for t in queue.queue() if t["id"] == ctx["task_id"])
+    d.app.go("review_item", task=task)
+    for lang, suffix in (("zh_CN", ""), ("en", "_en")):
+        if lang != "zh_CN":
+            d.app.set_language(lang)
+        page = d.screen
+        yield lambda page=page: page.evidence_shown is not None
+        shown = page.evidence_shown
+        reuse = next(r for r in shown if r["code"] == "REUSED_PHOTO")
+        dist = next(r for r in shown if r["map"])
+        m = dist["map"]["widget"]
+        d.results[f"evidence{suffix}"] = [{k: v for k, v in r.items() if k != "map"} for r in shown]
+        d.results[f"evidence_texts{suffix}"] = d.texts()
+        page.scroll.scroll_to(page.evidence.children[0], padding=0, animate=False)  # the checks card
+        yield None
+        yield from _after_layout()
+        d.shot(f"16_review_evidence{suffix}")
+        page.scroll.scroll_to(m, padding=40, animate=False)
+        yield None
+        yield from _after_layout()
+        marks = []
+        for label, x, y in m.marks_drawn:
+            wx, wy = m.to_window(m.x + x, m.y + y)
+            marks.append({"label": label, "inside": 0 <= x <= m.width and 0 <= y <= m.height,
+                          "colour": d.pixels([(wx, wy)])[0]})
+        d.results[f"evidence_map{suffix}"] = {"positions": dist["map"]["positions"],
+                                              "distance_m": dist["map"]["distance_m"], "marks": marks,
+                                              "zoom": m.zoom, "size": [m.width, m.height]}
+        d.results[f"reuse_shown{suffix}"] = reuse
+        d.shot(f"16_review_evidence_map{suffix}")
+    d.app.set_language("zh_CN")
+    yield None
+
+
+def _after_layout():
+    """Two frames: the scroll has moved and the map has drawn at its new place."""
+    from kivy.clock import Clock
+
+    done = []
+    Clock.schedule_once(lambda _dt: Clock.schedule_once(lambda _dt: done.append(1), 0), 0)
+    yield lambda: done

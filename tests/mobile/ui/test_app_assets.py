@@ -185,21 +185,6 @@ def test_failure_reasons_say_what_they_mean_in_the_ui_language():
     assert error_reason(ErrorInfo("SOMETHING_NEW", "as is")) == "as is" and error_reason(None) == ""
 
 
-def test_review_checks_are_named_after_their_photo():
-    from mobile.app import i18n
-    from mobile.app.formatting import labelled_checks
-
-    far = {"code": "FAR_FROM_SITE", "severity": "WARNING", "messageEn": "taken 1.8 km away", "messageZh": "距现场 1.8 公里"}
-    same = {"code": "AFTER_SAME_AS_BEFORE", "severity": "FAIL", "messageEn": "after looks like before", "messageZh": "前后相同"}
-    sub = {"before": [{"checks": []}], "after": [{"checks": []}, {"checks": [far]}], "checks": [far, same]}
-    i18n.set_language("en")
-    try:
-        assert labelled_checks(sub) == [("After 2", far), (None, same)]
-    finally:
-        i18n.set_language("zh_CN")
-    assert labelled_checks({"checks": [same]}) == [(None, same)] and labelled_checks({}) == []
-
-
 def test_task_titles_say_parameters_in_words_not_codes():
     """Issue 16 item 9: a title written with API codes (an older server's, a desk's) reads in words."""
     from mobile.app import i18n, labels
