@@ -18,7 +18,10 @@ const DEFAULT_REASONS = {
        "Not fully rectified, still discharging", "Signboard photo missing"],
 };
 const loc = () => (config.tileCrs === "GCJ02" ? "location(crs: GCJ02)" : "location");
-const MEDIA = `id role url thumbnailUrl takenAt exifPosition { lat lon } checks { code severity messageZh messageEn }`;
+// Each check with what backs it: the photos it compares (shown side by side), the positions it measured.
+const CHECK = () => `code severity messageZh messageEn mediaId relatedMedia { id url thumbnailUrl }
+  positions${config.tileCrs === "GCJ02" ? "(crs: GCJ02)" : ""} { label lat lon } distanceM reuse { wordsZh wordsEn }`;
+const MEDIA = () => `id role url thumbnailUrl takenAt exifPosition { lat lon } checks { ${CHECK()} }`;
 
 function reasons(): string[] {
   const saved: string[] = JSON.parse(localStorage.getItem(REASONS_KEY) ?? "[]");
@@ -51,6 +54,61 @@ function PhotoMap({ site, photos }: { site: { lat: number; lon: number } | null;
     return () => map.remove();
   }, [JSON.stringify([site, photos])]);
   return <div ref={el} class="photomap" role="region" aria-label={t("photoPositions")} />;
+}
+
+const km = (m: number) => (m < 1000 ? `${Math.round(m)} m` : `${(m / 1000).toFixed(1)} km`);
+
+/** A check's own map: where the photo was taken and the site, joined, framed so both show. */
+function CheckMap({ positions, distanceM }: { positions: { label: string; lat: number; lon: number }[]; distanceM: number | null }) {
+  const el = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    const map = createMap(el.current!, { interactive: false });
+    const pts = positions.map((p) => [p.lon, p.lat] as [number, number]);
+    for (const p of positions) {
+      const d = document.createElement("div");
+      d.className = `pin ${p.label === "site" ? "site" : "shot"}`; // the colours of the desk's photo map
+      d.textContent = t(p.label === "site" ? "site" : "photoTaken");
+      d.dataset.label = p.label;
+      new maplibregl.Marker({ element: d }).setLngLat([p.lon, p.lat]).addTo(map);
+      d.setAttribute("aria-label", d.textContent ?? "");
+    }
+    map.on("load", () => map.addLayer({ id: "apart", type: "line", paint: { "line-color": "#1b2733", "line-width": 2, "line-dasharray": [2, 2] },
+      source: { type: "geojson", data: { type: "Feature", properties: {}, geometry: { type: "LineString", coordinates: pts } } } }));
+    const b = pts.reduce((b, p) => b.extend(p), new maplibregl.LngLatBounds(pts[0], pts[0]));
+    map.fitBounds(b, { padding: 40, maxZoom: 16, duration: 0 });
+    return () => map.remove();
+  }, [JSON.stringify(positions)]);
+  return (
+    <div>
+      <div ref={el} class="checkmap" data-testid="check-map" data-positions={JSON.stringify(positions)} role="region"
+           aria-label={`${t("photoTaken")} · ${t("site")}`} />
+      {distanceM != null && <span class="small">{t("apart", { d: km(distanceM) })}</span>}
+    </div>
+  );
+}
+
+/** The evidence under a check's words: the photos it compares side by side (the one it judges first), what
+ * was done to a reused photo, and a distance's two positions on a map. */
+function CheckEvidence({ c, names, thumbs }: { c: any; names: Map<string, string>; thumbs: Map<string, any> }) {
+  const ids: string[] = [...(c.mediaId ? [c.mediaId] : []), ...c.relatedMedia.map((r: any) => r.id).filter((i: string) => i !== c.mediaId)];
+  const pics = ids.map((id) => ({ id, m: thumbs.get(id) ?? c.relatedMedia.find((r: any) => r.id === id) })).filter((p) => p.m);
+  const words = c.reuse ? (lang === "en" ? c.reuse.wordsEn : c.reuse.wordsZh) : null;
+  if (pics.length < 2 && c.positions.length < 2) return null;
+  return (
+    <div class="evidence" aria-label={t("checkEvidence")}>
+      {pics.length >= 2 && (
+        <div class="pair" data-testid="evidence-pair" data-code={c.code} data-ids={pics.map((p) => p.id).join(",")}>
+          {pics.map((p) => {
+            const name = names.get(p.id) ?? t("storedPhoto", { id: p.id });
+            return (
+              <figure><a href={p.m.url ?? p.m.thumbnailUrl} target="_blank" rel="noopener">
+                <img src={p.m.thumbnailUrl ?? p.m.url} alt={name} /></a><figcaption>{name}</figcaption></figure>);
+          })}
+        </div>)}
+      {words && <p class="edits small" data-testid="reuse-edits">{t("whatWasDone", { edits: words.join(lang === "en" ? ", " : "，") || t("reencoded") })}</p>}
+      {c.positions.length >= 2 && <CheckMap positions={c.positions} distanceM={c.distanceM} />}
+    </div>
+  );
 }
 
 export function ReviewPage({ me }: { me: Me }) {
@@ -89,7 +147,8 @@ export function ReviewPage({ me }: { me: Me }) {
       district { name nameEn } outfall { id code name ${loc()} { lat lon } } ${loc()} { lat lon }
       submissions { id submittedAt status note submittedBy { displayName }
         review { decision reason reviewedAt reviewer { displayName username } }
-        checks { code severity messageZh messageEn } before { ${MEDIA} } after { ${MEDIA} } } } }`, { id });
+        checks { ${CHECK()} } before { ${MEDIA()} } after { ${MEDIA()} } }
+      media { id } raisedBy { media { id } } } }`, { id });
     setTask(d.task);
   }
 
@@ -152,6 +211,11 @@ export function ReviewPage({ me }: { me: Me }) {
   const msg = (c: any) => (lang === "en" ? c.messageEn : c.messageZh);
   const photos = sub ? [...sub.before.map((m: any, i: number) => ({ ...m, label: `${t("before")} ${i + 1}` })),
                         ...sub.after.map((m: any, i: number) => ({ ...m, label: `${t("after")} ${i + 1}` }))] : [];
+  // What each photo a check may name is called here: the submission's, then the task's finding photos.
+  const names = new Map<string, string>(photos.map((m: any) => [m.id, m.label]));
+  const thumbs = new Map<string, any>(photos.map((m: any) => [m.id, m]));
+  const findings = [...(task?.raisedBy?.media ?? []), ...(task?.media ?? [])];
+  findings.forEach((m: any, i: number) => { if (!names.has(m.id)) names.set(m.id, `${t("finding")} ${i + 1}`); });
   return (
     <div class="review">
       <aside class="queue" aria-label={t("queue")}>
@@ -183,9 +247,11 @@ export function ReviewPage({ me }: { me: Me }) {
             <div class="cols">
               <section class="card"><h2>{t("checks")}</h2>
                 <ul class="checks" data-testid="checks">
-                  {photos.flatMap((m: any) => m.checks.map((c: any) => <li class={`sev-${c.severity}`}><b>{t(c.severity)}</b> {m.label}: {msg(c)}</li>))}
+                  {photos.flatMap((m: any) => m.checks.map((c: any) => <li class={`sev-${c.severity}`} data-code={c.code}><b>{t(c.severity)}</b> {m.label}: {msg(c)}
+                    <CheckEvidence c={c} names={names} thumbs={thumbs} /></li>))}
                   {sub.checks.filter((c: any) => !photos.some((m: any) => m.checks.some((x: any) => x.code === c.code)))
-                    .map((c: any) => <li class={`sev-${c.severity}`}><b>{t(c.severity)}</b> {msg(c)}</li>)}
+                    .map((c: any) => <li class={`sev-${c.severity}`} data-code={c.code}><b>{t(c.severity)}</b> {msg(c)}
+                      <CheckEvidence c={c} names={names} thumbs={thumbs} /></li>)}
                   {!sub.checks.length && !photos.some((m: any) => m.checks.length) && <li class="sev-OK">✓ {t("none")}</li>}
                 </ul>
                 {sub.note && <p>{t("description")}: {sub.note}</p>}

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from datetime import datetime, timedelta
 
@@ -9,7 +10,8 @@ from server.domain.media.models import Media as MediaRow
 from server.domain.permissions import can
 from server.graphql.attestation.types import Attestation
 from server.graphql.common import UPDATED_AT, GeoPoint, KeyValue
-from server.graphql.enums import CheckSeverity, EvidenceCheckCode, MediaKind, MediaRole, MediaStatus
+from server.domain.geo.crs import to_crs
+from server.graphql.enums import CheckSeverity, Crs, EvidenceCheckCode, MediaKind, MediaRole, MediaStatus
 
 
 @strawberry.type(description="A position a check compared, e.g. where the photo was taken and the site.")
@@ -61,12 +63,19 @@ class EvidenceCheck:
         default_factory=list,
         description="The other photo(s) the check is about (the stored original of a reuse, the matching "
                     "finding photo, the other copy in a submission), to be shown side by side.")
-    positions: list[CheckPosition] = strawberry.field(
-        default_factory=list, description="For a distance: where the photo was taken and the site, to be shown on a map.")
+    wgs84_positions: strawberry.Private[list[CheckPosition]] = dataclasses.field(default_factory=list)
     distance_m: float | None = strawberry.field(default=None, description="For a distance: metres between them.")
     reuse: ReuseEdits | None = strawberry.field(
         default=None, description="For REUSED_PHOTO: what was done to the stored photo (relatedMedia) to make "
                                   "this copy; null for other checks.")
+
+    @strawberry.field(description="For a distance: where the photo was taken and the site, to be shown on a map "
+                                  "(WGS-84 unless `crs` asks for GCJ02 or BD09, the datum of Chinese map tiles).")
+    def positions(self, crs: Crs | None = Crs.WGS84) -> list[CheckPosition]:
+        if crs is None or crs is Crs.WGS84:
+            return self.wgs84_positions
+        return [CheckPosition(label=p.label, lat=ll[0], lon=ll[1])
+                for p in self.wgs84_positions for ll in [to_crs(p.lat, p.lon, crs.value)]]
 
     @strawberry.field(description="The photos of relatedMediaIds the caller may see (others are left out).")
     async def related_media(self, info: strawberry.Info) -> list["Media"]:
@@ -92,8 +101,8 @@ class EvidenceCheck:
                    message=f'{c["zh"]} / {c["en"]}', message_zh=c["zh"], message_en=c["en"],
                    media_id=strawberry.ID(str(mid)) if mid is not None else None,
                    related_media_ids=[strawberry.ID(str(i)) for i in ev.get("mediaIds", [])],
-                   positions=[CheckPosition(label=p["label"], lat=p["lat"], lon=p["lon"])
-                              for p in ev.get("positions", [])],
+                   wgs84_positions=[CheckPosition(label=p["label"], lat=p["lat"], lon=p["lon"])
+                                    for p in ev.get("positions", [])],
                    distance_m=ev.get("distanceM"),
                    reuse=ReuseEdits.from_evidence(ev) if c["code"] == "REUSED_PHOTO" and ev else None)
 

@@ -14,7 +14,7 @@ from tests.server.api.test_media_api import CST, upload
 
 SITES = [(29.5647, 106.587), (29.5800, 106.5300), (29.6100, 106.4900)]  # a few km apart
 CHECKS = """checks { code severity messageZh messageEn relatedMediaIds relatedMedia { id url thumbnailUrl }
-  positions { label lat lon } distanceM
+  positions { label lat lon } gcj: positions(crs: GCJ02) { label lat lon } distanceM
   reuse { mirrored rotationDeg keptShare scale inliers agreeShare wordsZh wordsEn } }"""
 # What the reviewer is told was done to the original, beside the two photos (EvidenceCheck.reuse).
 EDITS = {"crop_uneven": lambda r: r["keptShare"] < 0.9 and any("cropped" in w for w in r["wordsEn"])
@@ -108,6 +108,11 @@ async def test_submission_consistency_checks_with_their_evidence(gql, client, us
     assert {p["label"]: (p["lat"], p["lon"]) for p in dist["positions"]} == {
         "photo": pytest.approx(SITES[2], abs=1e-5), "site": pytest.approx(SITES[0])}
     assert dist["distanceM"] > 3000
+    from server.domain.geo.crs import to_crs  # the same two positions on Chinese (GCJ-02) map tiles
+
+    assert {p["label"]: (p["lat"], p["lon"]) for p in dist["gcj"]} == {
+        k: pytest.approx(to_crs(*v, "GCJ02")) for k, v in {p["label"]: (p["lat"], p["lon"]) for p in dist["positions"]}.items()}
+    assert dist["gcj"][0]["lon"] != pytest.approx(dist["positions"][0]["lon"], abs=1e-4)
     # The first submission's photos are not each other's reuse; the finding itself was not reused.
     assert finding["id"] not in [i for c in by.get("REUSED_PHOTO", []) for i in c["relatedMediaIds"]]
     # The reviewer sees every photo a check names, side by side; the district officer only its own.
