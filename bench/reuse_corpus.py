@@ -5,6 +5,7 @@
 Stored: day 0 of every scene, and then every doctored copy too (as they would be once uploaded), so each
 honest visit is judged against the originals and all their copies. Each doctored copy is caught when it
 is judged a reuse of its own original (server/images/reuse.py, through the stored form of the prints).
+A copy counts as caught only if the index's first look (rank) also lets its original through.
 Writes bench/results/reuse_corpus_latest.json.
 """
 from __future__ import annotations
@@ -37,10 +38,18 @@ def main() -> int:
 
     stored = {k: stored_form(v) for k, v in c.stored.items()}
     caught, missed, shares_doc = 0, Counter(), []
+    # The index's first look (server/images/reuse.py rank) must let every copy's original through to the
+    # full comparison: a copy it drops is never compared, whatever compare() would say.
+    looked, dropped = 0, Counter()
     for name, original, data in c.doctored:
         q = stored_form(data)
-        m = R.compare(q, stored[original])
-        if m is not None and m.is_reuse:
+        ranked = R.rank(q, R.mirrored(q), [(0, R.probe_bytes(stored[original]))], 1)
+        through = [i for i, _sides in ranked] == [0]
+        looked += through
+        if not through:
+            dropped[name] += 1
+        m = R.compare(q, stored[original], sides=ranked[0][1] if through else (False, True))
+        if m is not None and m.is_reuse and through:
             caught += 1
             shares_doc.append(m.agree_share)
         else:
@@ -59,6 +68,7 @@ def main() -> int:
         shares_honest.append(best)
     out = {
         "doctored_caught": caught, "doctored_total": len(c.doctored), "missed_by_transformation": dict(missed),
+        "doctored_through_first_look": looked, "dropped_by_first_look": dict(dropped),
         "false_flags": len({f[0] for f in flags}), "honest_total": len(c.honest), "flags": flags,
         "transformations": list(rc.TRANSFORMS), "scenes": a.scenes, "days": a.days,
         "stored_compared_per_honest_photo": len(stored),

@@ -425,6 +425,7 @@ SPECIFIC = {
     "IngestResult.inserted": "Values new.", "IngestResult.updated": "Values changed.",
     "IngestResult.unchanged": "Values already there (replays).",
     "Query.outfallPoints(crs)": "The datum of the coordinates.", "Station.location(crs)": "The datum of the answer.",
+    "EvidenceCheck.positions(crs)": "The datum of the positions.",
     "OutfallPoints.count": "How many outfalls; every column has this many entries.",
     "OutfallPoints.codes": "Register codes.", "OutfallPoints.districtCodes": "District codes.",
     "OutfallPoints.riverCodes": "River codes.",

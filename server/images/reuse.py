@@ -167,32 +167,81 @@ def _normalised(g: np.ndarray) -> np.ndarray:
     return cv2.GaussianBlur(g, (0, 0), 1.0) - cv2.GaussianBlur(g, (0, 0), 8)
 
 
+PROBE_MAGIC = b"OWP2"  # a probe with its features' positions; older probes are the bare descriptors
+HEAD_INLIERS = 6  # the first look's geometric bar (see rank)
+HEAD_RANSAC_ITERS = 200  # two matches fix a similarity: a copy's consistent majority is found in a few tries
+RANK_QUERY = 10_000  # the query's strongest features the first look matches against (all of them)
+
+
 def probe_bytes(f: Features) -> bytes:
-    """The strongest PROBE descriptors, kept apart so a first look at many candidates reads little."""
-    return f.descriptors[:PROBE].tobytes()
+    """The strongest PROBE descriptors and their positions (working px, quarter-pixel steps), kept apart so
+    a first look at many candidates reads little."""
+    n = min(PROBE, len(f.descriptors))
+    pts = np.clip(np.round(f.points[:n] * 4), 0, 65535).astype("<u2")
+    return PROBE_MAGIC + np.uint16(n).astype("<u2").tobytes() + f.descriptors[:n].tobytes() + pts.tobytes()
 
 
-def rank(query: Features, query_mirror: Features, probes: list[tuple[int, bytes]], keep: int) -> list[int]:
-    """The candidates worth a full comparison, most promising first: one brute-force match of every
-    candidate's strongest features against the query (and its mirror image), counted per candidate."""
+def parse_probe(data: bytes) -> tuple[np.ndarray, np.ndarray | None]:
+    """(descriptors, positions or None for a probe stored before positions were kept)."""
+    # Bare descriptors are 32 bytes each, so a length of 2 modulo 4 can only be the newer form.
+    if len(data) % 4 == 2 and data[:4] == PROBE_MAGIC:
+        n = int(np.frombuffer(data[4:6], "<u2")[0])
+        if len(data) == 6 + n * 36:
+            desc = np.frombuffer(data[6:6 + n * 32], np.uint8).reshape(-1, 32)
+            pts = np.frombuffer(data[6 + n * 32:], "<u2").reshape(-1, 2).astype(np.float32) / 4
+            return desc, pts
+    return np.frombuffer(data, np.uint8).reshape(-1, 32), None
+
+
+def rank(query: Features, query_mirror: Features, probes: list[tuple[int, bytes]],
+         keep: int) -> list[tuple[int, tuple[bool, ...]]]:
+    """The candidates worth a full comparison, most promising first, each with the sides of the query
+    (False: as it is, True: its mirror image) worth comparing in full.
+
+    One brute-force match of every candidate's strongest features against the query's strongest (and its
+    mirror image's); then, per candidate, the matches that one similarity transform explains (RANSAC, few
+    iterations). Chance matches with another place's photo point every which way and leave 2-3 such
+    inliers; a copy, or a photo of the same place, leaves most of its matches. A candidate below
+    HEAD_INLIERS is dropped without a full comparison. Probes stored without positions are ranked by
+    their match count alone, as before."""
     if not probes or len(query.descriptors) < 2:
         return []
-    blocks = [np.frombuffer(b, np.uint8).reshape(-1, 32) for _, b in probes]
-    owner = np.concatenate([np.full(len(b), i) for i, b in enumerate(blocks)])
-    stacked = np.ascontiguousarray(np.concatenate(blocks)) if len(owner) else np.zeros((0, 32), np.uint8)
-    if not len(stacked):
+    parsed = [parse_probe(b) for _, b in probes]
+    owner = np.concatenate([np.full(len(d), i) for i, (d, _p) in enumerate(parsed)]) if parsed else np.zeros(0)
+    if not len(owner):
         return []
-    best = np.zeros(len(probes), np.int32)
-    for q in (query, query_mirror):
+    stacked = np.ascontiguousarray(np.concatenate([d for d, _p in parsed]))
+    offset = np.concatenate([[0], np.cumsum([len(d) for d, _p in parsed])])
+    best = np.zeros(len(probes), np.float64)
+    sides: list[list[bool]] = [[] for _ in probes]
+    for flip, q in ((False, query), (True, query_mirror)):
         if len(q.descriptors) < 2:
             continue
-        votes = np.zeros(len(probes), np.int32)
-        for p in _matcher.knnMatch(stacked, q.descriptors, k=2):
+        qd, qp = q.descriptors[:RANK_QUERY], q.points[:RANK_QUERY]
+        pairs: list[list[tuple[int, int]]] = [[] for _ in probes]
+        for p in _matcher.knnMatch(stacked, qd, k=2):
             if len(p) == 2 and p[0].distance < 0.85 * p[1].distance and p[0].distance < 80:
-                votes[owner[p[0].queryIdx]] += 1
-        best = np.maximum(best, votes)
+                i = int(owner[p[0].queryIdx])
+                pairs[i].append((p[0].queryIdx - int(offset[i]), p[0].trainIdx))
+        for i, got in enumerate(pairs):
+            if len(got) < PROBE_MIN:
+                continue
+            pts = parsed[i][1]
+            if pts is None:
+                best[i] = max(best[i], len(got))  # no positions: the match count, as before
+                sides[i].append(flip)
+                continue
+            src = qp[[j for _k, j in got]]
+            dst = pts[[k for k, _j in got]]
+            m, inl = cv2.estimateAffinePartial2D(src, dst, method=cv2.RANSAC, ransacReprojThreshold=RANSAC_PX,
+                                                 maxIters=HEAD_RANSAC_ITERS, confidence=0.99)
+            # A degenerate fit (a tiny scale folds every point onto one spot) explains nothing.
+            n = int(inl.sum()) if m is not None and 0.1 <= float(np.hypot(m[0, 0], m[1, 0])) <= 10 else 0
+            if n >= HEAD_INLIERS:
+                best[i] = max(best[i], n)
+                sides[i].append(flip)
     order = [i for i in np.argsort(-best, kind="stable") if best[i] >= PROBE_MIN][:keep]
-    return [probes[i][0] for i in order]
+    return [(probes[i][0], tuple(sides[i])) for i in order]
 
 
 def _scaling(k: float) -> np.ndarray:
@@ -243,10 +292,13 @@ def agreement(query: Features, stored: Features, m: np.ndarray) -> tuple[float, 
     return (agree / total if total >= MIN_TILES else 0.0), covered
 
 
-def compare(query: Features, stored: Features, query_mirror: Features | None = None) -> Match | None:
-    """How the query reuses the stored photo, or None when no similarity transform links them."""
+def compare(query: Features, stored: Features, query_mirror: Features | None = None,
+            sides: tuple[bool, ...] = (False, True)) -> Match | None:
+    """How the query reuses the stored photo, or None when no similarity transform links them.
+    `sides`: the query as it is (False) and/or its mirror image (True); rank() says which are worth it."""
     best = None
-    for flip, q in ((False, query), (True, query_mirror if query_mirror is not None else mirrored(query))):
+    for flip in sides:
+        q = query if not flip else query_mirror if query_mirror is not None else mirrored(query)
         m, n = _similarity(q, stored)
         if m is None or n < MIN_INLIERS:
             continue
@@ -260,13 +312,17 @@ def compare(query: Features, stored: Features, query_mirror: Features | None = N
 
 
 def orientation_phashes(gray: np.ndarray) -> list[str]:
-    """The 64-bit DCT hash of the image in each of its 8 turns and mirrors (same hash as derive())."""
+    """The 64-bit DCT hash of the image in each of its 8 turns and mirrors (same hash as derive()).
+
+    The picture is shrunk to the hash's 32 x 32 once, then turned: shrinking commutes with turns and
+    mirrors (up to rounding), and the 8 shrinks of the full picture were most of this function's time."""
     import imagehash
 
-    img = Image.fromarray(gray)
+    size = 32  # imagehash.phash's hash_size 8 x highfreq_factor 4
+    small = Image.fromarray(gray).resize((size, size), Image.Resampling.LANCZOS)
     out = []
     for mirror in (False, True):
-        base = img.transpose(Image.Transpose.FLIP_LEFT_RIGHT) if mirror else img
+        base = small.transpose(Image.Transpose.FLIP_LEFT_RIGHT) if mirror else small
         for turn in (None, Image.Transpose.ROTATE_90, Image.Transpose.ROTATE_180, Image.Transpose.ROTATE_270):
             out.append(str(imagehash.phash(base if turn is None else base.transpose(turn))))
     return out

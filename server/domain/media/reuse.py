@@ -5,8 +5,9 @@ Candidates (both indexed, neither scans the table):
   a reused photo is nearly always one of the same place, and the cell index finds those whatever was
   done to the copy;
 - photos anywhere in the city whose perceptual hash shares a 16-bit band with the hash of one of this
-  photo's 8 turns and mirrors: turned, mirrored, rescaled, recompressed or re-lit copies from elsewhere.
-At most MAX_CANDIDATES (newest first) get a first look: their strongest features, kept apart in
+  photo's 8 turns and mirrors, and is within MAX_BAND_HAMMING bits of it: turned, mirrored, rescaled,
+  recompressed or re-lit copies from elsewhere.
+At most MAX_CANDIDATES (those copies first, then this place's photos newest first) get a first look: their strongest features, kept apart in
 `probe`, matched against the query in one go; the VERIFY best-voted are compared in full by
 server/images/reuse.py (ORB + one similarity transform + pixel agreement), in a worker thread.
 """
@@ -25,6 +26,11 @@ from server.domain.media.models import Media, MediaPrint
 
 CELL_DEG = 0.0025  # ~280 m north-south, ~240 m east-west at Chongqing's latitude
 MAX_CANDIDATES = 256  # looked at (their strongest features only, in one match)
+BAND_ROWS = 4096  # hash-band collisions read at most (about 1,000 a query among 2,000,000 photos)
+# A whole-picture copy (turned, mirrored, rescaled, recompressed, re-lit, written on) hashes within 10
+# bits of its original in the made corpus. A chance band collision leaves the other 48 bits random (24
+# differ on average; 12 or fewer ~0.03 %), so about one in 3,000 collisions gets through.
+MAX_BAND_HAMMING = 12
 VERIFY = 8  # compared in full, the best-voted of those
 
 
@@ -95,32 +101,40 @@ async def find_reuse(session: AsyncSession, m: Media, *, places: list[tuple[floa
             bands[i].add(b)
     near = or_(col(Media.ph0).in_(bands[0]), col(Media.ph1).in_(bands[1]), col(Media.ph2).in_(bands[2]),
                col(Media.ph3).in_(bands[3]))
-    ids = set((await session.execute(select(col(Media.id)).where(near, col(Media.id) != m.id)
-                                      .order_by(col(Media.id).desc()).limit(MAX_CANDIDATES))).scalars())
+    # A 16-bit band is shared by chance with ~1 photo in 65,536 (about 1,000 collisions a query among 2
+    # million photos): only those whose whole hash is near one of the turned hashes are candidates, so
+    # chance collisions never crowd the photos of this place out of the candidates.
+    hashes = [int(h, 16) for h in turned]
+    near_ids = [i for i, ph in (await session.execute(
+        select(col(Media.id), col(Media.phash)).where(near, col(Media.id) != m.id)
+        .order_by(col(Media.id).desc()).limit(BAND_ROWS))).all()
+        if ph and min((int(ph, 16) ^ h).bit_count() for h in hashes) <= MAX_BAND_HAMMING]
+    found = [col(MediaPrint.media_id).in_(near_ids)] if near_ids else []
     if cells:
-        ids |= set((await session.execute(select(col(MediaPrint.media_id)).where(
-            col(MediaPrint.cell).in_(cells), col(MediaPrint.media_id) != m.id)
-            .order_by(col(MediaPrint.media_id).desc()).limit(MAX_CANDIDATES))).scalars())
-    if not ids:
+        found.append(col(MediaPrint.cell).in_(cells))
+    if not found:
         return []
+    # One read for both kinds, whole-picture copies first, then this place's photos newest first.
+    order = [col(MediaPrint.media_id).in_(near_ids).desc()] if near_ids else []
     probes = (await session.execute(select(col(MediaPrint.media_id), col(MediaPrint.probe)).join(
         Media, col(Media.id) == col(MediaPrint.media_id)).where(
-        col(MediaPrint.media_id).in_(ids), col(Media.status) == "READY", col(Media.sha256) != m.sha256)
-        .order_by(col(MediaPrint.media_id).desc()).limit(MAX_CANDIDATES))).all()
+        or_(*found), col(MediaPrint.media_id) != m.id, col(Media.status) == "READY", col(Media.sha256) != m.sha256)
+        .order_by(*order, col(MediaPrint.media_id).desc()).limit(MAX_CANDIDATES))).all()
     mirror = R.mirrored(query)
     best = await anyio.to_thread.run_sync(lambda: R.rank(query, mirror, [(int(i), bytes(b)) for i, b in probes],
                                                          VERIFY))
     if not best:
         return []
+    sides = dict(best)
     rows = (await session.execute(select(col(MediaPrint.media_id), col(MediaPrint.data), col(Media.width),
                                          col(Media.height)).join(Media, col(Media.id) == col(MediaPrint.media_id))
-                                  .where(col(MediaPrint.media_id).in_(best)))).all()
+                                  .where(col(MediaPrint.media_id).in_(sides)))).all()
 
     def compare_all() -> list[Reuse]:
         out = []
         for mid, data, w, h in rows:
             stored = R.Features.from_bytes(data)
-            hit = R.compare(query, stored, mirror)
+            hit = R.compare(query, stored, mirror, sides[mid])
             if hit is not None and hit.is_reuse:
                 scale = hit.scale * _file_per_work(m.width, m.height, query) / _file_per_work(w, h, stored)
                 out.append(Reuse(mid, hit.inliers, hit.agree_share, hit.overlap, hit.mirrored, hit.rotation_deg,

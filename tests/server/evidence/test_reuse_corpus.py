@@ -72,3 +72,36 @@ def test_features_survive_storage(corpus):
     assert len(f.to_bytes()) < 120_000
     m = R.compare(R.features_of(c.doctored[6][2]), g)
     assert m is not None and m.is_reuse
+
+
+@pytest.mark.parametrize("name", list(rc.TRANSFORMS))
+def test_the_first_look_lets_every_copy_through_to_the_full_comparison(corpus, name):
+    """find_reuse compares in full only what rank() lets through, and only on the sides it names."""
+    c, stored = corpus
+    keys = list(stored)
+    probes = [(i, R.probe_bytes(stored[k])) for i, k in enumerate(keys)]
+    for n, original, data in c.doctored:
+        if n != name:
+            continue
+        q = R.Features.from_bytes(R.features_of(data).to_bytes())
+        ranked = dict(R.rank(q, q.mirror, probes, len(keys)))
+        i = keys.index(original)
+        assert i in ranked and ranked[i], f"{name} of {original}: dropped by the first look"
+        m = R.compare(q, stored[original], q.mirror, ranked[i])
+        assert m is not None and m.is_reuse, f"{name} of {original}: not caught on the sides {ranked[i]}"
+
+
+def test_probes_carry_positions_and_older_probes_still_rank(corpus):
+    c, stored = corpus
+    f = stored["s0d0"]
+    desc, pts = R.parse_probe(R.probe_bytes(f))
+    assert (desc == f.descriptors[:R.PROBE]).all() and pts is not None
+    assert abs(pts - f.points[:R.PROBE]).max() <= 0.125  # quarter-pixel steps
+    old = f.descriptors[:R.PROBE].tobytes()  # as stored before positions were kept
+    d_old, p_old = R.parse_probe(old)
+    assert (d_old == desc).all() and p_old is None
+    q = R.Features.from_bytes(R.features_of(c.doctored[3][2]).to_bytes())  # a copy of s0d0
+    assert c.doctored[3][1] == "s0d0"
+    assert [i for i, _s in R.rank(q, q.mirror, [(7, old)], 1)] == [7]
+    empty = R.probe_bytes(R.Features((16, 12), f.points[:0], f.descriptors[:0], f.gray))
+    assert R.parse_probe(empty)[0].shape == (0, 32) and R.rank(q, q.mirror, [(1, empty)], 1) == []
