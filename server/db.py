@@ -68,6 +68,8 @@ class Sessions(Protocol):
 
     def session(self) -> AbstractAsyncContextManager[AsyncSession]: ...
 
+    def read_session(self) -> AbstractAsyncContextManager[AsyncSession]: ...
+
     def transaction(self) -> AbstractAsyncContextManager[AsyncSession]: ...
 
 
@@ -80,6 +82,11 @@ class Database:
         self.sessionmaker = async_sessionmaker(self.engine, expire_on_commit=False, class_=AsyncSession)
         self._writer = async_sessionmaker(self.engine.execution_options(**{WRITE: True}),
                                           expire_on_commit=False, class_=AsyncSession)
+        # One SELECT needs no transaction around it: on PostgreSQL, BEGIN and ROLLBACK would be two of
+        # its three round trips (the third is the statement itself, beside the pool's ping).
+        self._reader = async_sessionmaker(self.engine.execution_options(isolation_level="AUTOCOMMIT"),
+                                          expire_on_commit=False, class_=AsyncSession) \
+            if self.engine.dialect.name == "postgresql" else self.sessionmaker
 
     @property
     def dialect(self) -> str:
@@ -88,6 +95,13 @@ class Database:
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:
         async with self.sessionmaker() as s:
+            yield s
+
+    @asynccontextmanager
+    async def read_session(self) -> AsyncIterator[AsyncSession]:
+        """A session for a single read statement (the DataLoaders' batches): no transaction around it
+        on PostgreSQL. Never for writes, nor for reads that must see one snapshot together."""
+        async with self._reader() as s:
             yield s
 
     @asynccontextmanager
@@ -152,6 +166,11 @@ class RequestDatabase:
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:
         async with self._slot(), self.db.session() as s:
+            yield s
+
+    @asynccontextmanager
+    async def read_session(self) -> AsyncIterator[AsyncSession]:
+        async with self._slot(), self.db.read_session() as s:
             yield s
 
     @asynccontextmanager

@@ -21,7 +21,7 @@ from server.graphql import scalars
 from server.graphql.descriptions import describe
 from server.graphql.cost import QueryCost
 from server.graphql.text_rules import TextRules
-from server.graphql.fast_executor import PlainFieldExecutor
+from server.graphql.fast_executor import PlannedExecutor
 from server.graphql.errors import ErrorShaping, over_budget, shape
 from server.areas import MUTATIONS, QUERIES, SUBSCRIPTIONS
 from server.settings import Settings
@@ -66,7 +66,7 @@ def create_schema(settings: Settings | None = None) -> Schema:
     Mutation = merge_types("Mutation", tuple(MUTATIONS))
     Subscription = merge_types("Subscription", tuple(SUBSCRIPTIONS)) if SUBSCRIPTIONS else None
     schema = Schema(query=Query, mutation=Mutation, subscription=Subscription, extensions=extensions,
-                    execution_context_class=PlainFieldExecutor if s.fast_execution else None,
+                    execution_context_class=PlannedExecutor if s.fast_execution else None,
                     scalar_overrides=scalars.OVERRIDES)
     schema.budget_s = s.request_budget_s
     describe(schema._schema, s.max_page)  # what has no inline description (server/graphql/descriptions.py)

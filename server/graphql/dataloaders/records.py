@@ -16,7 +16,7 @@ from server.domain.tasks.models import Submission, SubmissionMedia, Task
 
 def by_id(db: Sessions, model) -> DataLoader:
     async def load(ids):
-        async with db.session() as s:
+        async with db.read_session() as s:
             rows = {r.id: r for r in (await s.execute(select(model).where(model.id.in_(ids)))).scalars()}
         return [rows.get(i) for i in ids]
 
@@ -29,7 +29,7 @@ def grouped(db: Sessions, model, column, *, order=None, where=()) -> DataLoader:
         if order is not None:
             stmt = stmt.order_by(*order)
         out = defaultdict(list)
-        async with db.session() as s:
+        async with db.read_session() as s:
             for r in (await s.execute(stmt)).scalars():
                 out[getattr(r, column.key)].append(r)
         return [out.get(k, []) for k in keys]
@@ -46,7 +46,7 @@ LATEST_PG = text(
 
 def latest_inspection(db: Sessions) -> DataLoader:
     async def load(outfall_ids):
-        async with db.session() as s:
+        async with db.read_session() as s:
             if dialect_of(s) == "postgresql":
                 stmt = select(Inspection).from_statement(LATEST_PG.bindparams(ids=list(outfall_ids)))
             else:
@@ -72,7 +72,7 @@ def presented_media(db: Sessions) -> DataLoader:
         stmt = (select(SubmissionMedia.submission_id, SubmissionMedia.slot, Media)
                 .join(Media, Media.id == SubmissionMedia.media_id)
                 .where(SubmissionMedia.submission_id.in_(keys)).order_by(Media.id))
-        async with db.session() as s:
+        async with db.read_session() as s:
             for sid, slot, m in (await s.execute(stmt)).all():
                 out[sid].append((slot, m))
         return [out.get(k, []) for k in keys]

@@ -13,7 +13,7 @@ Result = District | River | None
 
 def _by_code(db: Sessions, model) -> DataLoader[Key, Result]:
     async def load(codes: list[Key]) -> list[Result]:
-        async with db.session() as s:
+        async with db.read_session() as s:
             rows = {r.code: r for r in (await s.execute(select(model).where(model.code.in_(codes)))).scalars()}
         return [rows.get(c) for c in codes]
 

@@ -14,7 +14,7 @@ Result = User | None
 
 def user_loader(db: Sessions) -> DataLoader[Key, Result]:
     async def load(ids: list[Key]) -> list[Result]:
-        async with db.session() as s:
+        async with db.read_session() as s:
             rows = {u.id: u for u in (await s.execute(select(User).where(col(User.id).in_(ids)))).scalars()}
         return [rows.get(i) for i in ids]
 

@@ -126,10 +126,19 @@ class Inspection:
 
     @classmethod
     def from_model(cls, i: InspectionRow) -> "Inspection":
-        pos = GeoPoint(lat=i.lat, lon=i.lon, accuracy_m=i.accuracy_m) if i.lat is not None and i.lon is not None else None
-        return cls(id=strawberry.ID(str(i.id)), client_id=uuid.UUID(i.client_id), observed_at=i.observed_at,
-                   received_at=i.received_at, position=pos, flowing=i.flowing, note=i.note,
-                   updated_at=i.updated_at, row=i)
+        # The row's loaded state, not its ORM attributes: a map page builds 500 of these.
+        d = i.__dict__
+        if not _INSPECTION_COLUMNS.issubset(d.keys()):
+            d = {k: getattr(i, k) for k in _INSPECTION_COLUMNS}
+        lat, lon = d["lat"], d["lon"]
+        pos = GeoPoint(lat=lat, lon=lon, accuracy_m=d["accuracy_m"]) if lat is not None and lon is not None else None
+        return cls(id=strawberry.ID(str(d["id"])), client_id=uuid.UUID(d["client_id"]), observed_at=d["observed_at"],
+                   received_at=d["received_at"], position=pos, flowing=d["flowing"], note=d["note"],
+                   updated_at=d["updated_at"], row=i)
+
+
+_INSPECTION_COLUMNS = frozenset(("id", "client_id", "observed_at", "received_at", "lat", "lon", "accuracy_m",
+                                 "flowing", "note", "updated_at"))
 
 
 @strawberry.type

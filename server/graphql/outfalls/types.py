@@ -48,6 +48,15 @@ def _visible_inspection(info, i):
     return Inspection.from_model(i)
 
 
+def _standard_label(root) -> str:
+    return discharge_standard(root.row).label
+
+
+def _suggested_standard(root) -> DischargeStandard | None:
+    h = suggested_standard(root.row.subtype)
+    return DischargeStandard(h) if h else None
+
+
 @strawberry.type
 class ApprovedLimit:
     parameter: str
@@ -90,9 +99,12 @@ class Outfall:
         description="The applicable discharge standard its effluent is judged against (UNASSIGNED: to be assigned).")
     discharge_grade: str | None = strawberry.field(default=None, description="e.g. grade1 (GB 8978), 1A (GB 18918).")
     sector_standard: str | None = strawberry.field(default=None, description="The sector standard, when SECTOR.")
-    standard_label: str = strawberry.field(default="", description="e.g. GB 8978-1996 grade1, 执行标准待确定.")
+    # Derived from the row when asked, not for every row of a page (a map page never asks).
+    standard_label: str = strawberry.field(resolver=_standard_label,
+                                           description="e.g. GB 8978-1996 grade1, 执行标准待确定.")
     suggested_standard: DischargeStandard | None = strawberry.field(
-        default=None, description="A hint from the HJ 1312 subtype for whoever assigns the standard; never applied.")
+        resolver=_suggested_standard,
+        description="A hint from the HJ 1312 subtype for whoever assigns the standard; never applied.")
     row: strawberry.Private[OutfallRow | None] = None
     # The outfall's life (issue 19 items 3-8): server/graphql/lifecycle/outfall_fields.py.
     national_code: str | None = strawberry.field(default=None, description="Assigned by the national platform (ADMIN).")
@@ -197,22 +209,44 @@ class Outfall:
 
     @classmethod
     def from_model(cls, o: OutfallRow, *, district, river, distance_m: float | None = None) -> "Outfall":
+        return cls.from_parts(o, District.from_model(district), River.from_model(river), distance_m)
+
+    @classmethod
+    def from_parts(cls, o: OutfallRow, district: District, river: River, distance_m: float | None = None) -> "Outfall":
+        """The type of a row whose district and river types are built already (once per code on a page).
+        Columns are read from the row's loaded state: a page builds hundreds of these, and each ORM
+        attribute access costs more than the rest of the field."""
+        d = o.__dict__
+        if not _COLUMNS.issubset(d.keys()):  # expired or not loaded: let the ORM load them
+            d = {k: getattr(o, k) for k in _COLUMNS}
+        wc, rem, fix_lat = d["water_class"], d["remediation"], d["gps_fix_lat"]
         return cls(
-            id=strawberry.ID(str(o.id)), code=o.code, name=o.name, category=OutfallCategory(o.category),
-            subtype=o.subtype, river=River.from_model(river), district=District.from_model(district),
-            water_class=WaterClass(o.water_class) if o.water_class else None, phase=CampaignPhase(o.phase),
-            remediation=RemediationApproach(o.remediation) if o.remediation else None,
-            status=OutfallStatus(o.status), responsible_unit=o.responsible_unit,
-            signboard_installed=o.signboard_installed, created_at=o.created_at, updated_at=o.updated_at, lat=o.lat, lon=o.lon,
-            accuracy_m=o.accuracy_m, row_id=pk(o), distance_m=distance_m,
-            gps_fix_point=(o.gps_fix_lat, o.gps_fix_lon, o.gps_fix_accuracy_m)
-            if o.gps_fix_lat is not None and o.gps_fix_lon is not None else None,
-            discharge_standard=DischargeStandard(o.discharge_standard), discharge_grade=o.discharge_grade,
-            sector_standard=o.sector_standard, standard_label=discharge_standard(o).label,
-            suggested_standard=DischargeStandard(h) if (h := suggested_standard(o.subtype)) else None,
-            row=o, national_code=o.national_code, provincial_code=o.provincial_code, siting_flag=o.siting_flag,
-            phase_basis=o.phase_basis,
+            id=strawberry.ID(str(d["id"])), code=d["code"], name=d["name"], category=_member(OutfallCategory, d["category"]),
+            subtype=d["subtype"], river=river, district=district,
+            water_class=_member(WaterClass, wc) if wc else None, phase=_member(CampaignPhase, d["phase"]),
+            remediation=_member(RemediationApproach, rem) if rem else None,
+            status=_member(OutfallStatus, d["status"]), responsible_unit=d["responsible_unit"],
+            signboard_installed=d["signboard_installed"], created_at=d["created_at"], updated_at=d["updated_at"],
+            lat=d["lat"], lon=d["lon"], accuracy_m=d["accuracy_m"], row_id=pk(o), distance_m=distance_m,
+            gps_fix_point=(fix_lat, d["gps_fix_lon"], d["gps_fix_accuracy_m"])
+            if fix_lat is not None and d["gps_fix_lon"] is not None else None,
+            discharge_standard=_member(DischargeStandard, d["discharge_standard"]), discharge_grade=d["discharge_grade"],
+            sector_standard=d["sector_standard"], row=o, national_code=d["national_code"],
+            provincial_code=d["provincial_code"], siting_flag=d["siting_flag"], phase_basis=d["phase_basis"],
         )
+
+
+_COLUMNS = frozenset(("id", "code", "name", "category", "subtype", "water_class", "phase", "remediation", "status",
+                      "responsible_unit", "signboard_installed", "created_at", "updated_at", "lat", "lon",
+                      "accuracy_m", "gps_fix_lat", "gps_fix_lon", "gps_fix_accuracy_m", "discharge_standard",
+                      "discharge_grade", "sector_standard", "national_code", "provincial_code", "siting_flag",
+                      "phase_basis"))
+
+
+def _member(enum, value):
+    """enum(value) without Enum.__call__'s cost for the values that exist (it still raises for others)."""
+    m = enum._value2member_map_.get(value)
+    return m if m is not None else enum(value)
 
 
 async def build_outfalls(info, rows: list[OutfallRow], distances: dict[int, float] | None = None,
@@ -222,13 +256,14 @@ async def build_outfalls(info, rows: list[OutfallRow], distances: dict[int, floa
     loaders = info.context.loaders
     d_codes = sorted({o.district_code for o in rows})
     r_codes = sorted({o.river_code for o in rows})
-    districts = dict(zip(d_codes, await loaders.district.load_many(d_codes)))
-    rivers = dict(zip(r_codes, await loaders.river.load_many(r_codes)))
+    districts = {c: District.from_model(d) for c, d in zip(d_codes, await loaders.district.load_many(d_codes))}
+    rivers = {c: River.from_model(r) for c, r in zip(r_codes, await loaders.river.load_many(r_codes))}
     distances = distances or {}
-    out = [Outfall.from_model(o, district=districts[o.district_code], river=rivers[o.river_code],
-                              distance_m=distances.get(pk(o))) for o in rows]
+    out = [Outfall.from_parts(o, districts[o.district_code], rivers[o.river_code], distances.get(pk(o))) for o in rows]
     if with_latest and rows:
-        for node, latest in zip(out, await loaders.latest_inspection.load_many([o.id for o in rows])):
+        # A whole page at once is already one batch: the loader's batch function directly, without a
+        # future per row.
+        for node, latest in zip(out, await loaders.latest_inspection.load_fn([o.id for o in rows])):
             node.latest = latest
     return out
 

@@ -41,10 +41,11 @@ async def seed(db, users, n: int):
                                    location=Point(lat + i * 1e-4, lon))
 
 
-@pytest.fixture
-def settings(settings):
-    # Execution cost is what these tests count; the response cache would hide it.
-    return settings.with_(response_cache=False)
+@pytest.fixture(params=[True, False], ids=["fast", "ordinary"])
+def settings(settings, request):
+    # Execution cost is what these tests count; the response cache would hide it. Both executors:
+    # the planned one (server/graphql/fast_executor.py) must batch exactly as the ordinary one does.
+    return settings.with_(response_cache=False, fast_execution=request.param)
 
 
 async def statements_for(gql, db, n: int) -> list[str]:
@@ -145,3 +146,48 @@ async def test_outfall_page_with_life_fields_statements_do_not_grow(gql, db, use
     # auth + page + districts + rivers + zones + approved tracing + tracing records + plan + permit
     # + permit changes
     assert counts == [10, 10], " | ".join(q[:40] for q in seen)
+
+
+TASKS = """query($n: Int) { tasks(first: $n) { edges { node { code kind status deadline isOverdue
+  outfall { code name district { name } } latestSubmission { submittedAt status checks { code severity message }
+  review { decision reason reviewer { username } } } submissions { id } } } } }"""
+
+
+async def test_task_page_with_submissions_statements_do_not_grow(gql, db, users):
+    """The officer's task page: tasks, their outfalls (and districts), every submission with its checks
+    and review, and the reviewer: one statement per kind of thing, whatever the page size."""
+    from datetime import datetime, timedelta, timezone
+
+    from sqlalchemy import select
+
+    from server.domain.outfalls.models import Outfall
+    from server.domain.tasks.models import Submission, Task
+
+    await seed(db, users, 24)
+    now = datetime.now(timezone.utc)
+    far = [{"code": "FAR_FROM_SITE", "severity": "WARNING", "zh": "远", "en": "far"}]
+    async with db.transaction() as s:
+        for i, o in enumerate((await s.execute(select(Outfall).order_by(Outfall.id))).scalars()):
+            t = Task(code=f"T-{i:04d}", client_id=str(uuid.uuid4()), kind="OTHER", source="MANUAL", status="SUBMITTED",
+                     title=f"任务{i}", district_code=o.district_code, outfall_id=o.id,
+                     deadline=now + timedelta(days=i), created_by_id=users["supervisor"])
+            s.add(t)
+            await s.flush()
+            for k in range(2):
+                s.add(Submission(client_id=str(uuid.uuid4()), request_hash="x", task_id=t.id,
+                                 submitted_by_id=users["officer"], submitted_at=now + timedelta(minutes=k),
+                                 status="REJECTED" if k == 0 else "PENDING_REVIEW", checks=far,
+                                 decision="REJECT" if k == 0 else None, reason="再拍" if k == 0 else None,
+                                 reviewer_id=users["supervisor"] if k == 0 else None,
+                                 reviewed_at=now if k == 0 else None))
+    g = await gql.as_("supervisor")
+    counts = []
+    for n in (3, 24):
+        with count_statements(db) as seen:
+            d = await g(TASKS, {"n": n})
+        nodes = [e["node"] for e in d["tasks"]["edges"]]
+        assert len(nodes) == n and all(len(x["submissions"]) == 2 for x in nodes)
+        assert all(x["latestSubmission"]["checks"][0]["code"] == "FAR_FROM_SITE" for x in nodes)
+        counts.append(len(seen))
+    # auth + page + outfalls + districts + rivers + submissions + reviewers; nothing per task
+    assert counts[0] == counts[1] <= 7, counts
