@@ -57,8 +57,8 @@ class _Type:
 
     def __init__(self, t: Any):
         self.type = t
-        self.inner: _Type | None = None
-        self.coerce = None
+        self.inner: Any = None  # the wrapped type's _Type, for non-null and list
+        self.coerce: Any = None
         self.shape: _Shape | None = None  # objects: planned on first use
         if isinstance(t, GraphQLNonNull):
             self.kind, self.inner = _NONNULL, _Type(t.of_type)
@@ -136,7 +136,7 @@ class PlannedExecutor(StrawberryGraphQLCoreExecutionContext):
         t, non_null = f.type, False
         if f.mode == _ATTRIBUTE:
             if t.kind == _NONNULL:
-                t, non_null = t.inner, True  # type: ignore[assignment]
+                t, non_null = t.inner, True
             if t.kind == _LEAF:
                 op = _OP_LEAF
             elif t.kind == _OBJECT:
@@ -188,6 +188,7 @@ class PlannedExecutor(StrawberryGraphQLCoreExecutionContext):
 
     def _schema_converter(self) -> Any:
         if self._strawberry_schema is None:
+            # strawberry keeps itself on graphql-core's schema (strawberry/schema/schema.py) untyped
             self._strawberry_schema = self.schema._strawberry_schema  # type: ignore[attr-defined]
         return self._strawberry_schema.schema_converter
 
@@ -352,14 +353,14 @@ class PlannedExecutor(StrawberryGraphQLCoreExecutionContext):
             raise value
         kind = t.kind
         if kind == _NONNULL:
-            completed = self._complete(f, shape, t.inner, value, parent, key, typename)  # type: ignore[arg-type]
+            completed = self._complete(f, shape, t.inner, value, parent, key, typename)
             if completed is None:
                 raise TypeError(f"Cannot return null for non-nullable field {shape.parent_name}.{f.name}.")
             return completed
         if value is None or value is Undefined:
             return None
         if kind == _LEAF:
-            coerced = t.coerce(value)  # type: ignore[misc]
+            coerced = t.coerce(value)
             if coerced is None or coerced is Undefined:
                 return Executor.complete_leaf_value(t.type, value)  # raises graphql-core's own error
             return coerced
@@ -383,18 +384,18 @@ class PlannedExecutor(StrawberryGraphQLCoreExecutionContext):
                 if is_awaitable(item):
                     info = self.build_resolve_info(f.field_def, f.nodes, shape.parent, list_path)
                     completed.append(self.complete_awaitable_list_item_value(
-                        item, item_type.type, f.details, info, list_path.add_key(index, None), None))  # type: ignore[union-attr]
+                        item, item_type.type, f.details, info, list_path.add_key(index, None), None))
                     awaitable_indices.append(index)
                     continue
                 try:
-                    c = self._complete(f, shape, item_type, item, list_path, index, None)  # type: ignore[arg-type]
+                    c = self._complete(f, shape, item_type, item, list_path, index, None)
                     if is_awaitable(c):
-                        completed.append(self._await_item(f, item_type, c, list_path.add_key(index, None)))  # type: ignore[arg-type]
+                        completed.append(self._await_item(f, item_type, c, list_path.add_key(index, None)))
                         awaitable_indices.append(index)
                     else:
                         completed.append(c)
                 except Exception as e:  # noqa: BLE001 - as complete_list_item_value
-                    self.handle_field_error(e, item_type.type, f.details, list_path.add_key(index, None))  # type: ignore[union-attr]
+                    self.handle_field_error(e, item_type.type, f.details, list_path.add_key(index, None))
                     completed.append(None)
         except Exception:
             if awaitable_indices:
@@ -416,8 +417,8 @@ class PlannedExecutor(StrawberryGraphQLCoreExecutionContext):
         """graphql-core's complete_value for what plans do not cover; its info is the field's."""
         path = Path(parent, key, typename)
         field_path = path
-        while isinstance(field_path.key, int):  # a list item: the info names the list's field
-            field_path = field_path.prev  # type: ignore[assignment]
+        while isinstance(field_path.key, int) and field_path.prev is not None:  # a list item: the list's field
+            field_path = field_path.prev
         info = self.build_resolve_info(f.field_def, f.nodes, shape.parent, field_path)
         return self.complete_value(t.type, f.details, info, path, value, None)
 

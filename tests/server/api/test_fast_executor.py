@@ -287,13 +287,13 @@ def _run_properties(both: _Both, roles: tuple[str, ...], examples: int) -> None:
     def covered(query, who, rnd):
         text, variables = decorated(query, rnd)
         ordinary, fast = both(text, who, variables)
-        assert ordinary == fast, text
+        assert ordinary == fast, f"{text}\nORDINARY {ordinary[:1500]}\nFAST     {fast[:1500]}"
 
     @hsettings(max_examples=max(10, examples // 3), deadline=None, suppress_health_check=list(HealthCheck))
     @given(query=queries(SDL, custom_scalars=SCALARS), who=st.sampled_from(roles))
     def anywhere(query, who):
         ordinary, fast = both(query, who)
-        assert ordinary == fast, query
+        assert ordinary == fast, f"{query}\nORDINARY {ordinary[:1500]}\nFAST     {fast[:1500]}"
 
     covered()
     anywhere()
