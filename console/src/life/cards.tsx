@@ -51,6 +51,8 @@ export function mayDo(me: Me, o: any) {
   };
 }
 
+/** GB 8978 grades are keys (grade1…); GB 18918 grades (1A, 1B, 2, 3) read as they are written. */
+const gradeLabel = (g: string) => (t(`grade.${g}`) === `grade.${g}` ? g : t(`grade.${g}`));
 const today = () => new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10);
 const str = (f: FormData, k: string) => { const v = String(f.get(k) ?? "").trim(); return v || null; };
 const num = (f: FormData, k: string) => { const v = str(f, k); return v == null ? null : Number(v); };
@@ -122,7 +124,7 @@ function StandardCard({ me, o, reload }: { me: Me; o: any; reload: () => void })
       <h2 id="std-h">{t("standardCard")}</h2>
       <dl class="facts">
         <dt>{t("standard")}</dt><dd data-testid="standard-label">{o.standardLabel}</dd>
-        {o.dischargeGrade && <><dt>{t("grade")}</dt><dd>{o.dischargeGrade}</dd></>}
+        {o.dischargeGrade && <><dt>{t("grade")}</dt><dd>{gradeLabel(o.dischargeGrade)}</dd></>}
         {o.sectorStandard && <><dt>{t("sectorStandard")}</dt><dd>{o.sectorStandard}</dd></>}
         {o.suggestedStandard && o.suggestedStandard !== o.dischargeStandard &&
           <><dt>{t("suggested")}</dt><dd>{t(`std.${o.suggestedStandard}`)}</dd></>}
@@ -139,7 +141,7 @@ function StandardCard({ me, o, reload }: { me: Me; o: any; reload: () => void })
         <label>{t("standard")}<select name="standard" value={std} onChange={(e) => setStd((e.target as HTMLSelectElement).value)}>
           {STANDARDS.map((s) => <option value={s}>{t(`std.${s}`)}</option>)}</select></label>
         {GRADES[std] && <label>{t("grade")}<select name="grade">
-          {GRADES[std].map((g) => <option value={g} selected={std === o.dischargeStandard && g === o.dischargeGrade}>{g}</option>)}</select></label>}
+          {GRADES[std].map((g) => <option value={g} selected={std === o.dischargeStandard && g === o.dischargeGrade}>{gradeLabel(g)}</option>)}</select></label>}
         {std === "DB50_848" && <label>{t("grade")}<input name="grade" maxLength={20} defaultValue={o.dischargeGrade ?? ""} /></label>}
         {std === "SECTOR" && <label>{t("sectorStandard")}<input name="sector" required maxLength={200} defaultValue={o.sectorStandard ?? ""} /></label>}
         <fieldset class="limits"><legend>{t("approvedLimits")}</legend>
