@@ -19,7 +19,7 @@ AREA = Area(
     },
     queries=(OutfallQuery,),
     mutations=(OutfallMutation,),
-    cached=("outfalls", "outfallPoints", "outfall", "outfallStats"),
+    cached=("outfalls", "outfallPoints", "outfallClusters", "outfall", "outfallStats"),
     watched={"outfalls": MAP, "outfall_limits": MAP},
     reads={
         "Query.outfalls": ("outfalls", "districts", "rivers"),  # the filter checks its codes
@@ -27,6 +27,10 @@ AREA = Area(
         "Query.outfallPoints": ("outfalls", "districts", "rivers"),
         "OutfallPoints": ("outfalls",),
         "OutfallPoints.exceeded": ("inspections", "measurements"),  # the latest inspection's readings
+        "Query.outfallClusters": ("outfalls", "districts", "rivers"),
+        "OutfallClusters": ("outfalls",),
+        "OutfallClusters.exceeded": ("inspections", "measurements"),
+        "OutfallClusters.notExceeded": ("inspections", "measurements"),
         "Query.outfallStats": ("outfalls", "districts", "rivers", "stations"),
         "OutfallConnection": ("outfalls",), "OutfallEdge": ("outfalls",),
         "Outfall": ("outfalls",),

@@ -426,6 +426,8 @@ SPECIFIC = {
     "IngestResult.unchanged": "Values already there (replays).",
     "Query.outfallPoints(crs)": "The datum of the coordinates.", "Station.location(crs)": "The datum of the answer.",
     "EvidenceCheck.positions(crs)": "The datum of the positions.",
+    "Query.outfallClusters(zoom)": "The map zoom (0 to 22) whose grid to count on.",
+    "Query.outfallClusters(crs)": "The datum of the centroids (cells are always of the WGS-84 grid).",
     "OutfallPoints.count": "How many outfalls; every column has this many entries.",
     "OutfallPoints.codes": "Register codes.", "OutfallPoints.districtCodes": "District codes.",
     "OutfallPoints.riverCodes": "River codes.",

@@ -340,7 +340,7 @@ class PointColumns:
 
 
 # The newest inspection of each outfall of a filter, and whether any of its readings exceeded.
-_LATEST = (select(col(Inspection.id), col(Inspection.outfall_id), col(Inspection.district_code),
+LATEST_INSPECTION = (select(col(Inspection.id), col(Inspection.outfall_id), col(Inspection.district_code),
                   func.row_number().over(partition_by=col(Inspection.outfall_id),
                                          order_by=(col(Inspection.observed_at).desc(), col(Inspection.id).desc()))
                   .label("rn"))
@@ -385,12 +385,12 @@ async def outfall_points(*, session: AsyncSession, actor: Actor, filter: Outfall
 
 
 async def _latest_exceeded(session: AsyncSession, actor: Actor, f: OutfallFilter, ids: list[int]) -> list[int]:
-    exceeded = (select(col(Measurement.id)).where(col(Measurement.inspection_id) == _LATEST.c.id,
+    exceeded = (select(col(Measurement.id)).where(col(Measurement.inspection_id) == LATEST_INSPECTION.c.id,
                                                   col(Measurement.exceeded))
                 .exists())
-    stmt = (select(_LATEST.c.outfall_id, _LATEST.c.district_code, exceeded)
-            .where(_LATEST.c.rn == 1,
-                   _LATEST.c.outfall_id.in_(outfall_query(select(col(Outfall.id)), f).scalar_subquery())))
+    stmt = (select(LATEST_INSPECTION.c.outfall_id, LATEST_INSPECTION.c.district_code, exceeded)
+            .where(LATEST_INSPECTION.c.rn == 1,
+                   LATEST_INSPECTION.c.outfall_id.in_(outfall_query(select(col(Outfall.id)), f).scalar_subquery())))
     district_only = actor.role in ("INSPECTOR", "DISTRICT_OFFICER")
     found = {}
     for oid, dist, exc in (await session.execute(stmt)).all():

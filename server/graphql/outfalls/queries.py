@@ -2,13 +2,15 @@ from __future__ import annotations
 
 import strawberry
 
-from server.domain.outfalls import service
+from server.domain.outfalls import clusters, service
+from server.domain.outfalls.models import PHASES
 from server.domain.stations.service import station_counts
 from server.graphql.common import connection, parse_id, selected_names
 from server.graphql.context import Info
 from server.graphql.enums import Crs, OutfallGroupBy
 from server.graphql.scalars import FloatColumn, IntColumn, StringColumn
-from server.graphql.outfalls.types import (Outfall, OutfallConnection, OutfallEdge, OutfallFilter, OutfallPoints, StatBucket,
+from server.graphql.outfalls.types import (Outfall, OutfallClusters, OutfallConnection, OutfallEdge, OutfallFilter,
+                                          OutfallPoints, StatBucket,
                                           build_outfalls)
 
 
@@ -54,6 +56,24 @@ class OutfallQuery:
                              exceeded=IntColumn(c.exceeded) if c.exceeded is not None else None,
                              phase_keys=list(c.phase_keys), phase_index=IntColumn(c.phase_index),
                              district_keys=c.district_keys, district_index=IntColumn(c.district_index))
+
+    @strawberry.field(description=(
+        "The outfalls of the filter counted per cell of a fixed grid for a map zoom (the city overview's "
+        "read instead of every point); the same filter, permission and visibility as `outfallPoints`."))
+    async def outfall_clusters(self, info: Info, zoom: int, filter: OutfallFilter | None = None,
+                               crs: Crs | None = Crs.WGS84) -> OutfallClusters:
+        ctx = info.context
+        async with ctx.db.session() as s:
+            c = await clusters.outfall_clusters(
+                session=s, actor=ctx.signed_in, filter=filter.to_domain() if filter else None, zoom=zoom,
+                crs=(crs or Crs.WGS84).value,
+                with_exceedance=bool({"exceeded", "notExceeded"} & set(selected_names(info))))
+        return OutfallClusters(
+            zoom=c.zoom, cell_degrees=c.step, count=sum(c.counts), cells=len(c.counts), cell_x=IntColumn(c.cell_x),
+            cell_y=IntColumn(c.cell_y), lats=FloatColumn(c.lats), lons=FloatColumn(c.lons), counts=IntColumn(c.counts),
+            phase_keys=list(PHASES), phase_counts=IntColumn(c.phase_counts),
+            exceeded=IntColumn(c.exceeded) if c.exceeded is not None else None,
+            not_exceeded=IntColumn(c.not_exceeded) if c.not_exceeded is not None else None)
 
     @strawberry.field(description="Counts of outfalls grouped by river, district, category, phase or status.")
     async def outfall_stats(self, info: Info, group_by: OutfallGroupBy,

@@ -339,3 +339,29 @@ class OutfallPoints:
     exceeded: IntColumn | None = strawberry.field(default=None, description=(
         "Whether the latest inspection the caller may see had a reading over its limit: 1 yes, 0 no, "
         "-1 no such inspection."))
+
+
+@strawberry.type(description=(
+    "The outfalls of a filter counted per cell of a fixed grid (the city overview map's read: a few "
+    "hundred cells instead of every point). A cell is `cellDegrees` square; an outfall at WGS-84 (lat, lon) "
+    "is in cell (floor((lon + 180) / cellDegrees), floor((lat + 90) / cellDegrees)). One entry per "
+    "non-empty cell, ordered by (cellY, cellX). The same filter, permission and visibility as "
+    "`outfallPoints`; cached by data version."))
+class OutfallClusters:
+    zoom: int = strawberry.field(description="The map zoom the grid was made for.")
+    cell_degrees: float = strawberry.field(description="The cell size in degrees: 2^(6 - zoom), about 45 pixels.")
+    count: int = strawberry.field(description="Outfalls of the filter in all cells together.")
+    cells: int = strawberry.field(description="How many non-empty cells; every column has this many entries.")
+    cell_x: IntColumn = strawberry.field(description="Each cell's column: floor((lon + 180) / cellDegrees), WGS-84.")
+    cell_y: IntColumn = strawberry.field(description="Each cell's row: floor((lat + 90) / cellDegrees), WGS-84.")
+    lats: FloatColumn = strawberry.field(description="Latitude of the centroid of each cell's outfalls, in the requested datum.")
+    lons: FloatColumn = strawberry.field(description="Longitude of the centroid of each cell's outfalls, in the requested datum.")
+    counts: IntColumn = strawberry.field(description="Outfalls in each cell.")
+    phase_keys: list[str] = strawberry.field(description="CampaignPhase names, in the order of phaseCounts.")
+    phase_counts: IntColumn = strawberry.field(description=(
+        "Outfalls per phase in each cell, cell-major: cell i's count of phaseKeys[j] is at i * len(phaseKeys) + j."))
+    exceeded: IntColumn | None = strawberry.field(default=None, description=(
+        "Outfalls in each cell whose latest inspection the caller may see had a reading over its limit."))
+    not_exceeded: IntColumn | None = strawberry.field(default=None, description=(
+        "Outfalls in each cell whose latest inspection the caller may see had no reading over its limit "
+        "(the rest of counts have no such inspection)."))

@@ -166,6 +166,8 @@ async def scenario(op: str, w: World, username: str, d: str) -> dict:
         return await q(f'{{ outfalls(filter: {{districtCode: "{d}"}}) {{ totalCount }} }}')
     if op == "Query.outfallPoints":
         return await q(f'{{ outfallPoints(filter: {{districtCode: "{d}"}}) {{ count }} }}')
+    if op == "Query.outfallClusters":
+        return await q(f'{{ outfallClusters(zoom: 8, filter: {{districtCode: "{d}"}}) {{ count exceeded }} }}')
     if op == "Query.outfallStats":
         return await q("{ outfallStats(groupBy: DISTRICT) { key count } }")
     if op == "Query.media":
