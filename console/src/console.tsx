@@ -7,7 +7,7 @@ import "@fontsource/noto-sans-sc/400.css";
 import "@fontsource/noto-sans-sc/700.css";
 import "./style.css";
 import { ApiError, token } from "./api";
-import { prefetchPoints } from "./map/outfalls";
+import { prefetchOverview } from "./map/outfalls";
 import { lang, setLang, t } from "./i18n";
 import { useLang, useRoute } from "./hooks";
 import { isCity, loadMe, signIn, signOut, type Me } from "./session";
@@ -88,6 +88,6 @@ function App() {
 }
 
 // The one-map is the first page: its one big read starts now, alongside sign-in's check and the map's set-up.
-if (token() && /^(#\/?)?(map)?$/.test(location.hash.split("?")[0])) prefetchPoints();
+if (token() && /^(#\/?)?(map)?$/.test(location.hash.split("?")[0])) prefetchOverview();
 
 render(<App />, document.getElementById("app")!);

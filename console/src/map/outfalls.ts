@@ -1,8 +1,12 @@
-// Draws the register of the current filter: one `outfallPoints` read (the public API's columnar
-// overview query, cached by the server per data version) instead of pages of 500, into one MapLibre
-// GeoJSON source drawn with WebGL. A large set (the whole city) is clustered below zoom 11 so a pan
-// draws hundreds of clusters rather than tens of thousands of circles; clusters take the colour of
-// what they hold (the dominant phase, or any exceedance / overdue task).
+// Draws the register of the current filter on a MapLibre (WebGL) map, in one of three ways:
+// - a filter of at most ALL_AT_ONCE outfalls: every point, one `outfallPoints` read, the view fits them;
+// - a larger one at the city overview (below POINTS_ZOOM): the server's `outfallClusters` for the
+//   view's zoom, a few hundred cells counted by the database (60,000 points never reach the browser,
+//   so nothing is clustered or tessellated here and a pan moves a few hundred circles);
+// - a larger one zoomed in: the points of the view's bounding box (padded and snapped to a grid, so
+//   a pan inside it asks nothing and the server's response cache serves neighbouring views).
+// Cells and points are coloured the same three ways; a cell takes its dominant phase, or red when
+// any outfall in it exceeded / has an overdue task.
 import type maplibregl from "maplibre-gl";
 import { gql } from "../api";
 import { config } from "../config";
@@ -13,92 +17,116 @@ export interface OutfallFilter {
   search?: string | null;
 }
 export interface Point { id: string; phase: string; district: string; lon: number; lat: number; exc: number }
+/** An outfall with an open task: where it is (WGS-84 for the grid, `at` in the map's datum) and what the
+ * filters look at, so cells can be coloured and the task filter applied without every point. */
+export interface TaskMark {
+  state: "open" | "overdue"; lat: number; lon: number; at: [number, number];
+  phase: string; district: string; river: string; category: string; code: string; name: string;
+}
+type Mode = "all" | "clusters" | "bbox" | "marks";
 
-const ALL_AT_ONCE = 5000; // a narrower filter than this makes the map fit its points
-const CLUSTER_OVER = 5000; // more points than this are clustered below CLUSTER_MAX_ZOOM + 1
-const CLUSTER_MAX_ZOOM = 10;
+const ALL_AT_ONCE = 5000; // a filter with at most this many outfalls is drawn point by point
+export const POINTS_ZOOM = 11; // at and above this zoom a large filter is drawn as the view's points
+const BBOX_GRID = 0.125; // degrees: bounding boxes are snapped outward to this grid
 export const PHASE_COLOURS: Record<string, string> = {
   SURVEYED: "#7b8794", MONITORED: "#2c7fb8", TRACED: "#e6a100", REMEDIATED: "#2ca25f",
 };
 const RED = "#d7191c", GREEN = "#1a9641", GREY = "#9aa3ad", ORANGE = "#f39c12", BLUE = "#6c8ebf";
+const CRS = () => (config.tileCrs === "GCJ02" ? ", crs: GCJ02" : "");
 
-// Only the columns drawing and the district check need, dictionary-encoded: 60,000 outfalls in under
-// 2 MB, so the server's response cache keeps the answer (it drops larger ones).
-function query(withExceedance: boolean) {
-  const crs = config.tileCrs === "GCJ02" ? ", crs: GCJ02" : "";
-  return `query MapPoints($f: OutfallFilter) { outfallPoints(filter: $f${crs}) {
+// Only the columns drawing and the district check need, dictionary-encoded.
+function pointsQuery(withExceedance: boolean) {
+  return `query MapPoints($f: OutfallFilter) { outfallPoints(filter: $f${CRS()}) {
     count ids lats lons phaseKeys phaseIndex districtKeys districtIndex ${withExceedance ? "exceeded" : ""} } }`;
+}
+function clustersQuery(withExceedance: boolean) {
+  return `query MapCells($f: OutfallFilter, $z: Int!) { outfallClusters(filter: $f, zoom: $z${CRS()}) {
+    count cells cellDegrees cellX cellY lats lons counts phaseKeys phaseCounts ${withExceedance ? "exceeded notExceeded" : ""} } }`;
 }
 
 let prefetched: { key: string; data: Promise<any> } | null = null;
 
+/** The zoom of the grid a view at `zoom` is drawn with (one grid per whole zoom level). */
+const gridZoom = (zoom: number) => Math.max(0, Math.min(POINTS_ZOOM - 1, Math.floor(zoom)));
+
 /** Starts the overview's read before the map exists (the console calls this at start-up on #/map), so
  * the request and the map's set-up overlap; the layer takes the answer if it asks for the same. */
-export function prefetchPoints(filter: OutfallFilter = {}) {
-  const key = JSON.stringify([filter, false]);
-  const data = gql(query(false), { f: filter });
+export function prefetchOverview(filter: OutfallFilter = {}) {
+  const z = gridZoom(config.zoom);
+  const key = JSON.stringify([filter, z, false]);
+  const data = gql(clustersQuery(false), { f: filter, z });
   data.catch(() => { if (prefetched?.key === key) prefetched = null; });
   prefetched = { key, data };
 }
 
-function points(filter: OutfallFilter, withExc: boolean): Promise<any> {
-  const key = JSON.stringify([filter, withExc]);
+function cellsOf(filter: OutfallFilter, z: number, withExc: boolean): Promise<any> {
+  const key = JSON.stringify([filter, z, withExc]);
   if (prefetched?.key === key) {
     const p = prefetched.data;
     prefetched = null; // used once: later reads must see later data
     return p;
   }
-  return gql(query(withExc), { f: filter });
+  return gql(clustersQuery(withExc), { f: filter, z });
 }
 
+/** Whether a task's outfall is in the filter (the same fields the server's filter compares). */
+function markMatches(m: TaskMark, f: OutfallFilter): boolean {
+  if (f.districtCode && m.district !== f.districtCode) return false;
+  if (f.riverCode && m.river !== f.riverCode) return false;
+  if (f.category && m.category !== f.category) return false;
+  if (f.phase && m.phase !== f.phase) return false;
+  const s = f.search?.trim().toLowerCase();
+  return !s || m.code.toLowerCase().includes(s) || m.name.toLowerCase().includes(s);
+}
+
+interface Cells { step: number; x: number[]; y: number[]; lats: number[]; lons: number[]; counts: number[];
+                  phaseKeys: string[]; phaseCounts: number[]; exceeded?: number[]; notExceeded?: number[] }
+
 export class OutfallLayer {
-  private all: Point[] = [];
+  private all: Point[] = []; // points of the filter ("all") or of the loaded box ("bbox")
+  private cells: Cells | null = null;
+  private cellsZoom = -1;
+  private box: [number, number, number, number] | null = null; // south, west, north, east of `all` in bbox mode
   private gen = 0;
   private loading = false;
-  private clustered = false;
   private loaded = false;
-  private withExc = false; // the points carry `exc` (read only while colouring by exceedance)
+  private withExc = false; // what was read carries the exceedance columns
+  private mode: Mode = "clusters";
+  private total: number | null = null; // outfalls of the filter
   filter: OutfallFilter = {};
   colourBy: ColourBy = "phase";
-  tasks = new Map<string, "open" | "overdue">();
+  tasks = new Map<string, TaskMark>();
   taskFilter: "" | "open" | "overdue" = "";
   onChange: (drawn: number, busy: boolean, total: number | null) => void = () => {};
   firstDraw: number | null = null;
 
   constructor(private map: maplibregl.Map, private opts: { radius?: number } = {}, filter: OutfallFilter = {}) {
     this.filter = filter;
-    this.build(false);
+    this.build();
+    // A new grid when the whole zoom level changes, a new box when the view leaves the loaded one.
+    map.on("moveend", () => this.onView());
     this.load();
   }
 
-  /** (Re)creates the source and its layers: cluster properties depend on the colouring. */
-  private build(withData = true) {
+  private build() {
     const m = this.map;
     for (const id of ["outfall-clusters", "outfalls"]) if (m.getLayer(id)) m.removeLayer(id);
-    if (m.getSource("outfalls")) m.removeSource("outfalls");
-    const sum = (test: any) => ["+", ["case", test, 1, 0]];
-    const props: Record<string, any> = this.colourBy === "phase"
-      ? Object.fromEntries(Object.keys(PHASE_COLOURS).map((p) => [p, sum(["==", ["get", "phase"], p])]))
-      : this.colourBy === "exceedance"
-        ? { x: sum(["==", ["get", "exc"], 1]), ok: sum(["==", ["get", "exc"], 0]) }
-        : { over: sum(["==", ["get", "task"], "overdue"]), open: sum(["==", ["get", "task"], "open"]) };
-    m.addSource("outfalls", {
-      type: "geojson", data: withData ? this.collection() : { type: "FeatureCollection", features: [] },
-      cluster: this.clustered, clusterMaxZoom: CLUSTER_MAX_ZOOM,
-      clusterRadius: 36, clusterProperties: props,
-    });
+    for (const id of ["outfall-cells", "outfalls"]) if (m.getSource(id)) m.removeSource(id);
+    const empty: GeoJSON.FeatureCollection = { type: "FeatureCollection", features: [] };
+    m.addSource("outfall-cells", { type: "geojson", data: empty });
+    m.addSource("outfalls", { type: "geojson", data: empty });
     m.addLayer({
-      id: "outfall-clusters", type: "circle", source: "outfalls", filter: ["has", "point_count"],
+      id: "outfall-clusters", type: "circle", source: "outfall-cells",
       paint: {
-        "circle-radius": ["step", ["get", "point_count"], 5, 50, 8, 500, 12, 2000, 16],
-        "circle-color": this.clusterColour(),
+        "circle-radius": ["step", ["get", "n"], 3.5, 5, 5, 50, 8, 500, 12, 2000, 16],
+        "circle-color": ["get", "colour"],
         "circle-opacity": 0.85,
         "circle-stroke-width": 1.5,
         "circle-stroke-color": "#ffffff",
       },
     });
     m.addLayer({
-      id: "outfalls", type: "circle", source: "outfalls", filter: ["!", ["has", "point_count"]],
+      id: "outfalls", type: "circle", source: "outfalls",
       paint: {
         "circle-radius": ["interpolate", ["linear"], ["zoom"], 5, (this.opts.radius ?? 1.6), 10, 3.5, 14, 7],
         "circle-color": this.colourExpr(),
@@ -115,46 +143,48 @@ export class OutfallLayer {
     return ["match", ["get", "phase"], ...Object.entries(PHASE_COLOURS).flat(), "#555"];
   }
 
-  private clusterColour(): any {
-    if (this.colourBy === "exceedance") return ["case", [">", ["get", "x"], 0], RED, [">", ["get", "ok"], 0], GREEN, GREY];
-    if (this.colourBy === "task") return ["case", [">", ["get", "over"], 0], RED, [">", ["get", "open"], 0], ORANGE, BLUE];
-    const [a, b, c, d] = Object.keys(PHASE_COLOURS).map((p) => ["get", p]);
-    const [ca, cb, cc, cd] = Object.values(PHASE_COLOURS);
-    return ["case", [">=", a, ["max", b, c, d]], ca, [">=", b, ["max", c, d]], cb, [">=", c, d], cc, cd];
-  }
-
   setColour(c: ColourBy) {
     if (c === this.colourBy) return;
     const reload = c === "exceedance" && !this.withExc;
     this.colourBy = c;
-    this.build();
+    if (this.map.getLayer("outfalls")) this.map.setPaintProperty("outfalls", "circle-color", this.colourExpr());
     if (reload) this.load();
+    else this.draw();
   }
 
-  /** Reads the new filter's points; a narrow filter (at most ALL_AT_ONCE) makes the view fit them. */
   setFilter(f: OutfallFilter) {
     if (JSON.stringify(f) === JSON.stringify(this.filter)) return;
     this.filter = f;
+    this.total = null; // the new filter's size comes with its first answer
     this.load();
   }
 
   setTaskFilter(v: "" | "open" | "overdue") {
+    if (v === this.taskFilter) return;
     this.taskFilter = v;
-    this.draw();
+    if (this.mode === "all") this.draw();
+    else this.load(); // a large filter: the task's outfalls are the marks, else cells or the box again
   }
 
-  setTasks(m: Map<string, "open" | "overdue">) {
+  setTasks(m: Map<string, TaskMark>) {
     this.tasks = m;
-    // Re-clustering 60,000 points costs seconds of worker time: only when tasks are what is shown.
     if (this.colourBy === "task" || this.taskFilter) this.draw();
+    if (this.taskFilter && !this.loading) this.onChange(this.count(), false, this.shownTotal());
   }
 
+  private taskOk(state: "open" | "overdue" | undefined) {
+    return this.taskFilter === "open" ? !!state : state === "overdue";
+  }
+
+  /** The points drawn (in cluster mode none: the map shows cells). */
   points(): Point[] {
+    if (this.mode === "clusters") return [];
+    if (this.mode === "marks") {
+      return [...this.tasks].filter(([, m]) => this.taskOk(m.state) && markMatches(m, this.filter))
+        .map(([id, m]) => ({ id, phase: m.phase, district: m.district, lon: m.at[0], lat: m.at[1], exc: -2 }));
+    }
     if (!this.taskFilter) return this.all;
-    return this.all.filter((p) => {
-      const task = this.tasks.get(p.id);
-      return this.taskFilter === "open" ? !!task : task === "overdue";
-    });
+    return this.all.filter((p) => this.taskOk(this.tasks.get(p.id)?.state));
   }
 
   /** Reads again only if the last read failed (the screen calls this after a reconnect). */
@@ -165,9 +195,45 @@ export class OutfallLayer {
   /** Nothing loading (tests and the benchmark wait for this). */
   idle() { return !this.loading; }
 
-  count() { return this.points().length; }
+  /** Outfalls on the map: points drawn, or the outfalls the cells hold. */
+  count() {
+    if (this.mode === "clusters") return this.cells ? this.cells.counts.reduce((a, b) => a + b, 0) : 0;
+    return this.points().length;
+  }
 
-  /** Reads the filter's points in one request; a newer request wins over an older one still running. */
+  /** How the register is drawn now ("all", "clusters", "bbox" or "marks"). */
+  drawnAs(): Mode { return this.mode; }
+
+  private wantMode(): Mode {
+    if (this.total !== null && this.total <= ALL_AT_ONCE) return "all";
+    if (this.taskFilter) return "marks";
+    return this.map.getZoom() >= POINTS_ZOOM ? "bbox" : "clusters";
+  }
+
+  private onView() {
+    if (this.loading || this.total === null) return;
+    const want = this.wantMode();
+    if (want === "clusters" && (this.mode !== "clusters" || gridZoom(this.map.getZoom()) !== this.cellsZoom)) this.load();
+    else if (want === "bbox" && (this.mode !== "bbox" || !this.viewInBox())) this.load();
+  }
+
+  private viewInBox() {
+    const b = this.map.getBounds();
+    const [s, w, n, e] = this.box ?? [0, 0, 0, 0];
+    return b.getSouth() >= s && b.getWest() >= w && b.getNorth() <= n && b.getEast() <= e;
+  }
+
+  /** The view padded by half its size each way, snapped outward to BBOX_GRID; WGS-84 for the filter
+   * (a GCJ-02 map's bounds are off by ~500 m, well inside the padding). */
+  private viewBox(): [number, number, number, number] {
+    const b = this.map.getBounds();
+    const dy = (b.getNorth() - b.getSouth()) / 2, dx = (b.getEast() - b.getWest()) / 2;
+    const down = (v: number) => Math.floor(v / BBOX_GRID) * BBOX_GRID, up = (v: number) => Math.ceil(v / BBOX_GRID) * BBOX_GRID;
+    return [Math.max(-90, down(b.getSouth() - dy)), Math.max(-180, down(b.getWest() - dx)),
+            Math.min(90, up(b.getNorth() + dy)), Math.min(180, up(b.getEast() + dx))];
+  }
+
+  /** Reads what the filter and the view need; a newer read wins over an older one still running. */
   async load() {
     const gen = ++this.gen;
     this.loading = true;
@@ -176,45 +242,101 @@ export class OutfallLayer {
     try {
       const withExc = this.colourBy === "exceedance";
       performance.mark("ow:points-asked");
-      const d: any = await points(this.filter, withExc);
+      if (this.total === null || this.wantMode() !== "all") {
+        // The cells answer the filter's size too; the overview draws them as they are.
+        const z = gridZoom(this.map.getZoom());
+        const d: any = await cellsOf(this.filter, z, withExc);
+        if (gen !== this.gen) return;
+        const c = d.outfallClusters;
+        this.total = c.count;
+        this.cells = { step: c.cellDegrees, x: c.cellX, y: c.cellY, lats: c.lats, lons: c.lons, counts: c.counts,
+                       phaseKeys: c.phaseKeys, phaseCounts: c.phaseCounts, exceeded: c.exceeded, notExceeded: c.notExceeded };
+        this.cellsZoom = z;
+      }
+      const mode = this.wantMode();
+      if (mode === "all" || mode === "bbox") {
+        const box = mode === "bbox" ? this.viewBox() : null;
+        const f = box ? { ...this.filter, bbox: { south: box[0], west: box[1], north: box[2], east: box[3] } } : this.filter;
+        const d: any = await gql(pointsQuery(withExc), { f });
+        if (gen !== this.gen) return;
+        const c = d.outfallPoints;
+        const all: Point[] = new Array(c.count);
+        for (let i = 0; i < c.count; i++)
+          all[i] = { id: String(c.ids[i]), phase: c.phaseKeys[c.phaseIndex[i]], district: c.districtKeys[c.districtIndex[i]],
+                     lon: c.lons[i], lat: c.lats[i], exc: withExc ? c.exceeded[i] : -2 };
+        this.all = all;
+        this.box = box;
+        if (mode === "all") this.total = all.length;
+      }
       performance.mark("ow:points-received");
-      if (gen !== this.gen) return;
-      const c = d.outfallPoints;
-      const all: Point[] = new Array(c.count);
-      for (let i = 0; i < c.count; i++)
-        all[i] = { id: String(c.ids[i]), phase: c.phaseKeys[c.phaseIndex[i]], district: c.districtKeys[c.districtIndex[i]],
-                   lon: c.lons[i], lat: c.lats[i], exc: withExc ? c.exceeded[i] : -2 };
-      this.all = all;
       this.withExc = withExc;
+      this.mode = mode;
       this.loaded = true;
-      const clustered = all.length > CLUSTER_OVER;
-      if (clustered !== this.clustered) { this.clustered = clustered; this.build(false); }
       this.draw();
-      if (Object.values(this.filter).some((v) => v) && all.length && all.length <= ALL_AT_ONCE) {
+      if (mode === "all" && Object.values(this.filter).some((v) => v) && this.all.length) {
         let w = 180, s = 90, e = -180, n = -90;
-        for (const p of all) { w = Math.min(w, p.lon); e = Math.max(e, p.lon); s = Math.min(s, p.lat); n = Math.max(n, p.lat); }
+        for (const p of this.all) { w = Math.min(w, p.lon); e = Math.max(e, p.lon); s = Math.min(s, p.lat); n = Math.max(n, p.lat); }
         this.map.fitBounds([[w, s], [e, n]], { padding: 60, maxZoom: 14, duration: 600 });
       }
     } catch {
-      // A failed read leaves what was drawn; the next filter change or reconnect asks again.
+      // A failed read leaves what was drawn; the next filter change, view change or reconnect asks again.
     } finally {
-      if (gen === this.gen) { this.loading = false; this.onChange(this.count(), false, this.loaded ? this.all.length : null); }
+      if (gen === this.gen) {
+        this.loading = false;
+        this.onChange(this.count(), false, this.loaded ? this.shownTotal() : null);
+        if (this.loaded) this.onView(); // the view may have moved on while this read ran
+      }
     }
   }
 
-  private collection(): GeoJSON.FeatureCollection {
-    const features: GeoJSON.Feature[] = this.points().map((p) => ({
-      type: "Feature", id: Number(p.id), geometry: { type: "Point", coordinates: [p.lon, p.lat] },
-      properties: { id: p.id, phase: p.phase, exc: p.exc, task: this.tasks.get(p.id) ?? "none" },
-    }));
-    return { type: "FeatureCollection", features };
+  /** The filter's outfalls, narrowed by the task filter when one is set. */
+  private shownTotal(): number | null {
+    if (!this.taskFilter || this.mode === "all") return this.mode === "all" ? this.points().length : this.total;
+    return [...this.tasks.values()].filter((m) => this.taskOk(m.state) && markMatches(m, this.filter)).length;
+  }
+
+  private cellColours(): string[] {
+    const c = this.cells!;
+    if (this.colourBy === "exceedance" && c.exceeded && c.notExceeded)
+      return c.counts.map((_, i) => (c.exceeded![i] > 0 ? RED : c.notExceeded![i] > 0 ? GREEN : GREY));
+    if (this.colourBy === "task") {
+      // Tasks are few and change by the minute: each task's outfall is put in its cell here.
+      const worst = new Map<string, "open" | "overdue">();
+      for (const m of this.tasks.values()) {
+        if (!markMatches(m, this.filter)) continue;
+        const k = `${Math.floor((m.lon + 180) / c.step)},${Math.floor((m.lat + 90) / c.step)}`;
+        if (worst.get(k) !== "overdue") worst.set(k, m.state);
+      }
+      return c.counts.map((_, i) => {
+        const s = worst.get(`${c.x[i]},${c.y[i]}`);
+        return s === "overdue" ? RED : s === "open" ? ORANGE : BLUE;
+      });
+    }
+    const k = c.phaseKeys.length;
+    return c.counts.map((_, i) => {
+      let best = 0;
+      for (let j = 1; j < k; j++) if (c.phaseCounts[i * k + j] > c.phaseCounts[i * k + best]) best = j;
+      return PHASE_COLOURS[c.phaseKeys[best]] ?? "#555";
+    });
   }
 
   private draw() {
-    const data = this.collection();
+    const empty: GeoJSON.Feature[] = [];
+    let cells = empty, points = empty;
+    if (this.mode === "clusters" && this.cells) {
+      const c = this.cells, colours = this.cellColours();
+      cells = c.counts.map((n, i) => ({ type: "Feature", geometry: { type: "Point", coordinates: [c.lons[i], c.lats[i]] },
+                                        properties: { n, colour: colours[i], x: c.x[i], y: c.y[i] } }));
+    } else {
+      points = this.points().map((p) => ({
+        type: "Feature", id: Number(p.id), geometry: { type: "Point", coordinates: [p.lon, p.lat] },
+        properties: { id: p.id, phase: p.phase, exc: p.exc, task: this.tasks.get(p.id)?.state ?? "none" },
+      }));
+    }
     performance.mark("ow:set-data");
-    (this.map.getSource("outfalls") as maplibregl.GeoJSONSource)?.setData(data);
-    if (data.features.length && this.firstDraw === null) {
+    (this.map.getSource("outfall-cells") as maplibregl.GeoJSONSource)?.setData({ type: "FeatureCollection", features: cells });
+    (this.map.getSource("outfalls") as maplibregl.GeoJSONSource)?.setData({ type: "FeatureCollection", features: points });
+    if ((cells.length || points.length) && this.firstDraw === null) {
       this.map.once("idle", () => {
         if (this.firstDraw === null) {
           this.firstDraw = performance.now();
@@ -222,20 +344,27 @@ export class OutfallLayer {
         }
       });
     }
-    (window as any).__owDrawn = data.features.length;
+    (window as any).__owDrawn = this.count();
   }
 }
 
-/** Open and overdue tasks by outfall id, for colouring and the task filters. */
-export async function loadTaskMarks(): Promise<Map<string, "open" | "overdue">> {
-  const m = new Map<string, "open" | "overdue">();
+/** Open and overdue tasks by outfall id, with where each outfall is and what the filters compare. */
+export async function loadTaskMarks(): Promise<Map<string, TaskMark>> {
+  const m = new Map<string, TaskMark>();
+  const gcj = config.tileCrs === "GCJ02" ? "gcj: location(crs: GCJ02) { lat lon }" : "";
   let after: string | null = null;
   do {
     const d: any = await gql(`query($after: String) { tasks(filter: {status: [OPEN, IN_PROGRESS, SUBMITTED, REJECTED]}, first: 500, after: $after) {
-      pageInfo { hasNextPage endCursor } edges { node { isOverdue outfall { id } } } } }`, { after });
-    for (const { node } of d.tasks.edges) if (node.outfall) {
-      if (node.isOverdue) m.set(node.outfall.id, "overdue");
-      else if (!m.has(node.outfall.id)) m.set(node.outfall.id, "open");
+      pageInfo { hasNextPage endCursor } edges { node { isOverdue outfall { id code name phase category
+        district { code } river { code } location { lat lon } ${gcj} } } } } }`, { after });
+    for (const { node } of d.tasks.edges) {
+      const o = node.outfall;
+      if (!o) continue;
+      const state = node.isOverdue ? "overdue" : "open";
+      if (m.get(o.id)?.state === "overdue") continue;
+      const at = o.gcj ?? o.location;
+      m.set(o.id, { state, lat: o.location.lat, lon: o.location.lon, at: [at.lon, at.lat], phase: o.phase,
+                    district: o.district.code, river: o.river.code, category: o.category, code: o.code, name: o.name });
     }
     after = d.tasks.pageInfo.hasNextPage ? d.tasks.pageInfo.endCursor : null;
   } while (after);

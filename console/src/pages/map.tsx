@@ -7,7 +7,7 @@ import { useLang } from "../hooks";
 import { reference, type Named } from "../reference";
 import type { Me } from "../session";
 import { createMap } from "../map/base";
-import { loadTaskMarks, OutfallLayer, type ColourBy, type OutfallFilter } from "../map/outfalls";
+import { loadTaskMarks, OutfallLayer, POINTS_ZOOM, type ColourBy, type OutfallFilter } from "../map/outfalls";
 import { config } from "../config";
 import { drawStations, loadStations, setStationsVisible, type StationMark } from "../map/stations";
 import { CLASS_COLOURS } from "./station";
@@ -31,7 +31,7 @@ function Bars({ title, rows }: { title: string; rows: Bucket[] }) {
     <section class="bars">
       <h4>{title}</h4>
       {rows.slice(0, 8).map((r) => (
-        <div class="bar"><span class="k">{r.label}</span><span class="b" style={{ width: `${(80 * r.count) / max}px` }} /><span class="v">{r.count}</span></div>
+        <div class="bar" data-key={r.key}><span class="k">{r.label}</span><span class="b" style={{ width: `${(80 * r.count) / max}px` }} /><span class="v">{r.count}</span></div>
       ))}
     </section>
   );
@@ -48,7 +48,7 @@ export function MapPage({ me }: { me: Me; params: URLSearchParams }) {
   const [colour, setColour] = useState<ColourBy>("phase");
   const [total, setTotal] = useState<number | null>(null);
   const [loaded, setLoaded] = useState<[number, boolean]>([0, false]);
-  const [stats, setStats] = useState<{ phase: Bucket[]; category: Bucket[]; district: Bucket[]; n: number } | null>(null);
+  const [stats, setStats] = useState<{ phase: Bucket[]; category: Bucket[]; district: Bucket[]; n: number; bbox: string } | null>(null);
   const [q, setQ] = useState("");
   const [hits, setHits] = useState<any[]>([]);
   const [stations, setStations] = useState<StationMark[]>([]);
@@ -97,9 +97,9 @@ export function MapPage({ me }: { me: Me; params: URLSearchParams }) {
         const f = map.queryRenderedFeatures([[x - 4, y - 4], [x + 4, y + 4]], { layers })[0];
         const lid = f?.layer.id;
         if (lid === "outfall-clusters") {
-          const src = map.getSource("outfalls") as maplibregl.GeoJSONSource;
-          src.getClusterExpansionZoom(f!.properties!.cluster_id)
-            .then((z) => map.easeTo({ center: (f!.geometry as GeoJSON.Point).coordinates as [number, number], zoom: z }));
+          // A cell of the server's grid: two levels closer, at most to where points are drawn.
+          map.easeTo({ center: (f!.geometry as GeoJSON.Point).coordinates as [number, number],
+                       zoom: Math.min(Math.floor(map.getZoom()) + 2, POINTS_ZOOM) });
           return;
         }
         if (pickingRef.current) {
@@ -140,7 +140,7 @@ export function MapPage({ me }: { me: Me; params: URLSearchParams }) {
         district: outfallStats(groupBy: DISTRICT, filter: $f) { key label count } }`, { f });
       const lab = (rows: Bucket[]) => rows.map((r) => ({ ...r, label: t(r.key) !== r.key ? t(r.key) : r.label }));
       const dn = new Map(refRef.current.districts.map((x) => [x.code, x]));
-      setStats({ n: d.n.totalCount, phase: lab(d.phase), category: lab(d.category),
+      setStats({ n: d.n.totalCount, bbox: Object.values(f.bbox).join(","), phase: lab(d.phase), category: lab(d.category),
                  district: d.district.map((r: Bucket) => ({ ...r, label: dn.has(r.key) ? nm(dn.get(r.key)!) : r.label }))
                                      .sort((a: Bucket, b: Bucket) => b.count - a.count) });
     }, 250);
@@ -227,7 +227,7 @@ export function MapPage({ me }: { me: Me; params: URLSearchParams }) {
                             onClose={(done, task) => { setTaskFor(null); if (done && task) setCreated(task); }} />}
       <div class="mapwrap">
         <div ref={el} class="map" role="application" aria-label={t("map")} />
-        {stats && <div class="stats" aria-live="polite">
+        {stats && <div class="stats" aria-live="polite" data-bbox={stats.bbox}>
           <p>{t("onScreen")}: <b data-testid="onscreen-count">{stats.n}</b> {t("outfalls")}</p>
           <Bars title={t("phase")} rows={stats.phase} />
           <Bars title={t("category")} rows={stats.category} />
