@@ -87,12 +87,17 @@ def test_a_submission_decided_elsewhere_says_by_whom(pages, server):
 
 def test_an_officer_cannot_reach_another_districts_tasks(pages, server):
     sup_token = server.token("supervisor")
-    foreign = create_task(server, sup_token, district=OTHER, title="别区任务",
-                          outfall=outfall_in(server, sup_token, OTHER))
+    foreign_outfall = outfall_in(server, sup_token, OTHER)
+    foreign = create_task(server, sup_token, district=OTHER, title="别区任务", outfall=foreign_outfall)
     officer = pages.as_("officer")
     officer.goto(server.url + f"/console/#/task/{foreign['id']}")
     officer.wait_for_selector(".errorbox[data-code=FORBIDDEN]")
     assert "别区任务" not in officer.content()
+    # Nor through the other district's outfall profile (the register is city-wide, its tasks are not).
+    officer.goto(server.url + f"/console/#/outfall/{foreign_outfall['id']}")
+    officer.wait_for_selector("[data-testid=profile-code]")
+    officer.wait_for_timeout(500)
+    assert foreign["code"] not in officer.content() and "别区任务" not in officer.content()
     officer.goto(server.url + "/console/#/tasks")
     own = server.gql("{ tasks(first: 0) { totalCount } }", token=server.token("officer"))["tasks"]["totalCount"]
     officer.wait_for_function(f"() => document.querySelector('[data-testid=task-total]')?.textContent === '{own}'")

@@ -103,7 +103,7 @@ def test_cells_coloured_by_task_show_a_new_tasks_outfall(pages, big):
     # The cell holding the task's outfall turns orange (open task) once the marks are read.
     page.wait_for_function("""([lat, lon]) => { const l = window.__owLayer, m = window.__owMap;
         const f = m.querySourceFeatures('outfall-cells'); if (!f.length) return false;
-        const z = Math.min(10, Math.floor(m.getZoom())), step = 2 ** (6 - z);
+        const z = Math.min(10, Math.round(m.getZoom())), step = 2 ** (6 - z);
         const x = Math.floor((lon + 180) / step), y = Math.floor((lat + 90) / step);
         return f.some(c => c.properties.x === x && c.properties.y === y && c.properties.colour === '#f39c12'); }""",
                            arg=[lat, lon], timeout=30_000)

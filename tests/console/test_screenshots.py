@@ -64,6 +64,7 @@ def test_every_page_at_1920(pages, server, data, lang):
     for name, route, *ready in shots(data):
         visit(page, server, route, *ready)
         screenshot(page, f"{name}-1920-{lang}")
+        assert_accessible(page, f"{name} at 1920 ({lang})")
     page.goto(server.url + "/screen/")
     page.wait_for_function(MAP_READY.replace(" && window.__owStations > 0", ""), timeout=30_000)
     page.wait_for_timeout(700)

@@ -46,8 +46,8 @@ function clustersQuery(withExceedance: boolean) {
 
 let prefetched: { key: string; data: Promise<any> } | null = null;
 
-/** The zoom of the grid a view at `zoom` is drawn with (one grid per whole zoom level). */
-const gridZoom = (zoom: number) => Math.max(0, Math.min(POINTS_ZOOM - 1, Math.floor(zoom)));
+/** The zoom of the grid a view at `zoom` is drawn with: the nearest whole level, so cells are 32-64 px. */
+const gridZoom = (zoom: number) => Math.max(0, Math.min(POINTS_ZOOM - 1, Math.round(zoom)));
 
 /** Starts the overview's read before the map exists (the console calls this at start-up on #/map), so
  * the request and the map's set-up overlap; the layer takes the answer if it asks for the same. */
@@ -103,7 +103,7 @@ export class OutfallLayer {
   constructor(private map: maplibregl.Map, private opts: { radius?: number } = {}, filter: OutfallFilter = {}) {
     this.filter = filter;
     this.build();
-    // A new grid when the whole zoom level changes, a new box when the view leaves the loaded one.
+    // A new grid when the nearest whole zoom level changes, a new box when the view leaves the loaded one.
     map.on("moveend", () => this.onView());
     this.load();
   }
@@ -223,11 +223,11 @@ export class OutfallLayer {
     return b.getSouth() >= s && b.getWest() >= w && b.getNorth() <= n && b.getEast() <= e;
   }
 
-  /** The view padded by half its size each way, snapped outward to BBOX_GRID; WGS-84 for the filter
-   * (a GCJ-02 map's bounds are off by ~500 m, well inside the padding). */
+  /** The view padded by a quarter of its size each way, snapped outward to BBOX_GRID; WGS-84 for the
+   * filter (a GCJ-02 map's bounds are off by ~500 m, inside the padding). */
   private viewBox(): [number, number, number, number] {
     const b = this.map.getBounds();
-    const dy = (b.getNorth() - b.getSouth()) / 2, dx = (b.getEast() - b.getWest()) / 2;
+    const dy = (b.getNorth() - b.getSouth()) / 4, dx = (b.getEast() - b.getWest()) / 4;
     const down = (v: number) => Math.floor(v / BBOX_GRID) * BBOX_GRID, up = (v: number) => Math.ceil(v / BBOX_GRID) * BBOX_GRID;
     return [Math.max(-90, down(b.getSouth() - dy)), Math.max(-180, down(b.getWest() - dx)),
             Math.min(90, up(b.getNorth() + dy)), Math.min(180, up(b.getEast() + dx))];
@@ -242,7 +242,7 @@ export class OutfallLayer {
     try {
       const withExc = this.colourBy === "exceedance";
       performance.mark("ow:points-asked");
-      if (this.total === null || this.wantMode() !== "all") {
+      if (this.total === null || this.wantMode() === "clusters") {
         // The cells answer the filter's size too; the overview draws them as they are.
         const z = gridZoom(this.map.getZoom());
         const d: any = await cellsOf(this.filter, z, withExc);

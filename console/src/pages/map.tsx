@@ -99,7 +99,7 @@ export function MapPage({ me }: { me: Me; params: URLSearchParams }) {
         if (lid === "outfall-clusters") {
           // A cell of the server's grid: two levels closer, at most to where points are drawn.
           map.easeTo({ center: (f!.geometry as GeoJSON.Point).coordinates as [number, number],
-                       zoom: Math.min(Math.floor(map.getZoom()) + 2, POINTS_ZOOM) });
+                       zoom: Math.min(Math.round(map.getZoom()) + 2, POINTS_ZOOM) });
           return;
         }
         if (pickingRef.current) {
