@@ -58,7 +58,7 @@ def _exceedance(actor: Actor) -> ColumnElement:
     """1 / 0 / -1 per outfall row joined to its latest inspection: the rule of outfallPoints.exceeded
     (a district role does not see another district's inspection, so that outfall reads -1)."""
     latest = LATEST_INSPECTION
-    hit = select(col(Measurement.id)).where(Measurement.inspection_id == latest.c.id, col(Measurement.exceeded)).exists()
+    hit = select(col(Measurement.id)).where(col(Measurement.inspection_id) == latest.c.id, col(Measurement.exceeded)).exists()
     hidden: ColumnElement = literal(False)
     if actor.role in ("INSPECTOR", "DISTRICT_OFFICER"):
         hidden = latest.c.district_code != actor.district_code
