@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export OUTFALLWATCH_DATA_DIR ?= ./var
 
-.PHONY: run test console install install-dev install-mobile migrate schema bench bench-deps bench-generate mobile fuzz clean
+.PHONY: run test console install install-dev install-mobile migrate schema bench bench-http bench-deps bench-generate mobile fuzz clean
 
 $(BIN)/python:
 	@command -v $(PY) >/dev/null 2>&1 || { echo "need $(PY) on PATH (or run: make PY=python3 ...)"; exit 1; }
@@ -65,6 +65,10 @@ bench: install-dev bench-deps
 	$(BIN)/python bench/http_bench.py --url $(BENCH_PG)
 	$(BIN)/python bench/register_io_bench.py
 	$(BIN)/python bench/images_bench.py
+
+# Only the HTTP bench, e.g. make bench-http BENCH_ARGS="--cases a,b,c,g --servers nocache,floor,postgraphile --duration 5"
+bench-http: install-dev bench-deps
+	$(BIN)/python bench/http_bench.py --url $(BENCH_PG) $(BENCH_ARGS)
 
 # wrk is the load generator (C, so it takes little of the CPU it measures); PostGraphile comes from npm at run time.
 bench-deps:
