@@ -379,6 +379,11 @@ def test_life_views_in_both_languages(pages, server, shown, lang):
         page.wait_for_selector(".card .chart canvas", timeout=30_000)
         page.wait_for_timeout(700)
         screenshot(page, f"life-profile{suffix}-{lang}")
+        if lang == "zh":  # the reader sees words, never the API's codes (river, reach status, parameter)
+            shown_text = page.text_content(".page.profile") + " ".join(page.eval_on_selector_all(
+                ".card .chart[role=img]", "els => els.map(e => e.getAttribute('aria-label'))"))
+            assert "氨氮" in shown_text and "未核实" in shown_text
+            assert not [c for c in ("JIALING", "YANGTZE", "UNVERIFIED", "NH3_N", "NH3-N") if c in shown_text]
         if not suffix:
             tall_screenshot(page, f"life-profile-full-{lang}")
             assert_accessible(page, f"life profile ({lang})")

@@ -5,6 +5,7 @@ import { gql } from "../api";
 import { nm, t } from "../i18n";
 import { useAsync } from "../hooks";
 import { ErrorBox } from "../ui";
+import { pname } from "../params";
 import type { Named } from "../reference";
 import "./strings";
 import "./life.css";
@@ -59,7 +60,7 @@ export function ExceedanceTable({ rows, districts }: { rows: any[]; districts: M
         <thead><tr><th>{t("code")}</th><th>{t("name")}</th><th>{t("district")}</th><th>{t("parameter")}</th><th class="num">{t("value")}</th>
           <th>{t("sampleType")}</th><th class="num">{t("limit")}</th><th>{t("judgedAgainst")}</th><th class="num">{t("multiple")}</th></tr></thead>
         <tbody>{rows.map((e) => { const d = districts.get(e.districtCode); return (
-          <tr><td>{e.outfallCode}</td><td>{e.outfallName}</td><td>{d ? nm(d) : e.district}</td><td>{e.parameter}</td>
+          <tr><td>{e.outfallCode}</td><td>{e.outfallName}</td><td>{d ? nm(d) : e.district}</td><td>{pname(e.parameter)}</td>
             <td class="num">{e.value} {e.unit !== "dimensionless" ? e.unit : ""}</td>
             <td>{t(`sample.${e.sampleType ?? "null"}`)}{e.method === "KIT" && <span class="tag kit"> {t("kit")}</span>}</td>
             <td class="num">{e.limit ?? "—"}</td><td>{e.standard ?? "—"}{e.basis && <span class="muted small"> {t(`judge.${e.basis}`)}</span>}</td>

@@ -3,7 +3,9 @@
 // tracing records and its one plan, with each action shown only to the roles the server allows.
 import { useEffect, useRef, useState } from "preact/hooks";
 import { gql } from "../api";
-import { fmtTime, t } from "../i18n";
+import { fmtTime, lang, nm, t } from "../i18n";
+import { pname } from "../params";
+import { reference } from "../reference";
 import { useAsync } from "../hooks";
 import type { Me } from "../session";
 import { DecideButtons, Err, InlineForm, useAction } from "./forms";
@@ -134,7 +136,7 @@ function StandardCard({ me, o, reload }: { me: Me; o: any; reload: () => void })
       {o.approvedLimits.length > 0 && <>
         <h3>{t("approvedLimits")}</h3>
         <table class="grid compact"><thead><tr><th>{t("parameter")}</th><th>{t("limitMax")}</th><th>{t("limitMin")}</th><th>{t("basis")}</th></tr></thead>
-          <tbody>{o.approvedLimits.map((l: any) => <tr><td>{l.parameter}</td><td>{l.limitMax ?? "—"}</td><td>{l.limitMin ?? "—"}</td><td>{l.basis ?? ""}</td></tr>)}</tbody></table>
+          <tbody>{o.approvedLimits.map((l: any) => <tr><td>{pname(l.parameter)}</td><td>{l.limitMax ?? "—"}</td><td>{l.limitMin ?? "—"}</td><td>{l.basis ?? ""}</td></tr>)}</tbody></table>
       </>}
       {may.decide && !editing && <button data-action="set-standard" onClick={open}>{t("setStandard")}</button>}
       {editing && <InlineForm label={t("setStandard")} submit={t("save")} busy={a.busy} err={a.err} onSubmit={save} onCancel={() => setEditing(false)}>
@@ -147,7 +149,7 @@ function StandardCard({ me, o, reload }: { me: Me; o: any; reload: () => void })
         <fieldset class="limits"><legend>{t("approvedLimits")}</legend>
           {limits.map((l, i) => (
             <div class="row limitrow">
-              <label>{t("parameter")}<select name={`lp${i}`}>{PARAMS.map((p) => <option value={p} selected={p === l.parameter}>{p}</option>)}</select></label>
+              <label>{t("parameter")}<select name={`lp${i}`}>{PARAMS.map((p) => <option value={p} selected={p === l.parameter}>{pname(p)}</option>)}</select></label>
               <label>{t("limitMax")}<input name={`lmax${i}`} type="number" step="any" defaultValue={l.limitMax ?? ""} /></label>
               <label>{t("limitMin")}<input name={`lmin${i}`} type="number" step="any" defaultValue={l.limitMin ?? ""} /></label>
               <label>{t("basis")}<input name={`lb${i}`} maxLength={200} defaultValue={l.basis ?? ""} /></label>
@@ -160,6 +162,19 @@ function StandardCard({ me, o, reload }: { me: Me; o: any; reload: () => void })
   );
 }
 
+/** Reach names are Chinese in the reference; an English reader also gets the river's English name. */
+function reachName(reach: any, rivers: any[] | undefined) {
+  const river = rivers?.find((r) => r.code === reach.riverCode);
+  return lang === "en" && river ? `${reach.name} (${nm(river)})` : reach.name;
+}
+
+/** The reference states how far a reach's facts are confirmed in English prose; the reader gets it from the
+ *  facts themselves: a target with a source, a water function zone, or neither. */
+function reachStatus(reach: any) {
+  const target = reach.targetClass && reach.sources.length ? t("reachTargetSourced") : t("reachTargetUnverified");
+  return `${target}; ${reach.functionZone ? t("reachZoneKnown") : t("reachZoneUnverified")}`;
+}
+
 function ReceivingCard({ me, o, reload }: { me: Me; o: any; reload: () => void }) {
   const may = mayDo(me, o);
   const w = o.receivingWater;
@@ -168,15 +183,16 @@ function ReceivingCard({ me, o, reload }: { me: Me; o: any; reload: () => void }
   const z = useAction(() => { setZone(false); reload(); });
   const reaches = useAsync(() => (editing ? gql<any>("{ receivingReaches { key name riverCode targetClass } }") : Promise.resolve(null)), [editing]);
   const a = useAction(() => { setEditing(false); reload(); });
+  const rivers = useAsync(() => reference(), []);
   return (
     <section class="card lifecard" aria-labelledby="rw-h" data-testid="receiving-card">
       <h2 id="rw-h">{t("receivingCard")}</h2>
       <dl class="facts">
-        <dt>{t("reach")}</dt><dd>{w.reach ? `${w.reach.name} (${w.reach.riverCode})` : "—"}
+        <dt>{t("reach")}</dt><dd>{w.reach ? reachName(w.reach, rivers.data?.rivers) : "—"}
           {" "}<span class="muted small">{w.derived ? t("derived") : t("chosen")}{w.distanceM != null ? ` · ${t("distanceFromCourse")} ${w.distanceM} m` : ""}</span></dd>
         <dt>{t("functionZone")}</dt><dd>{w.reach?.functionZone ?? <span class="muted">{t("notConfirmed")}</span>}</dd>
         <dt>{t("targetClassOf")}</dt><dd data-testid="receiving-target">{w.targetClass ?? "—"} <span class="muted small">{t(`basis.${w.targetBasis}`)}</span></dd>
-        {w.reach && <><dt>{t("sources")}</dt><dd class="small">{w.reach.sources.length ? w.reach.sources.join(", ") : "—"} · {w.reach.status}</dd></>}
+        {w.reach && <><dt>{t("sources")}</dt><dd class="small">{w.reach.sources.length ? w.reach.sources.join(", ") : "—"} · {reachStatus(w.reach)}</dd></>}
         <dt>{t("zones")}</dt><dd>{w.zones.length ? <ul class="plain">{w.zones.map((z: any) =>
           <li>{z.name} · {t(`zone.${z.kind}`)} · {t("sources")}: {z.source}</li>)}</ul> : t("none")}</dd>
       </dl>
@@ -399,7 +415,7 @@ function EvidenceForm({ plan, item, inspections, onDone }: { plan: any; item: st
                 onCancel={() => setOpen(false)} testid={`evidence-form-${item}`}>
       {item === "PASSING_RETEST"
         ? (retests.length ? <label>{t("retestInspection")}<select name="inspection" required>{retests.map((i) =>
-            <option value={i.id}>{fmtTime(i.observedAt)} · {i.inspector.displayName} · {i.measurements.map((m: any) => `${m.parameter} ${m.value}`).join(", ")}</option>)}</select></label>
+            <option value={i.id}>{fmtTime(i.observedAt)} · {i.inspector.displayName} · {i.measurements.map((m: any) => `${pname(m.parameter)} ${m.value}`).join(", ")}</option>)}</select></label>
           : <p class="muted">{t("noRetest")}</p>)
         : <label>{t("evidencePhotos")}<input type="file" name="photos" accept="image/jpeg,image/png" multiple required /></label>}
       <label>{t("note")}<input name="note" maxLength={2000} /></label>

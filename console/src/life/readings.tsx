@@ -2,6 +2,7 @@
 // water upstream/downstream against the receiving water's target, a kit reading marked as screening, and
 // 超标倍数 = (C − limit) / limit as the server computes it (exceedanceMultiple).
 import { t } from "../i18n";
+import { pname } from "../params";
 import "./strings";
 
 const fmtMultiple = (x: number) => (Math.round(x * 100) / 100).toString();
@@ -11,7 +12,7 @@ export function Reading({ m }: { m: any }) {
   const judged = m.basis != null;
   return (
     <span class={`reading ${m.exceeded ? "bad" : ""}`} data-sample={m.sampleType ?? "null"} data-exceeded={m.exceeded ? "1" : "0"}>
-      {m.parameter} {m.value}{unit}
+      {pname(m.parameter)} {m.value}{unit}
       {m.limit != null && ` / ${m.limit}`}{m.limitLow != null && ` ≥ ${m.limitLow}`}
       <span class="tag">{t(`sample.${m.sampleType ?? "null"}`)}</span>
       {m.screening ? <span class="tag kit">{t("kit")}</span> : <span class="tag">{t("lab")}</span>}
@@ -46,7 +47,7 @@ export function readingGroups(inspections: any[]) {
   return [...groups.values()].map((g) => {
     const kind = g.group === "EFFLUENT" ? t("effluent") : g.group === "RIVER" ? t("riverWater") : t("sample.null");
     const unit = g.unit && g.unit !== "dimensionless" ? ` (${g.unit})` : "";
-    const title = `${g.param}${unit} · ${kind}${g.standard ? ` · ${g.standard}` : ""}`;
+    const title = `${pname(g.param)}${unit} · ${kind}${g.standard ? ` · ${g.standard}` : ""}`;
     const series = [...g.series.entries()].map(([s, data], k) => ({
       type: "line", name: t(`sample.${s}`), data, symbolSize: 7, itemStyle: { color: COLOURS[s] ?? "#2c7fb8" },
       markLine: k === 0 && g.limit != null ? { symbol: "none", lineStyle: { color: "#b3261e", type: "dashed" },

@@ -8,17 +8,14 @@ import { useAsync, useLang } from "../hooks";
 import type { Me } from "../session";
 import { Chart } from "../charts";
 import { ErrorBox } from "../ui";
+import { pname } from "../params";
 
 export const PARAMETERS = ["NH3_N", "TP", "CODMN", "DO", "PH", "TN", "TURBIDITY", "CONDUCTIVITY", "WATER_TEMP"];
 // GB 3838 class colours as water-quality maps in China draw them (I–II blue, III green, IV yellow, V orange, 劣V red).
 export const CLASS_COLOURS: Record<string, string> = {
   I: "#3aa0e8", II: "#1f6fd1", III: "#2ca25f", IV: "#f2c500", V: "#f07c00", "劣V": "#c81e1e",
 };
-const PARAM_LABELS: Record<string, [string, string]> = {
-  NH3_N: ["氨氮", "NH3-N"], TP: ["总磷", "TP"], CODMN: ["高锰酸盐指数", "CODMn"], DO: ["溶解氧", "DO"], PH: ["pH", "pH"],
-  TN: ["总氮", "TN"], TURBIDITY: ["浊度", "Turbidity"], CONDUCTIVITY: ["电导率", "Conductivity"], WATER_TEMP: ["水温", "Water temp."],
-};
-export const pname = (p: string) => (PARAM_LABELS[p] ?? [p, p])[lang === "en" ? 1 : 0];
+export { pname };
 
 const FACTS = `query($id: ID!, $year: Int!) { station(id: $id) {
   id code name riverCode districtCode riverKm level targetClass waterBody status offTarget location { lat lon }
