@@ -19,12 +19,13 @@ from server.domain.timebounds import check_datetime
 from server.domain.filtering import where_equal
 from server.domain.geo.distance import bbox_around, check_in_chongqing
 from server.domain.geo.service import check_district, check_river
+from server.domain.lifecycle.models import VERIFICATIONS
 from server.domain.outfalls.models import CATEGORIES, PHASES, STATUSES, Outfall
 
 MAX_NEAR_RADIUS_M = 100_000
 # API name -> attribute, for the filters given as text (query parameters).
 TEXT_FIELDS = {"riverCode": "river_code", "districtCode": "district_code", "category": "category",
-               "phase": "phase", "status": "status", "search": "search"}
+               "phase": "phase", "status": "status", "verification": "verification", "search": "search"}
 PARAMETERS = frozenset({*TEXT_FIELDS, "bbox", "updatedSince"})
 
 
@@ -35,6 +36,7 @@ class OutfallFilter:
     category: str | None = None
     phase: str | None = None
     status: str | None = None
+    verification: str | None = None  # 查: the suspected outfalls awaiting verification, among others
     search: str | None = None
     bbox: tuple[float, float, float, float] | None = None  # south, west, north, east
     near: tuple[float, float, float] | None = None  # lat, lon, radius_m
@@ -88,6 +90,7 @@ def check_outfall_filter(f: OutfallFilter, prefix: str = "filter.") -> None:
     _one_of(f.category, CATEGORIES, f"{prefix}category")
     _one_of(f.phase, PHASES, f"{prefix}phase")
     _one_of(f.status, STATUSES, f"{prefix}status")
+    _one_of(f.verification, VERIFICATIONS, f"{prefix}verification")
     if f.search is not None and len(f.search) > 100:
         raise BadInput(f"{prefix}search is longer than 100 characters", field=f"{prefix}search")
     if f.bbox:
@@ -114,7 +117,7 @@ def outfall_query(stmt: Select, f: OutfallFilter) -> Select:
     """`stmt` (any select over outfalls) narrowed to `f`; `near` narrows to its bounding box only."""
     stmt = where_equal(stmt, [(col(Outfall.river_code), f.river_code), (col(Outfall.district_code), f.district_code),
                               (col(Outfall.category), f.category), (col(Outfall.phase), f.phase),
-                              (col(Outfall.status), f.status)])
+                              (col(Outfall.status), f.status), (col(Outfall.verification), f.verification)])
     if f.updated_since:
         stmt = stmt.where(col(Outfall.updated_at) >= f.updated_since)
     if f.search and f.search.strip():

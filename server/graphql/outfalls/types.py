@@ -300,6 +300,7 @@ class OutfallFilter:
     category: OutfallCategory | None = None
     phase: CampaignPhase | None = None
     status: OutfallStatus | None = None
+    verification: Verification | None = None
     search: str | None = None
     bbox: BBoxInput | None = None
     near: NearInput | None = strawberry.field(default=None, description="Sorted nearest first when given.")
@@ -311,7 +312,7 @@ class OutfallFilter:
             river_code=self.river_code, district_code=self.district_code,
             category=self.category.value if self.category else None,
             phase=self.phase.value if self.phase else None, status=self.status.value if self.status else None,
-            search=self.search,
+            verification=self.verification.value if self.verification else None, search=self.search,
             bbox=(self.bbox.south, self.bbox.west, self.bbox.north, self.bbox.east) if self.bbox else None,
             near=(self.near.lat, self.near.lon, self.near.radius_m) if self.near else None,
             updated_since=self.updated_since,

@@ -143,3 +143,26 @@ async def test_approval_registration_changes_and_cancellation(gql, users):
     assert err["extensions"]["field"] == "nationalCode"
     got = (await admin(CODES, {"id": storm["id"], "p": ""}))["setOutfallCodes"]
     assert got == {"nationalCode": "CN-500103-0001", "provincialCode": None}
+
+
+async def test_suspected_outfalls_are_one_filter_away(gql, users):
+    """查's worklist: the register's one filter narrows by verification, for the list, the map's points and cells."""
+    inspector, sup = await gql.as_("inspector"), await gql.as_("supervisor")
+    verify = "mutation($id: ID!, $o: VerifyOutcome!) { verifyOutfall(id: $id, outcome: $o) { verification } }"
+    s1, s2, gone = [(await inspector(REGISTER, reg(category="OTHER", suspected=True)))["registerOutfall"] for _ in range(3)]
+    await inspector(verify, {"id": gone["id"], "o": "NOT_OUTFALL"})
+    onsite = (await inspector(REGISTER, reg(category="OTHER")))["registerOutfall"]
+    listed = """query($f: OutfallFilter) { outfalls(first: 200, filter: $f) { totalCount edges { node { id verification } } }
+      outfallPoints(filter: $f) { count ids } outfallClusters(filter: $f, zoom: 7) { counts } }"""
+    for state, mine, not_mine in (("SUSPECTED", {s1["id"], s2["id"]}, {gone["id"], onsite["id"]}),
+                                  ("NOT_OUTFALL", {gone["id"]}, {s1["id"], onsite["id"]}),
+                                  ("VERIFIED", {onsite["id"]}, {s1["id"], gone["id"]})):
+        got = await sup(listed, {"f": {"verification": state}})
+        nodes = [e["node"] for e in got["outfalls"]["edges"]]
+        ids = {n["id"] for n in nodes}
+        assert mine <= ids and not (not_mine & ids), state
+        assert {n["verification"] for n in nodes} == {state}
+        assert got["outfalls"]["totalCount"] == got["outfallPoints"]["count"] == sum(got["outfallClusters"]["counts"])
+        assert {str(i) for i in got["outfallPoints"]["ids"]} == ids
+    err = await sup.error(listed, {"f": {"verification": "MAYBE"}})
+    assert "verification" in err["message"]
