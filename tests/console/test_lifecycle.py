@@ -581,6 +581,28 @@ def test_the_life_queue_shows_what_waits_and_opens_the_profile(pages, server):
     assert not page.errors
 
 
+def test_the_queue_lists_suspects_to_verify(pages, server):
+    sup = server.token("supervisor")
+    s = register(server, sup, name="队列 待核实的疑似排口", suspected=True, where=(29.5690, 106.5710))
+    onsite = register(server, sup, name="队列 现场登记的排口", where=(29.5692, 106.5712))
+    page = pages.as_("supervisor")
+    page.goto(server.url + "/console/#/life")
+    row = page.locator(f"[data-testid=queue-suspected] tr[data-outfall='{s['code']}']")
+    row.wait_for()
+    assert "待核实疑似排口" in page.text_content("[data-testid=queue-suspected] h2")
+    assert page.locator(f"[data-testid=queue-suspected] tr[data-outfall='{onsite['code']}']").count() == 0
+    assert "嘉陵江" in row.text_content(), "the river by name"
+    row.locator("a").click()
+    page.wait_for_selector(f"[data-testid=profile-code]:text-is('{s['code']}')")
+    page.wait_for_selector("[data-testid=verification][data-state=SUSPECTED]")
+    page.click("[data-action=verify]")
+    page.wait_for_selector("[data-testid=verification][data-state=VERIFIED]")
+    page.goto(server.url + "/console/#/life")
+    page.wait_for_selector("[data-testid=queue-suspected]")
+    assert page.locator(f"[data-testid=queue-suspected] tr[data-outfall='{s['code']}']").count() == 0
+    assert not page.errors
+
+
 def test_permit_change_codes_cancel_and_a_suspect_that_is_not_an_outfall(pages, server):
     sup = server.token("supervisor")
     o = register(server, sup, name="登记与注销的排口", where=(29.5680, 106.5740))

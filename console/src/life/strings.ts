@@ -78,6 +78,7 @@ const zh: Record<string, string> = {
   assessment: "区县考核", assessmentPeriod: "考核期间", completionRate: "完成率", onTimeRate: "按期完成率", due: "到期任务",
   completed: "已完成", onTime: "按期完成", target: "目标", targetUnset: "未设定（不评定达标与否）", meets: "达标", fails: "未达标",
   noneDue: "本期无到期任务", lifeQueue: "全周期待办", "grade.grade1": "一级", "grade.grade2": "二级", "grade.grade3": "三级", tracingNotForRole: "溯源记录含联系人信息，仅区县与市级人员可见", escalatedTo: "逾期升级为", stillMissing: "尚缺要件", queueTracing: "溯源记录待审核", queueAcceptance: "一口一策待验收", queueCloseOut: "已验收待销号", queueInProgress: "整治中（按期限）", addCoParty: "添加其他责任主体（共用排口）", recordZone: "录入保护区/敏感区", radiusM: "半径（米）", zoneSource: "依据（公布的区划文件）", acceptanceAsked: "申请验收", judgedAgainst: "判定依据", exceedanceTable: "超标明细", from: "自", to: "至",
+  queueSuspected: "待核实疑似排口", foundOn: "发现于", queueFirstOf: "仅列出前",
   reachTargetSourced: "目标水质有公开来源", reachTargetUnverified: "目标水质未核实", reachZoneKnown: "水功能区已录入", reachZoneUnverified: "水功能区未核实",
 };
 
@@ -148,6 +149,7 @@ const en: Record<string, string> = {
   assessment: "District assessment (考核)", assessmentPeriod: "Period", completionRate: "Completion", onTimeRate: "On time", due: "Due",
   completed: "Completed", onTime: "On time", target: "Target", targetUnset: "not set (no pass/fail)", meets: "meets", fails: "below",
   noneDue: "No task due in this period", lifeQueue: "Life queue", "grade.grade1": "Grade 1", "grade.grade2": "Grade 2", "grade.grade3": "Grade 3", tracingNotForRole: "Tracing records name contacts: only district and city staff see them", escalatedTo: "Late: escalated to", stillMissing: "Still missing", queueTracing: "Tracing records to review", queueAcceptance: "Plans awaiting acceptance", queueCloseOut: "Accepted, to strike off", queueInProgress: "Plans in progress (by deadline)", addCoParty: "Add another party (shared outfall)", recordZone: "Enter a protected / sensitive zone", radiusM: "Radius (m)", zoneSource: "Source (the published plan)", acceptanceAsked: "Acceptance asked", judgedAgainst: "Judged against", exceedanceTable: "Exceedances", from: "From", to: "To",
+  queueSuspected: "Suspected outfalls awaiting verification", foundOn: "Found", queueFirstOf: "Showing the first",
   reachTargetSourced: "target from a published source", reachTargetUnverified: "target unverified", reachZoneKnown: "water function zone entered", reachZoneUnverified: "water function zone unverified",
 };
 
