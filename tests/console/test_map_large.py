@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from bench.console_map_bench import fill
-from tests.console.conftest import OTHER, start_server, stop_server
+from tests.console.conftest import OTHER, screenshot, start_server, stop_server
 
 TOTAL = 6_500
 IDLE = "() => window.__owLayer && window.__owLayer.idle() && window.__owDrawn !== undefined"
@@ -57,6 +57,11 @@ def test_large_register_cells_then_points_and_exact_statistics(pages, big):
     assert 0 < cells < 1500
     assert page.evaluate("window.__owLayer.points().length") == 0  # no point reached the browser
     check_on_screen(page, big)
+    screenshot(page, "map-large-cells-zh")
+    page.click("[data-testid=stats-toggle]")  # the bars fold away (they cover the south at 1366×768)
+    assert page.query_selector(".stats .bar") is None and page.text_content("[data-testid=onscreen-count]")
+    page.click("[data-testid=stats-toggle]")
+    page.wait_for_selector(".stats .bar")
 
     # A district of the big city is small enough to be drawn point by point, exactly.
     want = big.count("SELECT count(*) FROM outfalls WHERE district_code = $1", OTHER)
@@ -74,6 +79,7 @@ def test_large_register_cells_then_points_and_exact_statistics(pages, big):
     page.wait_for_function("() => window.__owMap.loaded()")
     n = check_on_screen(page, big)
     assert n > 0
+    screenshot(page, "map-large-zoom12-zh")
     b = page.evaluate("(() => { const b = window.__owMap.getBounds(); return [b.getSouth(), b.getWest(), b.getNorth(), b.getEast()]; })()")
     inside = page.evaluate("""([s, w, n, e]) => window.__owLayer.points()
         .filter(p => p.lat >= s && p.lat <= n && p.lon >= w && p.lon <= e).length""", b)

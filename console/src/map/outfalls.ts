@@ -128,13 +128,20 @@ export class OutfallLayer {
     m.addLayer({
       id: "outfalls", type: "circle", source: "outfalls",
       paint: {
-        "circle-radius": ["interpolate", ["linear"], ["zoom"], 5, (this.opts.radius ?? 1.6), 10, 3.5, 14, 7],
+        "circle-radius": this.radiusExpr(),
         "circle-color": this.colourExpr(),
         "circle-stroke-width": ["interpolate", ["linear"], ["zoom"], 8, 0, 12, 1],
         "circle-stroke-color": "#ffffff",
       },
     });
     if (m.getLayer("stations")) m.moveLayer("stations");
+  }
+
+  /** Coloured by task, an outfall with a task is drawn larger: on the wall screen it is what matters. */
+  private radiusExpr(): any {
+    const r = this.opts.radius ?? 1.6;
+    const big = (v: number) => (this.colourBy === "task" ? ["case", ["==", ["get", "task"], "none"], v, v * 2.2] : v);
+    return ["interpolate", ["linear"], ["zoom"], 5, big(r), 10, big(3.5), 14, big(7)];
   }
 
   colourExpr(): any {
@@ -147,7 +154,10 @@ export class OutfallLayer {
     if (c === this.colourBy) return;
     const reload = c === "exceedance" && !this.withExc;
     this.colourBy = c;
-    if (this.map.getLayer("outfalls")) this.map.setPaintProperty("outfalls", "circle-color", this.colourExpr());
+    if (this.map.getLayer("outfalls")) {
+      this.map.setPaintProperty("outfalls", "circle-color", this.colourExpr());
+      this.map.setPaintProperty("outfalls", "circle-radius", this.radiusExpr());
+    }
     if (reload) this.load();
     else this.draw();
   }

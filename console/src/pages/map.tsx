@@ -49,6 +49,7 @@ export function MapPage({ me }: { me: Me; params: URLSearchParams }) {
   const [total, setTotal] = useState<number | null>(null);
   const [loaded, setLoaded] = useState<[number, boolean]>([0, false]);
   const [stats, setStats] = useState<{ phase: Bucket[]; category: Bucket[]; district: Bucket[]; n: number; bbox: string } | null>(null);
+  const [statsOpen, setStatsOpen] = useState(true);
   const [q, setQ] = useState("");
   const [hits, setHits] = useState<any[]>([]);
   const [stations, setStations] = useState<StationMark[]>([]);
@@ -228,10 +229,15 @@ export function MapPage({ me }: { me: Me; params: URLSearchParams }) {
       <div class="mapwrap">
         <div ref={el} class="map" role="application" aria-label={t("map")} />
         {stats && <div class="stats" aria-live="polite" data-bbox={stats.bbox}>
-          <p>{t("onScreen")}: <b data-testid="onscreen-count">{stats.n}</b> {t("outfalls")}</p>
-          <Bars title={t("phase")} rows={stats.phase} />
-          <Bars title={t("category")} rows={stats.category} />
-          <Bars title={t("district")} rows={stats.district} />
+          <p>{t("onScreen")}: <b data-testid="onscreen-count">{stats.n}</b> {t("outfalls")}
+            {/* On a 1366×768 screen the bars cover the south of the city: they fold away. */}
+            <button class="link" aria-expanded={statsOpen} data-testid="stats-toggle"
+                    onClick={() => setStatsOpen(!statsOpen)}>{statsOpen ? t("hideStats") : t("showStats")}</button></p>
+          {statsOpen && <>
+            <Bars title={t("phase")} rows={stats.phase} />
+            <Bars title={t("category")} rows={stats.category} />
+            <Bars title={t("district")} rows={stats.district} />
+          </>}
         </div>}
       </div>
     </div>

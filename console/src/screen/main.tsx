@@ -12,7 +12,7 @@ import "./screen.css";
 import { gql, onTaskEvents, token, wsClient, type TaskEvent } from "../api";
 import { fmtTime, lang, nm, setLang, t } from "../i18n";
 import { useLang } from "../hooks";
-import { createMap } from "../map/base";
+import { createMap, loadBasemap } from "../map/base";
 import { loadTaskMarks, OutfallLayer } from "../map/outfalls";
 import { barOption, Chart } from "../charts";
 
@@ -55,7 +55,16 @@ function Screen() {
     const map = createMap(el.current!, { dark: true, interactive: false });
     (window as any).__owMap = map;
     map.on("load", () => {
-      const l = new OutfallLayer(map, { radius: 2 });
+      // No hands to pan: the whole city fills the map box, from the project's own reference rivers.
+      loadBasemap().then((b) => {
+        let w = 180, s = 90, e = -180, n = -90;
+        for (const f of b.rivers.features) for (const [lo, la] of (f.geometry as GeoJSON.LineString).coordinates ?? []) {
+          w = Math.min(w, lo); e = Math.max(e, lo); s = Math.min(s, la); n = Math.max(n, la);
+        }
+        for (const d of b.districts) { w = Math.min(w, d.lon); e = Math.max(e, d.lon); s = Math.min(s, d.lat); n = Math.max(n, d.lat); }
+        if (w < e && s < n) map.fitBounds([[w, s], [e, n]], { padding: 40, duration: 0 });
+      }).catch(() => {});
+      const l = new OutfallLayer(map, { radius: 2.4 });
       l.setColour("task");
       layer.current = l;
       (window as any).__owLayer = l;
@@ -90,12 +99,15 @@ function Screen() {
       <div class="mapbox"><div ref={el} class="map" /></div>
       <aside class="feed" aria-live="polite">
         <h2>{t("liveFeed")}</h2>
+        {feed.length === 0 && <p class="none">{t("waitingEvents")}</p>}
         <ol data-testid="feed">{feed.map((e) => (
           <li class={`ev-${e.type}`} data-task={e.task.code}>
             <time>{fmtTime(e.at).slice(-8)}</time> <b>{t(e.type)}</b> {e.task.code} {e.task.title}
             <span class="muted"> · {nm(e.task.district)}{e.task.outfall ? ` · ${e.task.outfall.name}` : ""}</span></li>))}</ol>
         {fig && <><h2>{t("overdueByDistrict")}</h2>
-          <Chart height={260} label={t("overdueByDistrict")} option={barOption(fig.overdueByDistrict.slice(0, 8), { dark: true, horizontal: true, color: "#e0603a" })} /></>}
+          {fig.overdueByDistrict.length
+            ? <Chart height={260} label={t("overdueByDistrict")} option={barOption(fig.overdueByDistrict.slice(0, 8), { dark: true, horizontal: true, color: "#e0603a" })} />
+            : <p class="none" data-testid="no-overdue">{t("noOverdue")}</p>}</>}
       </aside>
     </div>
   );
