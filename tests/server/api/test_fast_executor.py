@@ -270,14 +270,25 @@ class _Both:
     def __init__(self, loop, clients, tokens):
         self.loop, self.clients, self.tokens = loop, clients, tokens
 
+    def one(self, fast: bool, query: str, who: str, variables: dict | None) -> str:
+        r = self.loop.run_until_complete(self.clients[fast].post(
+            "/graphql", json={"query": query, "variables": variables or {}},
+            headers={"Authorization": f"Bearer {self.tokens[who]}"}))
+        return _canonical(r.status_code, r.json())
+
     def __call__(self, query: str, who: str, variables: dict | None = None) -> tuple[str, str]:
-        out = []
-        for fast in (False, True):
-            r = self.loop.run_until_complete(self.clients[fast].post(
-                "/graphql", json={"query": query, "variables": variables or {}},
-                headers={"Authorization": f"Bearer {self.tokens[who]}"}))
-            out.append(_canonical(r.status_code, r.json()))
-        return out[0], out[1]
+        ordinary, fast = self.one(False, query, who, variables), self.one(True, query, who, variables)
+        # When two concurrent siblings both fail and both are non-null, the first to fail nulls their
+        # parent and cancels the other: which error is reported is a race in graphql-core itself (seen:
+        # two aliased `inspections` with a bad filter). The fast answer must then be one the ordinary
+        # executor also gives.
+        tries = 0
+        while ordinary != fast and tries < 8:
+            tries += 1
+            again = self.one(False, query, who, variables)
+            if again == fast:
+                return again, fast
+        return ordinary, fast
 
 
 def _run_properties(both: _Both, roles: tuple[str, ...], examples: int) -> None:
