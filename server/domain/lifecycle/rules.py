@@ -2,9 +2,10 @@
 with its sources; what could not be confirmed there is a setting or a per-outfall decision."""
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
-from server.reference import lifecycle
+from server.reference import domain, lifecycle
 
 _REF = lifecycle()
 ACCEPTANCE = _REF["remediation_acceptance"]
@@ -48,6 +49,19 @@ def escalation_days_default() -> int:
 @lru_cache(maxsize=1)
 def reaches() -> dict[str, dict]:
     return {r["key"]: r for r in _REF["receiving_waters"]["reaches"]}
+
+
+_URL = re.compile(r"https?://[^\s),;，；）]+")
+
+
+def reference_source(key: str) -> dict | None:
+    """A source key as the reference data cites it (S… in domain.json, L… in lifecycle.json): its text,
+    a title (the text before its first " — ", where the citation is), and the addresses in it."""
+    text = _REF["sources"].get(key) or domain()["sources"].get(key)
+    if not isinstance(text, str):
+        return None
+    return {"key": key, "title": text.split(" — ", 1)[0].strip(), "text": text,
+            "urls": [u.rstrip(".") for u in _URL.findall(text)]}
 
 
 def reach_max_distance_m() -> float:

@@ -13,6 +13,7 @@ from server.domain.lifecycle.models import PermitChange as PermitChangeRow
 from server.domain.lifecycle.models import ProtectedZone as ZoneRow
 from server.domain.lifecycle.models import RemediationPlan as PlanRow
 from server.domain.lifecycle.models import TracingRecord as TracingRow
+from server.domain.lifecycle.rules import reference_source
 from server.domain.lifecycle.rules import required_items
 from server.graphql.common import GeoPoint
 from server.graphql.enums import RemediationApproach, WaterClass
@@ -205,6 +206,14 @@ class ProtectedZone:
                    radius_m=z.radius_m, source=z.source)
 
 
+@strawberry.type(description="A source the reference data cites, by its key (S… domain facts, L… lifecycle rules).")
+class ReferenceSource:
+    key: str
+    title: str
+    text: str
+    urls: list[str]
+
+
 @strawberry.type(description="A reach of a reference river: its water function zone and target class, with sources.")
 class ReceivingReach:
     key: str
@@ -214,6 +223,11 @@ class ReceivingReach:
     target_class: WaterClass | None = strawberry.field(description="Null where no published target was found.")
     sources: list[str]
     status: str
+
+    @strawberry.field(description="Its sources as the reference states them (title, text, addresses), in order.")
+    def source_texts(self) -> list[ReferenceSource]:
+        found = (reference_source(k) for k in self.sources)
+        return [ReferenceSource(**x) for x in found if x is not None]
 
     @classmethod
     def from_ref(cls, r: dict) -> "ReceivingReach":

@@ -191,3 +191,15 @@ async def test_public_page_names_an_enterprise(gql, client, users):
     data = (await client.get(f"/public/outfalls/{o['code']}.json")).json()
     assert data["responsible_party"] == {"name": "某化工有限公司", "type": "企业"}
     assert "13800001111" not in str(data) and "环保专员" not in str(data)
+
+
+async def test_reach_sources_read_as_the_reference_states_them(gql, users):
+    inspector = await gql.as_("inspector")
+    reaches = (await inspector("{ receivingReaches { key sources sourceTexts { key title text urls } } }"))[
+        "receivingReaches"]
+    for r in reaches:  # every key a reach cites is in the reference, in the order cited
+        assert [s["key"] for s in r["sourceTexts"]] == r["sources"], r["key"]
+    yangtze = next(r for r in reaches if r["key"] == "YANGTZE-CQ")["sourceTexts"]
+    assert yangtze[0]["key"] == "S22" and "长江干流重庆段" in yangtze[0]["title"] and " — " not in yangtze[0]["title"]
+    assert yangtze[0]["urls"] == ["https://www.cq.gov.cn/zwgk/zfxxgkml/zcwd/shjglp/index_2.html"]
+    assert yangtze[0]["urls"][0] in yangtze[0]["text"]
