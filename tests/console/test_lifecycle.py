@@ -18,8 +18,9 @@ USCC = "91500103MA5U00000D"  # check character computed with python-stdnum (GB 3
 
 
 def register(s, token: str, *, name: str, suspected: bool = False, district: str = HOME,
-             where: tuple[float, float] = (29.5702, 106.5601), category: str = "INDUSTRIAL") -> dict:
-    i = {"clientId": str(uuid.uuid4()), "name": name, "category": category, "riverCode": "JIALING",
+             where: tuple[float, float] = (29.5702, 106.5601), category: str = "INDUSTRIAL",
+             river: str = "JIALING") -> dict:
+    i = {"clientId": str(uuid.uuid4()), "name": name, "category": category, "riverCode": river,
          "districtCode": district, "location": {"lat": where[0], "lon": where[1]}, "suspected": suspected}
     return s.gql("mutation($i: RegisterOutfallInput!) { registerOutfall(input: $i) { id code location { lat lon } } }",
                  {"i": i}, token)["registerOutfall"]
@@ -600,6 +601,18 @@ def test_the_queue_lists_suspects_to_verify(pages, server):
     page.goto(server.url + "/console/#/life")
     page.wait_for_selector("[data-testid=queue-suspected]")
     assert page.locator(f"[data-testid=queue-suspected] tr[data-outfall='{s['code']}']").count() == 0
+    assert not page.errors
+
+
+def test_receiving_water_sources_read_as_titles_with_links(pages, server):
+    sup = server.token("supervisor")
+    o = register(server, sup, name="朝天门 长江排口", where=(29.5647, 106.587), river="YANGTZE")
+    page = pages.as_("supervisor")
+    page.goto(server.url + f"/console/#/outfall/{o['id']}")
+    src = page.locator("[data-testid=reach-sources] li")
+    src.first.wait_for()
+    assert "长江干流重庆段" in src.first.text_content() and "S22" not in src.first.text_content()
+    assert src.first.locator("a").get_attribute("href") == "https://www.cq.gov.cn/zwgk/zfxxgkml/zcwd/shjglp/index_2.html"
     assert not page.errors
 
 

@@ -17,7 +17,7 @@ import "./life.css";
 export const LIFE_FIELDS = `status phase phaseBasis verification nationalCode provincialCode publicUrl sitingFlag
   dischargeStandard dischargeGrade sectorStandard standardLabel suggestedStandard receivingTarget
   approvedLimits { parameter limitMax limitMin basis }
-  receivingWater { reach { key name riverCode functionZone targetClass sources status } derived distanceM targetClass
+  receivingWater { reach { key name riverCode functionZone targetClass sources sourceTexts { key title urls } status } derived distanceM targetClass
     targetBasis zones { id name kind source radiusM } newOutfallProhibited }
   permitRequired permit { kind status documentNo authority decidedOn note
     changes { change documentNo authority decidedOn note at limits { parameter limitMax limitMin } } }
@@ -192,7 +192,9 @@ function ReceivingCard({ me, o, reload }: { me: Me; o: any; reload: () => void }
           {" "}<span class="muted small">{w.derived ? t("derived") : t("chosen")}{w.distanceM != null ? ` · ${t("distanceFromCourse")} ${w.distanceM} m` : ""}</span></dd>
         <dt>{t("functionZone")}</dt><dd>{w.reach?.functionZone ?? <span class="muted">{t("notConfirmed")}</span>}</dd>
         <dt>{t("targetClassOf")}</dt><dd data-testid="receiving-target">{w.targetClass ?? "—"} <span class="muted small">{t(`basis.${w.targetBasis}`)}</span></dd>
-        {w.reach && <><dt>{t("sources")}</dt><dd class="small">{w.reach.sources.length ? w.reach.sources.join(", ") : "—"} · {reachStatus(w.reach)}</dd></>}
+        {w.reach && <><dt>{t("sources")}</dt><dd class="small">{w.reach.sourceTexts.length ? <ul class="plain" data-testid="reach-sources">{w.reach.sourceTexts.map((x: any) =>
+          <li title={x.key}>{x.urls.length ? <a href={x.urls[0]} target="_blank" rel="noopener">{x.title}</a> : x.title}</li>)}</ul> : "—"}
+          {reachStatus(w.reach)}</dd></>}
         <dt>{t("zones")}</dt><dd>{w.zones.length ? <ul class="plain">{w.zones.map((z: any) =>
           <li>{z.name} · {t(`zone.${z.kind}`)} · {t("sources")}: {z.source}</li>)}</ul> : t("none")}</dd>
       </dl>
