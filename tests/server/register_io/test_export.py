@@ -131,6 +131,7 @@ async def test_filters_are_the_outfalls_query_filters(client, gql, users, db, sa
 
 @pytest.mark.parametrize("query, parameter", [
     ("category=SEWER", "category"), ("phase=DONE", "phase"), ("status=x", "status"), ("bbox=1,2,3", "bbox"),
+    ("verification=MAYBE", "verification"),
     ("bbox=30,107,29,106", "bbox"), ("districtCode=999999", "districtCode"), ("riverCode=NILE", "riverCode"),
     ("search=" + "x" * 101, "search"), ("district=500103", "district"), ("crs=UTM", "crs"),
     ("category=OTHER&category=INDUSTRIAL", "category"),
