@@ -5,6 +5,7 @@ import asyncio
 import json
 import logging
 from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator
 from typing import Any
 
 log = logging.getLogger("outfallwatch.events")
@@ -16,9 +17,47 @@ def event_dict(ev) -> dict:
             "at": ev.at.isoformat()}
 
 
+class Subscription:
+    """One subscriber's announcements of events, newest last. Bounded: past `limit` pending it keeps
+    only the fact that it missed some, so a stalled subscriber costs no memory. That loses nothing:
+    subscribers read the events themselves from the durable log, from the last one they delivered;
+    an announcement only says when to look (and whose district it concerns)."""
+
+    def __init__(self, limit: int):
+        self.limit = max(1, limit)  # a full queue is never empty, so a dropped announcement still wakes it
+        self._q: asyncio.Queue[dict] = asyncio.Queue()
+        self.missed = False
+
+    def push(self, d: dict) -> None:
+        if self._q.qsize() < self.limit:
+            self._q.put_nowait(d)
+        else:
+            self.missed = True
+
+    async def get(self) -> dict:
+        return await self._q.get()
+
+    def qsize(self) -> int:
+        return self._q.qsize()
+
+    async def wait(self, timeout: float) -> tuple[list[dict], bool]:
+        """Wait up to `timeout` for an announcement, then take all that are pending; with them, whether
+        any were dropped since the last call (then every event may concern the subscriber)."""
+        got: list[dict] = []
+        try:
+            got.append(await asyncio.wait_for(self._q.get(), timeout))
+        except asyncio.TimeoutError:
+            pass
+        while not self._q.empty():
+            got.append(self._q.get_nowait())
+        missed, self.missed = self.missed, False
+        return got, missed
+
+
 class MemoryBroker:
-    def __init__(self):
-        self._subs: set[asyncio.Queue] = set()
+    def __init__(self, queue_limit: int = 1000):
+        self.queue_limit = queue_limit
+        self._subs: set[Subscription] = set()
 
     async def start(self) -> None:
         return None
@@ -31,12 +70,11 @@ class MemoryBroker:
 
     def _fanout(self, d: dict) -> None:
         for q in list(self._subs):
-            if q.qsize() < 1000:  # a stalled subscriber loses events rather than the server's memory
-                q.put_nowait(d)
+            q.push(d)
 
     @asynccontextmanager
-    async def subscribe(self):
-        q: asyncio.Queue = asyncio.Queue()
+    async def subscribe(self) -> AsyncIterator[Subscription]:
+        q = Subscription(self.queue_limit)
         self._subs.add(q)
         try:
             yield q

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Column, Index
+from sqlalchemy import JSON, BigInteger, Column, Index
 from sqlmodel import Field, SQLModel
 
 from server.domain.sqltypes import UTCDateTime, utcnow
@@ -90,8 +90,11 @@ class TaskEvent(SQLModel, table=True):
     """Append-only history of every task change; also what subscriptions and the brief read."""
 
     __tablename__ = "task_events"
-    __table_args__ = (Index("ix_task_events_at", "at"),)
+    __table_args__ = (Index("ix_task_events_at", "at"), Index("ux_task_events_seq", "seq", unique=True))
     id: int | None = Field(default=None, primary_key=True)
+    # Place in commit order, given by the database as the event's transaction commits (migration 0019's
+    # trigger): None until then. The resume cursor of taskEvents(after:).
+    seq: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
     task_id: int = Field(foreign_key="tasks.id", index=True)
     type: str = Field(max_length=12)
     district_code: str = Field(max_length=6)

@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
@@ -375,13 +375,14 @@ async def list_tasks(*, session: AsyncSession, actor: Actor, filter: TaskFilter 
 EVENT_CURSOR = "task_event"
 
 
-def event_cursor(event_id: int) -> str:
-    """The opaque resume point after one event (`taskEvents(after:)`)."""
-    return encode_cursor(EVENT_CURSOR, [event_id])
+def event_cursor(seq: int) -> str:
+    """The opaque resume point after one event (`taskEvents(after:)`): its place in commit order, `seq`.
+    (Cursors made before `seq` held the event id; those events have seq = id, so they still resume.)"""
+    return encode_cursor(EVENT_CURSOR, [seq])
 
 
-def event_after_id(cursor: str | None) -> int | None:
-    """The event id in a `taskEvents(after:)` cursor; BAD_USER_INPUT naming `after` for anything else."""
+def event_after_seq(cursor: str | None) -> int | None:
+    """The `seq` in a `taskEvents(after:)` cursor; BAD_USER_INPUT naming `after` for anything else."""
     key = decode_cursor(cursor, EVENT_CURSOR, (int,), "after")
     if key is None:
         return None
@@ -390,16 +391,24 @@ def event_after_id(cursor: str | None) -> int | None:
     return key[0]
 
 
-async def events_after(*, session: AsyncSession, actor: Actor, after_id: int, district_code: str | None,
+async def last_event_seq(*, session: AsyncSession) -> int:
+    """Where the durable log ends now (0 when empty): a live-only subscriber starts after it."""
+    return (await session.execute(select(func.max(col(TaskEvent.seq))))).scalar_one() or 0
+
+
+async def events_after(*, session: AsyncSession, actor: Actor, after_seq: int, district_code: str | None,
                        limit: int) -> list[tuple[TaskEvent, Task]]:
-    """The durable log's events after `after_id` with their tasks, oldest first, within what the caller may read."""
+    """The durable log's events after `after_seq` with their tasks, in commit order, within what the caller
+    may read. `seq` is given as an event's transaction commits (migration 0019), so what is visible is
+    always a prefix of it: a later reader never finds an event below a seq it was already given."""
     require(actor, "task.read", actor.district_code)
-    stmt = select(TaskEvent, Task).join(Task, col(Task.id) == col(TaskEvent.task_id)).where(col(TaskEvent.id) > after_id)
+    stmt = (select(TaskEvent, Task).join(Task, col(Task.id) == col(TaskEvent.task_id))
+            .where(col(TaskEvent.seq) > after_seq))
     if actor.role in DISTRICT_ROLES:
         stmt = stmt.where(col(TaskEvent.district_code) == actor.district_code)
     if district_code:
         stmt = stmt.where(col(TaskEvent.district_code) == district_code)
-    return [(e, t) for e, t in (await session.execute(stmt.order_by(col(TaskEvent.id)).limit(limit))).all()]
+    return [(e, t) for e, t in (await session.execute(stmt.order_by(col(TaskEvent.seq)).limit(limit))).all()]
 
 
 async def get_task(*, session: AsyncSession, actor: Actor, task_id: int) -> Task | None:

@@ -1,7 +1,6 @@
 """Queries, mutations and the subscription of the rectification loop: parse, call a service, build a type."""
 from __future__ import annotations
 
-import asyncio
 import uuid
 from datetime import datetime
 from typing import Annotated, AsyncGenerator
@@ -12,7 +11,7 @@ from server.domain.errors import Forbidden
 from server.domain.inspections import service as inspections
 from server.domain.outfalls.service import Point
 from server.domain.permissions import can, require
-from server.domain.sqltypes import pk
+from server.domain.sqltypes import filled, pk
 from server.domain.tasks import service as tasks
 from server.domain.tasks.queries import TaskFilter as TaskQuery
 from server.graphql.common import UPDATED_SINCE, GeoPointInput, connection, parse_id, parse_ids, selected_names
@@ -266,43 +265,38 @@ class LoopSubscription:
             if district_code and district_code != actor.district_code:
                 raise Forbidden(f"role {actor.role} may only follow its own district's tasks")
             district_code = actor.district_code
-        after_id = tasks.event_after_id(after)
-        # Live events are queued from here on, before the log is read: an event committed meanwhile is
-        # in both, and the ids replayed tell it apart; one committed after the read is only in the queue.
-        async with ctx.services.events.subscribe() as q:
-            replayed: set[int] = set()
-            while after_id is not None:
-                await ctx.recheck_actor()
+        after_seq = tasks.event_after_seq(after)
+        # Every event delivered, replayed or live, is read from the durable log in commit order (`seq`),
+        # from the last one delivered: the broker's announcements only say when to look. So no event is
+        # delivered twice or skipped, whatever order the announcements arrive in, and an announcement
+        # dropped by a full queue loses nothing. Subscribed before the log's end is read: nothing
+        # committed in between goes unannounced.
+        async with ctx.services.events.subscribe() as announced:
+            if after_seq is None:  # live only: from the log's end
                 async with ctx.db.session() as s:
-                    rows = await tasks.events_after(session=s, actor=actor, after_id=after_id,
-                                                    district_code=district_code, limit=REPLAY_BATCH)
-                for r, t in rows:
-                    replayed.add(pk(r))
-                    yield _event(pk(r), r.type, t, r.at)
-                after_id = rows[-1][0].id if len(rows) == REPLAY_BATCH else None
+                    after_seq = await tasks.last_event_seq(session=s)
+            look = True
             while True:
-                try:
-                    ev = await asyncio.wait_for(q.get(), timeout=ctx.settings.auth_recheck_s)
-                except asyncio.TimeoutError:
-                    ev = None
-                # Before each event and at least every auth_recheck_s: a subscription ends with its
+                # Before each read and at least every auth_recheck_s: a subscription ends with its
                 # sign-in (logout, revoked token, expiry), with UNAUTHENTICATED.
                 await ctx.recheck_actor()
-                if ev is None:
-                    continue
-                if ev["id"] in replayed:
-                    replayed.discard(ev["id"])
-                    continue
-                if district_code and ev["district_code"] != district_code:
-                    continue
-                if not can(actor, "task.read", ev["district_code"]):
-                    continue
-                async with ctx.db.session() as s:
-                    task = await s.get(tasks.Task, ev["task_id"])
-                if task is not None:
-                    yield _event(ev["id"], ev["type"], task, datetime.fromisoformat(ev["at"]))
+                if look:
+                    async with ctx.db.session() as s:
+                        rows = await tasks.events_after(session=s, actor=actor, after_seq=after_seq,
+                                                        district_code=district_code, limit=REPLAY_BATCH)
+                    for r, t in rows:
+                        after_seq = filled(r.seq, "an event's seq")
+                        yield _event(pk(r), after_seq, r.type, t, r.at)
+                    if len(rows) == REPLAY_BATCH:
+                        continue
+                news, missed = await announced.wait(ctx.settings.auth_recheck_s)
+                # Announcements of what this subscriber may not see need no read; a timeout reads anyway,
+                # in case an announcement was lost on the way (a dropped LISTEN connection).
+                look = missed or not news or any(
+                    (not district_code or d.get("district_code") == district_code)
+                    and can(actor, "task.read", d.get("district_code")) for d in news)
 
 
-def _event(event_id: int, type_: str, task, at: datetime) -> TaskEvent:
-    return TaskEvent(id=strawberry.ID(str(event_id)), cursor=tasks.event_cursor(event_id),
+def _event(event_id: int, seq: int, type_: str, task, at: datetime) -> TaskEvent:
+    return TaskEvent(id=strawberry.ID(str(event_id)), cursor=tasks.event_cursor(seq),
                      type=TaskEventType(type_), task=Task.from_model(task), at=at)
