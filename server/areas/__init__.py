@@ -1,6 +1,7 @@
 """Every area of the server, each declared once in its module here (see area.py for what it declares).
 
-Adding an area: its folders (domain/<area>/, graphql/<area>/), one module here, one line in AREAS.
+Adding an area: its folders (domain/<area>/, graphql/<area>/, its command module in cli/ if it has
+commands), one module here, one line in AREAS.
 Everything below is derived from AREAS, and the domain's two registries (permission verbs, audited
 tables) are filled from it on import: every door (app, CLI, migrations) imports this package.
 """
@@ -30,6 +31,7 @@ _unique("tables", [getattr(t, "__tablename__", None) or t.name for a in AREAS fo
 _unique("jobs", [j.name for a in AREAS for j in a.jobs])
 _unique("watched tables", [t for a in AREAS for t in a.watched])
 _unique("field reads", [k for a in AREAS for k in a.reads])
+_unique("command modules", [m for a in AREAS for m in a.cli])
 
 QUERIES: tuple[type, ...] = tuple(q for a in AREAS for q in a.queries)
 MUTATIONS: tuple[type, ...] = tuple(m for a in AREAS for m in a.mutations)
@@ -41,6 +43,8 @@ WATCHED: Mapping[str, int] = {t: row for a in AREAS for t, row in a.watched.item
 # "Type" / "Type.field" -> tables read
 READS: Mapping[str, tuple[str, ...]] = {k: v for a in AREAS for k, v in a.reads.items()}
 UNCACHEABLE: frozenset[str] = frozenset(f for a in AREAS for f in a.uncacheable)
+# The areas' command modules by name, in area order (server/cli/main.py imports them).
+CLI: tuple[str, ...] = tuple(m for a in AREAS for m in a.cli)
 
 
 def reads(type_name: str, field_name: str) -> tuple[str, ...] | None:

@@ -49,6 +49,11 @@ class Area:
     reads: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     # "Type.field" never served from the cache: time-dependent, signed, or reading unwatched tables.
     uncacheable: tuple[str, ...] = ()
+    # Its command modules, by name ("server.cli.<name>", each adding its commands to the CLI's table
+    # when imported): the `outfallwatch` parser imports them from here, after the CLI's own groups.
+    # Names, not modules: the CLI imports the areas, so the areas may not import the CLI's package.
+    # tests/server/test_cli_areas.py checks every command module is declared once and each name imports.
+    cli: tuple[str, ...] = ()
 
 
 __all__ = ["Area", "Job", "MAP", "MEDIA", "Rule"]

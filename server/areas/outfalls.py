@@ -43,4 +43,5 @@ AREA = Area(
         "StatBucket.stations": ("stations",), "StatBucket.stationsOffTarget": ("stations",),
     },
     uncacheable=("Outfall.tasks",),  # tasks change by the minute (and go overdue with no write)
+    cli=("server.cli.register",),
 )

@@ -18,4 +18,5 @@ AREA = Area(
     queries=(StationQuery, TracingQuery),
     mutations=(StationMutation, TracingMutation),
     watched={"stations": MAP},  # outfallStats counts stations and their open episodes
+    cli=("server.cli.stations",),
 )

@@ -29,4 +29,5 @@ AREA = Area(
     mutations=(LoopMutation,),
     subscriptions=(LoopSubscription,),
     uncacheable=("Task.isOverdue", "Task.submissions"),
+    cli=("server.cli.brief",),
 )

@@ -2,15 +2,21 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 
-# Each module adds its commands to COMMANDS when imported; the order here is the order of --help.
-from server.cli import backup, brief, core, jobs, register, stations  # noqa: F401
+# Each command module adds its commands to COMMANDS when imported. The CLI's own groups, which serve
+# every area, are here; an area's own commands are declared with the area (server/areas, `cli=`).
+from server.cli import backup, core, jobs  # noqa: F401
+from server.areas import CLI as AREA_COMMAND_MODULES
 from server.cli.registry import COMMANDS, CliError
 from server.domain.errors import DomainError
 from server.settings import Settings
 
 CORE_FIRST = ("serve", "migrate", "seed-demo", "create-user", "export-schema")
+OWN_GROUPS = (backup, core, jobs)
+for _name in AREA_COMMAND_MODULES:
+    importlib.import_module(_name)
 
 
 def build_parser() -> argparse.ArgumentParser:
