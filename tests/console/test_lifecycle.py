@@ -273,7 +273,8 @@ def test_readings_are_judged_against_the_outfalls_standard(pages, server):
     assert "快检" in up.text_content(), "a kit reading is marked as screening"
     # Effluent and river water are charted apart, each against its own limit.
     labels = page.eval_on_selector_all(".card .chart[role=img]", "els => els.map(e => e.getAttribute('aria-label'))")
-    assert any("COD" in x and "出水" in x for x in labels) and any("COD" in x and "河水" in x for x in labels)
+    # The Chinese page names the parameter in words (化学需氧量), as every other label does.
+    assert any("化学需氧量" in x and "出水" in x for x in labels) and any("化学需氧量" in x and "河水" in x for x in labels)
     screenshot(page, "life-readings-zh")
     assert not page.errors
 
@@ -525,7 +526,7 @@ def test_a_rectification_is_refused_at_acceptance_then_accepted(pages, server, t
     page.reload()
     page.click("[data-action=evidence-PASSING_RETEST]")
     form = page.locator("[data-testid=evidence-form-PASSING_RETEST]")
-    assert "COD 60" in form.locator("select[name=inspection]").text_content()
+    assert "化学需氧量 60" in form.locator("select[name=inspection]").text_content()
     form.locator("button[type=submit]").click()
     page.wait_for_selector("li[data-item=PASSING_RETEST][data-missing='0']")
     page.click("[data-action=request-acceptance]")
