@@ -159,3 +159,15 @@ class FormPage(Page):
 def _has_content(values: dict) -> bool:
     return any(v not in (None, "", [], {}, False) for v in values.values())
 
+
+class OutfallFormPage(FormPage):
+    """A form about one outfall (an inspection, a tracing record): keyed by its id, or by the
+    clientId of an outfall registered offline and not yet synced."""
+
+    @property
+    def outfall(self) -> dict:
+        return self.params.get("outfall") or {}
+
+    def record_key(self):
+        o = self.outfall
+        return str(o.get("id") or o.get("clientId") or "") or None

@@ -17,7 +17,7 @@ from kivy.uix.gridlayout import GridLayout
 from mobile.app import labels, theme
 from mobile.app.formatting import error_text, times_over
 from mobile.app.i18n import _
-from mobile.app.screens.form import FormPage
+from mobile.app.screens.form import OutfallFormPage
 from mobile.app.widgets import after_flip, Btn, Card, Column, Field, NumberField, PhotoStrip, Picker, Row, Text, Toggle
 from mobile.core import actions, limits
 
@@ -25,21 +25,13 @@ DEFAULT_PARAMETERS = ("COD", "NH3_N", "PH")
 LAST_SET_KEY = "inspection_parameters"
 
 
-class InspectionPage(FormPage):
+class InspectionPage(OutfallFormPage):
     name_ = "inspection"
     form = "inspection"
     settings_keys = ("parameters",)
 
     def page_title(self):
         return _("Inspection")
-
-    @property
-    def outfall(self) -> dict:
-        return self.params.get("outfall") or {}
-
-    def record_key(self):
-        o = self.outfall
-        return str(o.get("id") or o.get("clientId") or "") or None
 
     # Widgets ----------------------------------------------------------------------------------
     def build(self):

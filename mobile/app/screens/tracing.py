@@ -15,7 +15,7 @@ from kivy.uix.gridlayout import GridLayout
 from mobile.app import labels, theme
 from mobile.app.formatting import error_text
 from mobile.app.i18n import _
-from mobile.app.screens.form import FormPage
+from mobile.app.screens.form import OutfallFormPage
 from mobile.app.widgets import after_flip, Btn, Card, Column, Field, Picker, Text, Toggle
 from mobile.core import actions
 from mobile.core.uscc import compact, uscc_error
@@ -28,20 +28,12 @@ def split_sources(text: str) -> list[str]:
     return [s.strip() for s in _SPLIT.split(text or "") if s.strip()]
 
 
-class TracingPage(FormPage):
+class TracingPage(OutfallFormPage):
     name_ = "tracing"
     form = "tracing"
 
     def page_title(self):
         return _("Tracing record")
-
-    @property
-    def outfall(self) -> dict:
-        return self.params.get("outfall") or {}
-
-    def record_key(self):
-        o = self.outfall
-        return str(o.get("id") or o.get("clientId") or "") or None
 
     def build(self):
         b = self.body
