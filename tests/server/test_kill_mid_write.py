@@ -107,6 +107,9 @@ def stored(db_path) -> dict[str, int]:
 def test_kill_mid_burst_leaves_every_write_whole(tmp_path):
     assert run(["migrate"], tmp_path).returncode == 0
     assert run(["seed-demo"], tmp_path).returncode == 0
+    db_path = tmp_path / "outfallwatch.db"
+    # The demo's own inspections: the burst must leave them as they were, and only its own are judged.
+    seeded = stored(db_path)
     proc, base = start(tmp_path)
     try:
         token = login(base)
@@ -121,9 +124,9 @@ def test_kill_mid_burst_leaves_every_write_whole(tmp_path):
         proc.wait(timeout=20)
     assert KILL_AFTER <= len(acked) < BURST, "the kill did not land mid-burst"
 
-    db_path = tmp_path / "outfallwatch.db"
     after_kill = stored(db_path)
-    half = {cid: n for cid, n in after_kill.items() if n != len(READINGS)}
+    assert {cid: after_kill.get(cid) for cid in seeded} == seeded, "the demo's inspections changed"
+    half = {cid: n for cid, n in after_kill.items() if cid not in seeded and n != len(READINGS)}
     assert half == {}, f"{len(half)} inspections half-written"
     assert acked <= set(after_kill), "acknowledged inspections lost"
 
@@ -135,5 +138,5 @@ def test_kill_mid_burst_leaves_every_write_whole(tmp_path):
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         proc.wait(timeout=20)
-    final = stored(db_path)
+    final = {cid: n for cid, n in stored(db_path).items() if cid not in seeded}
     assert final == {i["clientId"]: len(READINGS) for i in inputs}  # each once, each whole
