@@ -11,7 +11,7 @@ from sqlalchemy import select
 from server.domain.geo.crs import to_crs
 from server.domain.outfalls.models import Outfall
 from tests.server.api import test_outfall_points as points_tests
-from tests.server.api.test_outfall_points import WANZHOU, record
+from tests.server.api.test_outfall_points import WANZHOU, inspect_in_two_districts
 
 seeded = points_tests.seeded  # the demo city, two more district users (a fixture)
 
@@ -41,17 +41,7 @@ def expected(points: dict, where: dict[int, tuple[float, float]], zoom: int) -> 
 
 
 async def test_clusters_equal_aggregated_points_for_every_caller(gql, seeded, db):
-    from tests.server.lifecycle.test_standard_api import SET_STD
-
-    # Latest inspections in two districts, one exceeding: a district role's view differs from the city's.
-    sup = await gql.as_("supervisor")
-    for who, district, cod in (("inspector", "500103", 900.0), ("inspector2", WANZHOU, 900.0)):
-        g = await gql.as_(who)
-        node = (await g("query($d:String){ outfalls(filter:{districtCode:$d}, first:1){ edges { node { id } } } }",
-                        {"d": district}))["outfalls"]["edges"][0]["node"]
-        await sup(SET_STD, {"id": node["id"], "i": {"standard": "SECTOR", "sectorStandard": "test", "approvedLimits": [
-            {"parameter": "COD", "limitMax": 60.0, "basis": "test approval"}]}})
-        await record(g, node["id"], cod)
+    await inspect_in_two_districts(gql, 900.0, 900.0)
     async with db.session() as s:
         where = {i: (la, lo) for i, la, lo in (await s.execute(select(Outfall.id, Outfall.lat, Outfall.lon))).all()}
     exceeded_seen = {}

@@ -55,18 +55,23 @@ async def record(g, outfall_id: str, cod: float) -> None:
                            "measurements": [{"parameter": "COD", "value": cod}, {"parameter": "NH3_N", "value": 0.3}]}})
 
 
-async def test_points_equal_the_paged_register_for_every_caller(gql, seeded):
-    # Latest inspections in two districts, one exceeding, so a district role's view differs from the city's.
+async def inspect_in_two_districts(gql, cod_500103: float, cod_wanzhou: float) -> None:
+    """A latest inspection (COD against an approved limit of 60) at one outfall in each of two districts,
+    so a district role's view of exceedances differs from the city's."""
     from tests.server.lifecycle.test_standard_api import SET_STD
 
     sup = await gql.as_("supervisor")
-    for who, district, cod in (("inspector", "500103", 900.0), ("inspector2", WANZHOU, 5.0)):
+    for who, district, cod in (("inspector", "500103", cod_500103), ("inspector2", WANZHOU, cod_wanzhou)):
         g = await gql.as_(who)
         node = (await g("query($d:String){ outfalls(filter:{districtCode:$d}, first:1){ edges { node { id } } } }",
                         {"d": district}))["outfalls"]["edges"][0]["node"]
         await sup(SET_STD, {"id": node["id"], "i": {"standard": "SECTOR", "sectorStandard": "test", "approvedLimits": [
             {"parameter": "COD", "limitMax": 60.0, "basis": "test approval"}]}})
         await record(g, node["id"], cod)
+
+
+async def test_points_equal_the_paged_register_for_every_caller(gql, seeded):
+    await inspect_in_two_districts(gql, 900.0, 5.0)
     seen_hidden = False
     for who in ("supervisor", "officer", "officer2"):
         g = await gql.as_(who)
