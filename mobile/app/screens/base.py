@@ -106,6 +106,7 @@ class Page(Screen):
         """A short message under the top bar: errors in red, confirmations in green."""
         self.message.color = theme.OK if ok else theme.DANGER
         self.message.text = text
+        self.message_is_refusal = bool(text) and not ok
 
     def later(self, fn, delay=0):
         Clock.schedule_once(lambda _dt: fn(), delay)

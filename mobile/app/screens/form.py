@@ -74,7 +74,13 @@ class FormPage(Page):
 
     def changed(self, *_a):
         """Bind every input to this: the draft is saved a moment later."""
-        if not self._loading and self.record:
+        if self._loading:
+            return
+        if getattr(self, "message_is_refusal", False):
+            # A refusal was about what had been typed; once the user changes it, it no longer stands
+            # (a corrected credit code under "check character does not match" read as two verdicts).
+            self.say("")
+        if self.record:
             self._save_trigger()
 
     def watch(self, *widgets):

@@ -343,6 +343,7 @@ def outfall_life(d):
     page.uscc.text = "91130200699229617X"
     yield None
     d.results["uscc_ok"] = page.uscc_state.text
+    d.results["refusal_after_fix"] = page.message.text
     yield from d.shots("18_tracing")
     page = d.screen
     d.press(_("Responsible party found"))  # the other way: cannot be determined, with why

@@ -389,6 +389,7 @@ def test_the_tracing_form_checks_the_code_and_reaches_review(ui_run, ui_server):
     assert run["uscc_bad"] == "校验码（第 18 位）不符，请核对"
     assert run["uscc_refused"] == ["tracing", "校验码（第 18 位）不符，请核对"]  # nothing queued
     assert run["uscc_ok"] == "代码校验通过（GB 32100-2015）"
+    assert run["refusal_after_fix"] == "", "the refusal of the wrong code is gone once the code is corrected"
     undetermined = " | ".join(run["undetermined_texts"])
     assert "无法确定的原因" in undetermined and "由属地人民政府兜底负责。" in undetermined
     assert "统一社会信用代码" not in undetermined
